@@ -1,0 +1,311 @@
+"""What happens when a durable timer fires: reminders, warnings, breaches, escalation steps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from incidents import commands as c
+from incidents import events as e
+from incidents.decision import Decision, stamp
+from incidents.messages import Audience, Everyone, Mention, Message, Part, Tone, mention_list
+from incidents.model import EntryKind, Incident
+from incidents.policy import PageTarget, Policy
+from incidents.timefmt import clock_text, duration_text, relative_text, when_text
+from incidents.timers import TimerKind, TimerSpec, pending_timers
+from incidents.wording import headline
+
+
+def fire_timer(
+    incident: Incident, command: c.FireTimer, *, now: datetime, policy: Policy
+) -> Decision:
+    """Act on a due timer. A timer that no longer applies (stale row) changes nothing."""
+    spec = next((s for s in pending_timers(incident, policy) if s.key == command.key), None)
+    if spec is None or spec.due_at > now:
+        return Decision(incident=incident)
+    if spec.kind not in (TimerKind.STATUS_REMINDER, TimerKind.EXTERNAL_UPDATE):
+        incident = replace(incident, fired_timers=incident.fired_timers | {spec.fired_key})
+    fire = _FIRE[spec.kind]
+    updated, messages = fire(incident, spec, now, policy)
+    return Decision(
+        incident=updated,
+        events=(e.TimerFired(number=incident.number, at=now, key=spec.key),),
+        messages=messages,
+    )
+
+
+def _owner(incident: Incident) -> str:
+    """Who a reminder speaks to: the incident commander, else whoever acknowledged or declared."""
+    return incident.incident_commander or incident.acknowledged_by or incident.declared_by
+
+
+def _message(
+    incident: Incident,
+    kind: str,
+    text: tuple[Part, ...],
+    tone: Tone = Tone.WARNING,
+    audience: Audience = Audience.INCIDENT,
+    recipient: str | None = None,
+) -> Message:
+    return Message(
+        kind=kind,
+        audience=audience,
+        incident=incident.number,
+        text=text,
+        tone=tone,
+        recipient=recipient,
+    )
+
+
+_Result = tuple[Incident, tuple[Message, ...]]
+
+
+def _status_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    since = incident.last_status_update_at or incident.declared_at
+    silent = duration_text(now - since)
+    updated = replace(incident, last_status_reminder_at=now)
+    updated = stamp(
+        updated,
+        now,
+        None,
+        EntryKind.REMINDER,
+        f"Status reminder: no update for {silent}",
+        timer=spec.key,
+    )
+    text = (
+        "⏰ ",
+        Mention(_owner(incident)),
+        f", no status update for {silent}. What do we know, what are we doing, when is the next update? `/incident status …`",
+    )
+    return updated, (_message(updated, "status_reminder", text, Tone.INFO),)
+
+
+def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    updated = replace(incident, last_external_reminder_at=now)
+    if incident.last_external_update_at is None:
+        first = policy.external_first_notice[incident.severity]
+        why = f"first notice within {duration_text(first)}"
+    else:
+        why = f"every {duration_text(policy.external_interval[incident.severity])}; last {relative_text(incident.last_external_update_at, now)}"
+    updated = stamp(
+        updated, now, None, EntryKind.REMINDER, f"External update due ({why})", timer=spec.key
+    )
+    speaker = incident.communications_lead or _owner(incident)
+    text = (
+        "📣 ",
+        Mention(speaker),
+        f", external update due for {incident.severity.label} ({why}). `/incident status --external …`",
+    )
+    return updated, (_message(updated, "external_update_due", text),)
+
+
+def _response_warning(
+    incident: Incident, spec: TimerSpec, now: datetime, policy: Policy
+) -> _Result:
+    assert spec.deadline is not None
+    if now >= spec.deadline:
+        return incident, ()
+    target = policy.response_targets[incident.severity].describe()
+    updated = stamp(
+        incident,
+        now,
+        None,
+        EntryKind.WARNING,
+        f"Response target ends {clock_text(spec.deadline, now)} UTC",
+        timer=spec.key,
+    )
+    text = (
+        f"⚠️ Not acknowledged yet. Response target for {incident.severity.label} ({target}) ends {when_text(spec.deadline, now)}. `/incident ack`",
+    )
+    return updated, (_message(updated, "response_warning", text),)
+
+
+def _response_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    target = policy.response_targets[incident.severity].describe()
+    updated = stamp(
+        incident, now, None, EntryKind.BREACH, f"Response target missed ({target})", timer=spec.key
+    )
+    text = (
+        f"🚨 Response target missed: {headline(incident)} was not acknowledged within {target}. `/incident ack`",
+    )
+    messages = [_message(updated, "response_breach", text, Tone.DANGER)]
+    if incident.oncall is not None:
+        messages.append(_message(updated, "response_breach", text, Tone.DANGER, Audience.ONCALL))
+    return updated, tuple(messages)
+
+
+def _phase_warning(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    assert spec.deadline is not None
+    assert spec.phase is not None
+    if now >= spec.deadline:
+        return incident, ()
+    left = duration_text(spec.deadline - now)
+    name = spec.phase.value.capitalize()
+    updated = stamp(
+        incident,
+        now,
+        None,
+        EntryKind.WARNING,
+        f"{name} window ends {clock_text(spec.deadline, now)} UTC",
+        timer=spec.key,
+    )
+    text = (f"⚠️ {name} window ends at {clock_text(spec.deadline, now)} UTC ({left} left).",)
+    return updated, (_message(updated, "phase_warning", text),)
+
+
+def _phase_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    assert spec.deadline is not None
+    assert spec.phase is not None
+    name = spec.phase.value
+    updated = stamp(
+        incident, now, None, EntryKind.BREACH, f"{name.capitalize()} window missed", timer=spec.key
+    )
+    text = (
+        "🚨 ",
+        Mention(_owner(incident)),
+        f", the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. Move on with `/incident phase <next>` or post an update.",
+    )
+    return updated, (_message(updated, "phase_breach", text, Tone.DANGER),)
+
+
+def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    oncall = incident.oncall
+    assert oncall is not None
+    assert spec.step is not None
+    step = policy.escalation[incident.severity][spec.step]
+    waited = duration_text(now - incident.declared_at)
+    messages: list[Message] = []
+    if step.target is PageTarget.EVERYONE:
+        people = tuple(oncall.everyone) or tuple(p for p in (oncall.primary, oncall.backup) if p)
+        updated = stamp(
+            incident,
+            now,
+            None,
+            EntryKind.ESCALATED,
+            f"Escalated to everyone in {oncall.rotation}",
+            target="everyone",
+            step=str(spec.step),
+        )
+        text: tuple[Part, ...] = (
+            f"📟 No acknowledgement after {waited}. Paging everyone on {oncall.rotation}: ",
+            *mention_list(people),
+            ". `/incident ack` stops this.",
+        )
+        messages.append(_message(updated, "escalation", text, Tone.DANGER))
+        messages.append(
+            _message(
+                updated,
+                "escalation",
+                (
+                    Everyone(),
+                    f" {headline(incident)} is unacknowledged after {waited}. Can someone take it? `/incident ack {incident.number}`",
+                ),
+                Tone.DANGER,
+                Audience.ONCALL,
+            )
+        )
+        return updated, tuple(messages)
+    who = oncall.backup if step.target is PageTarget.BACKUP else oncall.primary
+    label = step.target.value
+    if who is None:
+        updated = stamp(
+            incident,
+            now,
+            None,
+            EntryKind.ESCALATED,
+            f"No {label} to page in {oncall.rotation}",
+            target=label,
+            step=str(spec.step),
+        )
+        return updated, (
+            _message(
+                updated,
+                "escalation",
+                (
+                    f"📟 No acknowledgement after {waited}, and {oncall.rotation} has no {label} on call.",
+                ),
+                Tone.DANGER,
+            ),
+        )
+    updated = stamp(
+        incident,
+        now,
+        None,
+        EntryKind.ESCALATED,
+        f"Paged {who} ({label})",
+        target=label,
+        user=who,
+        step=str(spec.step),
+    )
+    messages.append(
+        _message(
+            updated,
+            "escalation",
+            (
+                f"📟 No acknowledgement after {waited}. Paging ",
+                Mention(who),
+                f" ({label}). `/incident ack` stops escalation.",
+            ),
+            Tone.DANGER,
+        )
+    )
+    messages.append(
+        _message(
+            updated,
+            "page",
+            (
+                f"📟 You are paged ({label}, {oncall.rotation}) for {headline(incident)}: unacknowledged for {waited}. `/incident ack {incident.number}`",
+            ),
+            Tone.DANGER,
+            Audience.DIRECT,
+            who,
+        )
+    )
+    return updated, tuple(messages)
+
+
+def _review_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    assert spec.deadline is not None
+    updated = stamp(
+        incident,
+        now,
+        None,
+        EntryKind.REMINDER,
+        f"Review due {clock_text(spec.deadline, now)} UTC",
+        timer=spec.key,
+    )
+    owner = _owner(incident)
+    text = (
+        "📝 ",
+        Mention(owner),
+        f", the review of #{incident.number} is due {when_text(spec.deadline, now)}. `/incident review` drafts it; `/incident review done <link>` when it is written.",
+    )
+    return updated, (
+        _message(updated, "review_reminder", text, Tone.INFO),
+        _message(updated, "review_reminder", text, Tone.INFO, Audience.DIRECT, owner),
+    )
+
+
+def _review_due(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
+    updated = stamp(incident, now, None, EntryKind.BREACH, "Review due date missed", timer=spec.key)
+    text = (
+        "🚨 The review of #",
+        str(incident.number),
+        " was due now and is not marked done. ",
+        Mention(_owner(incident)),
+        ", please finish it: `/incident review done <link>`.",
+    )
+    return updated, (_message(updated, "review_overdue", text, Tone.DANGER),)
+
+
+_FIRE = {
+    TimerKind.STATUS_REMINDER: _status_reminder,
+    TimerKind.EXTERNAL_UPDATE: _external_update,
+    TimerKind.RESPONSE_WARNING: _response_warning,
+    TimerKind.RESPONSE_BREACH: _response_breach,
+    TimerKind.PHASE_WARNING: _phase_warning,
+    TimerKind.PHASE_BREACH: _phase_breach,
+    TimerKind.ESCALATION: _escalation,
+    TimerKind.REVIEW_REMINDER: _review_reminder,
+    TimerKind.REVIEW_DUE: _review_due,
+}

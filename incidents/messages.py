@@ -1,0 +1,115 @@
+"""Platform-neutral messages the chat side must post: text with mentions, plus facts.
+
+User text and the bot's own mentions are kept apart (`Mention` parts), so a renderer can
+escape everything a person typed and ping only the people the bot meant to ping.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person the bot means to ping, by chat identity (`slack:U123`, `discord:42`, ...)."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Everyone:
+    """An intended `@here` in the channel, used only by the last escalation step."""
+
+
+Part = str | Mention | Everyone
+Text = tuple[Part, ...]
+
+
+class Audience(enum.StrEnum):
+    """Where a message goes."""
+
+    INCIDENT = "incident"  # the incident's own channel
+    ANNOUNCE = "announce"  # the team-wide incidents channel
+    ONCALL = "oncall"  # the rotation's on-call channel
+    DIRECT = "direct"  # a direct message to `recipient`
+    REPLY = "reply"  # an ephemeral reply to whoever issued the command
+
+
+class Tone(enum.StrEnum):
+    """How urgent a message looks (colour and emoji in renderers)."""
+
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    DANGER = "danger"
+
+
+class Button(enum.StrEnum):
+    """Buttons a summary can carry; adapters map them to platform components."""
+
+    ACKNOWLEDGE = "acknowledge"
+    POST_UPDATE = "post_update"
+    CHANGE_SEVERITY = "change_severity"
+    RESOLVE = "resolve"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A labelled fact shown beside the text, e.g. ("Severity", "SEV-1")."""
+
+    label: str
+    value: Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """Something the chat side must post. `kind` names it for renderers, tests and metrics."""
+
+    kind: str
+    audience: Audience
+    text: Text
+    incident: int | None = None
+    recipient: str | None = None
+    title: str | None = None
+    facts: tuple[Fact, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    tone: Tone = Tone.INFO
+    pin: bool = False
+    attachment_name: str | None = None
+    attachment: str | None = None
+
+    def plain_text(self, display: dict[str, str] | None = None) -> str:
+        """The text with mentions written as `@name`; for logs, tests and the console."""
+        return render_plain(self.text, display)
+
+
+def render_plain(text: Text, display: dict[str, str] | None = None) -> str:
+    """Join parts, writing mentions as `@name` (the part after `platform:`)."""
+    out: list[str] = []
+    for part in text:
+        if isinstance(part, Mention):
+            name = (display or {}).get(part.user) or part.user.split(":", 1)[-1]
+            out.append(f"@{name}")
+        elif isinstance(part, Everyone):
+            out.append("@here")
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def mention_list(users: tuple[str, ...] | list[str], empty: str = "nobody") -> Text:
+    """`@a, @b` as parts, or `empty` when there is nobody."""
+    if not users:
+        return (empty,)
+    parts: list[Part] = []
+    for index, user in enumerate(users):
+        if index:
+            parts.append(", ")
+        parts.append(Mention(user))
+    return tuple(parts)
+
+
+def person(user: str | None, empty: str = "unassigned") -> Text:
+    """A single mention, or `empty`."""
+    return (Mention(user),) if user else (empty,)

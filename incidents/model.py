@@ -1,0 +1,174 @@
+"""The Incident aggregate and the records it keeps: timeline, status updates, roles, actions."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incidents.phase import Phase
+from incidents.severity import Severity
+
+
+class Role(enum.StrEnum):
+    """The roles people take in an incident."""
+
+    INCIDENT_COMMANDER = "incident_commander"
+    COMMUNICATIONS_LEAD = "communications_lead"
+    RESPONDER = "responder"
+
+    @property
+    def label(self) -> str:
+        """How the role reads in a sentence."""
+        return {
+            Role.INCIDENT_COMMANDER: "incident commander",
+            Role.COMMUNICATIONS_LEAD: "communications lead",
+            Role.RESPONDER: "responder",
+        }[self]
+
+
+class EntryKind(enum.StrEnum):
+    """What a timeline entry records."""
+
+    DECLARED = "declared"
+    PAGED = "paged"
+    ESCALATED = "escalated"
+    ACKNOWLEDGED = "acknowledged"
+    STATUS_UPDATE = "status_update"
+    EXTERNAL_UPDATE = "external_update"
+    SEVERITY_CHANGED = "severity_changed"
+    PHASE_CHANGED = "phase_changed"
+    ROLE_ASSIGNED = "role_assigned"
+    NOTE = "note"
+    ACTION_ADDED = "action_added"
+    ACTION_DONE = "action_done"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    REMINDER = "reminder"
+    WARNING = "warning"
+    BREACH = "breach"
+    REVIEW_DONE = "review_done"
+    PINNED = "pinned"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry:
+    """One stamped change: when, who (None for the bot itself), what kind, and what changed."""
+
+    at: datetime
+    actor: str | None
+    kind: EntryKind
+    text: str
+    data: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str) -> str | None:
+        """The value recorded under `key` in `data`, if any."""
+        return next((value for name, value in self.data if name == key), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusUpdate:
+    """A status update; external ones are meant for customers and the status page."""
+
+    at: datetime
+    author: str
+    text: str
+    external: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionItem:
+    """A follow-up with an optional owner; done when `done_at` is set."""
+
+    number: int
+    text: str
+    owner: str | None
+    created_at: datetime
+    created_by: str
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnCall:
+    """Who was on call when the incident opened: the people escalation pages, in order."""
+
+    rotation: str
+    primary: str | None
+    backup: str | None
+    everyone: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Incident:
+    """An incident and everything recorded about it. Immutable: handlers return a new one."""
+
+    number: int
+    title: str
+    severity: Severity
+    phase: Phase
+    declared_at: datetime
+    declared_by: str
+    origin: str = "console"
+    incident_commander: str | None = None
+    communications_lead: str | None = None
+    responders: tuple[str, ...] = ()
+    oncall: OnCall | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution_summary: str | None = None
+    closed_at: datetime | None = None
+    review_done_at: datetime | None = None
+    review_link: str | None = None
+    status_updates: tuple[StatusUpdate, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    last_status_reminder_at: datetime | None = None
+    last_external_reminder_at: datetime | None = None
+    fired_timers: frozenset[str] = field(default_factory=frozenset)
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def is_active(self) -> bool:
+        """True until the incident is resolved."""
+        return self.phase.is_active
+
+    @property
+    def last_status_update_at(self) -> datetime | None:
+        """When the last internal or external status update was posted."""
+        return self.status_updates[-1].at if self.status_updates else None
+
+    @property
+    def last_external_update_at(self) -> datetime | None:
+        """When the last external (customer-facing) update was posted."""
+        external = [u.at for u in self.status_updates if u.external]
+        return external[-1] if external else None
+
+    @property
+    def phase_entered_at(self) -> datetime:
+        """When the incident entered its current phase."""
+        for entry in reversed(self.timeline):
+            if entry.kind in (EntryKind.PHASE_CHANGED, EntryKind.RESOLVED, EntryKind.REOPENED):
+                return entry.at
+        return self.declared_at
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """Everyone who acted on the incident, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for entry in self.timeline:
+            if entry.actor is not None:
+                seen.setdefault(entry.actor, None)
+        for person in (self.incident_commander, self.communications_lead, *self.responders):
+            if person is not None:
+                seen.setdefault(person, None)
+        return tuple(seen)
+
+    def role_holder(self, role: Role) -> str | None:
+        """Who holds a single-person role."""
+        if role is Role.INCIDENT_COMMANDER:
+            return self.incident_commander
+        if role is Role.COMMUNICATIONS_LEAD:
+            return self.communications_lead
+        return None

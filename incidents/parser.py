@@ -1,0 +1,333 @@
+"""The command language shared by every chat adapter: text → request, or a helpful error.
+
+`/incident open <sev> <title…>` · `ack` · `status [--external] <text>` (alias `update`) ·
+`sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) · `role <role> <@user>` ·
+`note <text>` · `action <text> [@owner]` · `action done <n>` · `resolve [summary]` ·
+`close [--force]` · `review` · `review done <link>` · `timeline` · `list` · `help`.
+
+Outside an incident's channel, the incident is named by number right after the verb:
+`/incident status 42 Rolled back` (or `#42`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from incidents import commands as c
+from incidents.errors import DomainError
+from incidents.model import Role
+from incidents.phase import Phase, parse_phase
+from incidents.severity import Severity, parse_severity
+
+VERBS: tuple[tuple[str, str], ...] = (
+    ("open <sev> <title>", "declare an incident, e.g. `open sev1 Checkout is failing`"),
+    ("ack", "acknowledge the page; stops escalation"),
+    ("status <text>", "post a status update (alias `update`); `--external` for customers"),
+    ("sev <level>", "change severity: sev0, sev1, sev2 or sev3"),
+    ("phase <name>", "move to " + ", ".join(p.value for p in Phase)),
+    ("ic <@user>", "name the incident commander (alias `commander`)"),
+    ("role <role> <@user>", "assign ic, comms or responder"),
+    ("note <text>", "add a note to the timeline"),
+    ("action <text> [@owner]", "add an action item; `action done <n>` completes one"),
+    ("resolve [summary]", "mark resolved; status reminders stop"),
+    ("close [--force]", "close after the review (`--force`: incident commander only)"),
+    ("review", "draft the post-incident review; `review done <link>` records it"),
+    ("timeline", "show the timeline"),
+    ("list", "list open incidents"),
+    ("help", "this help"),
+)
+VERB_NAMES: tuple[str, ...] = tuple(usage.split()[0] for usage, _ in VERBS)
+_ALIASES = {
+    "update": "status",
+    "severity": "sev",
+    "commander": "ic",
+    "acknowledge": "ack",
+    "declare": "open",
+    "ls": "list",
+}
+_ROLES = {
+    "ic": Role.INCIDENT_COMMANDER,
+    "commander": Role.INCIDENT_COMMANDER,
+    "incident_commander": Role.INCIDENT_COMMANDER,
+    "comms": Role.COMMUNICATIONS_LEAD,
+    "communications": Role.COMMUNICATIONS_LEAD,
+    "communications_lead": Role.COMMUNICATIONS_LEAD,
+    "responder": Role.RESPONDER,
+}
+_NUMBER = re.compile(r"^#?([0-9]{1,9})$")
+_SLACK_USER = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+_DISCORD_USER = re.compile(r"^<@!?([0-9]+)>$")
+_PLAIN_USER = re.compile(r"^@([A-Za-z0-9._-]+)$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parsed:
+    """A valid request, and the incident it names (None: the channel's own incident)."""
+
+    request: c.Request
+    incident: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Text that is not a valid command; `message` says what would have been valid."""
+
+    message: str
+
+
+def help_text() -> str:
+    """The command language, one line per command."""
+    lines = ["`/incident` commands (in an incident channel, or add the number: `status 42 …`):"]
+    lines += [f"• `{usage}`: {what}" for usage, what in VERBS]
+    return "\n".join(lines)
+
+
+def parse_user(token: str, platform: str) -> str | None:
+    """`<@U123>`, `<@U123|bob>`, `<@!123>` or `@bob` → `platform:id`; None if not a user."""
+    for pattern in (_SLACK_USER, _DISCORD_USER, _PLAIN_USER):
+        match = pattern.match(token)
+        if match is not None:
+            return f"{platform}:{match.group(1)}"
+    return None
+
+
+def format_user(user: str) -> str:
+    """The mention token that `parse_user` reads back: `<@U123>` or `@name`."""
+    _, _, ident = user.partition(":")
+    return f"<@{ident}>" if re.fullmatch(r"[A-Z0-9]+|[0-9]+", ident) else f"@{ident}"
+
+
+def parse(text: str, platform: str = "console") -> Parsed | ParseError:
+    """Parse command text; never raises."""
+    try:
+        return _parse(text, platform)
+    except DomainError as error:
+        return ParseError(error.message)
+
+
+class _Words:
+    """The rest of the command text, consumed word by word, keeping the raw remainder."""
+
+    def __init__(self, text: str) -> None:
+        self.rest = text.strip()
+
+    def peek(self) -> str:
+        return self.rest.split(maxsplit=1)[0] if self.rest else ""
+
+    def take(self) -> str:
+        parts = self.rest.split(maxsplit=1)
+        self.rest = parts[1].strip() if len(parts) > 1 else ""
+        return parts[0] if parts else ""
+
+    def count(self) -> int:
+        return len(self.rest.split())
+
+
+def _fail(message: str) -> DomainError:
+    return DomainError(message)
+
+
+def _parse(text: str, platform: str) -> Parsed | ParseError:
+    words = _Words(text)
+    if words.peek().lower() in ("/incident", "incident"):
+        words.take()
+    raw_verb = words.take()
+    verb = _ALIASES.get(raw_verb.lower(), raw_verb.lower())
+    if not verb:
+        return Parsed(request=c.Help())
+    if verb not in VERB_NAMES:
+        raise _fail(
+            f"Unknown command `{raw_verb}`. Use one of: {', '.join(VERB_NAMES)}. "
+            "`/incident help` explains each."
+        )
+    if verb == "open":
+        return Parsed(request=_open(words))
+    if verb in ("list", "help"):
+        return Parsed(request=c.ListIncidents() if verb == "list" else c.Help())
+    minimum = {"sev": 1, "phase": 1, "ic": 1, "role": 2}.get(verb, 0)
+    number = _take_number(words, minimum)
+    return Parsed(request=_VERB_PARSERS[verb](words, platform), incident=number)
+
+
+def _take_number(words: _Words, minimum_after: int) -> int | None:
+    """Take a leading incident number if one is there and enough words remain after it."""
+    token = words.peek()
+    match = _NUMBER.match(token)
+    if match is None:
+        return None
+    if not token.startswith("#") and words.count() - 1 < minimum_after:
+        return None
+    words.take()
+    return int(match.group(1))
+
+
+def _open(words: _Words) -> c.OpenIncident:
+    token = words.take()
+    if not token:
+        raise _fail("Say how bad and what: `/incident open sev1 Checkout is failing`.")
+    severity = parse_severity(token)
+    if not words.rest:
+        raise _fail(f"An incident needs a title, e.g. `/incident open {severity.token} DB down`.")
+    return c.OpenIncident(severity=severity, title=words.rest)
+
+
+def _status(words: _Words, platform: str) -> c.Request:
+    external = False
+    if words.peek().lower() in ("--external", "-e", "--public"):
+        words.take()
+        external = True
+    return c.PostStatusUpdate(text=words.rest, external=external)
+
+
+def _sev(words: _Words, platform: str) -> c.Request:
+    if words.count() != 1:
+        raise _fail("Say the new level: `/incident sev sev0` (sev0, sev1, sev2 or sev3).")
+    return c.ChangeSeverity(severity=parse_severity(words.take()))
+
+
+def _phase(words: _Words, platform: str) -> c.Request:
+    if words.count() != 1:
+        names = ", ".join(p.value for p in Phase)
+        raise _fail(f"Say which phase: `/incident phase mitigation` ({names}).")
+    return c.ChangePhase(phase=parse_phase(words.take()))
+
+
+def _user(words: _Words, platform: str, usage: str) -> str:
+    token = words.take()
+    user = parse_user(token, platform)
+    if user is None or words.rest:
+        raise _fail(f"Mention one person: `{usage}`.")
+    return user
+
+
+def _ic(words: _Words, platform: str) -> c.Request:
+    return c.AssignRole(
+        role=Role.INCIDENT_COMMANDER, user=_user(words, platform, "/incident ic @sam")
+    )
+
+
+def _role(words: _Words, platform: str) -> c.Request:
+    name = words.take().lower()
+    role = _ROLES.get(name)
+    if role is None:
+        raise _fail(
+            f"Unknown role `{name}`. Use ic, comms or responder: `/incident role comms @li`."
+        )
+    return c.AssignRole(role=role, user=_user(words, platform, f"/incident role {name} @li"))
+
+
+def _note(words: _Words, platform: str) -> c.Request:
+    return c.AddNote(text=words.rest)
+
+
+def _action(words: _Words, platform: str) -> c.Request:
+    if words.peek().lower() == "done":
+        words.take()
+        match = _NUMBER.match(words.rest)
+        if match is None:
+            raise _fail("Say which action item: `/incident action done 2`.")
+        return c.CompleteActionItem(number=int(match.group(1)))
+    text, _, last = words.rest.rpartition(" ")
+    owner = parse_user(last, platform) if text else None
+    return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner)
+
+
+def _resolve(words: _Words, platform: str) -> c.Request:
+    return c.Resolve(summary=words.rest)
+
+
+def _close(words: _Words, platform: str) -> c.Request:
+    if words.rest.lower() in ("--force", "-f", "force"):
+        return c.Close(force=True)
+    if words.rest:
+        raise _fail("`/incident close` takes nothing, or `--force` to skip the review.")
+    return c.Close()
+
+
+def _review(words: _Words, platform: str) -> c.Request:
+    if words.peek().lower() == "done":
+        words.take()
+        if not words.rest:
+            raise _fail("Add the link: `/incident review done https://wiki.example.com/pir-42`.")
+        return c.MarkReviewDone(link=words.rest)
+    if words.rest:
+        raise _fail(
+            "`/incident review` drafts the review; `/incident review done <link>` records it."
+        )
+    return c.ShowReview()
+
+
+_VerbParser = Callable[["_Words", str], c.Request]
+
+
+def _no_args(request: c.Request, usage: str) -> _VerbParser:
+    def parse_verb(words: _Words, platform: str) -> c.Request:
+        if words.rest:
+            raise _fail(f"`{usage}` takes no text.")
+        return request
+
+    return parse_verb
+
+
+_VERB_PARSERS: dict[str, _VerbParser] = {
+    "ack": _no_args(c.Acknowledge(), "/incident ack"),
+    "status": _status,
+    "sev": _sev,
+    "phase": _phase,
+    "ic": _ic,
+    "role": _role,
+    "note": _note,
+    "action": _action,
+    "resolve": _resolve,
+    "close": _close,
+    "review": _review,
+    "timeline": _no_args(c.ShowTimeline(), "/incident timeline"),
+}
+
+
+def format_request(parsed: Parsed) -> str:
+    """Text that `parse` reads back as `parsed`: the canonical spelling of a request."""
+    request = parsed.request
+    ref = f" #{parsed.incident}" if parsed.incident is not None else ""
+    match request:
+        case c.OpenIncident(severity=severity, title=title):
+            return f"open {severity.token} {title}"
+        case c.Acknowledge():
+            return f"ack{ref}"
+        case c.PostStatusUpdate(text=text, external=external):
+            return f"status{ref}{' --external' if external else ''} {text}".rstrip()
+        case c.ChangeSeverity(severity=severity):
+            return f"sev{ref} {severity.token}"
+        case c.ChangePhase(phase=phase):
+            return f"phase{ref} {phase.value}"
+        case c.AssignRole(role=role, user=user):
+            name = {Role.INCIDENT_COMMANDER: "ic", Role.COMMUNICATIONS_LEAD: "comms"}.get(
+                role, "responder"
+            )
+            return f"role{ref} {name} {format_user(user)}"
+        case c.AddNote(text=text):
+            return f"note{ref} {text}".rstrip()
+        case c.AddActionItem(text=text, owner=owner):
+            return f"action{ref} {text}" + (f" {format_user(owner)}" if owner else "")
+        case c.CompleteActionItem(number=number):
+            return f"action{ref} done {number}"
+        case c.Resolve(summary=summary):
+            return f"resolve{ref} {summary}".rstrip()
+        case c.Close(force=force):
+            return f"close{ref}{' --force' if force else ''}"
+        case c.MarkReviewDone(link=link):
+            return f"review{ref} done {link}"
+        case c.ShowReview():
+            return f"review{ref}"
+        case c.ShowTimeline():
+            return f"timeline{ref}"
+        case c.ListIncidents():
+            return "list"
+        case c.Help():
+            return "help"
+    raise ValueError(f"{type(request).__name__} has no text form")
+
+
+__all__ = ["ParseError", "Parsed", "Severity", "format_request", "help_text", "parse"]

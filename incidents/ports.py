@@ -1,0 +1,157 @@
+"""Ports: what the core needs from outside (clock, store, chat), as Protocols.
+
+The core defines them; adapters implement them; the application wires them. Declaring an
+async method here performs no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from incidents.messages import Message
+from incidents.model import Incident
+from incidents.timers import TimerSpec
+
+
+class Clock(Protocol):
+    """The only source of the current time."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxItem:
+    """A message waiting in (or delivered from) the outbox."""
+
+    id: int
+    platform: str
+    message: Message
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None = None
+    last_error: str | None = None
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done through it commits together or not at all."""
+
+    async def allocate_number(self) -> int:
+        """The next incident number; atomic across processes."""
+        ...
+
+    async def load(self, number: int) -> Incident | None:
+        """The incident, locked against concurrent change until the transaction ends."""
+        ...
+
+    async def save(self, incident: Incident) -> None:
+        """Insert or update the incident; append its new timeline entries."""
+        ...
+
+    async def open_incidents(self) -> list[Incident]:
+        """Every incident not yet closed, by number."""
+        ...
+
+    async def incidents_since(self, since: datetime) -> list[Incident]:
+        """Every incident declared at or after `since`, by number."""
+        ...
+
+    async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
+        """Add messages to the outbox for `platform`."""
+        ...
+
+    async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
+        """Make the incident's stored timers exactly `timers`."""
+        ...
+
+    async def due_timers(self, number: int, now: datetime) -> list[tuple[str, datetime]]:
+        """(key, due_at) of the incident's timers due at `now`, earliest first."""
+        ...
+
+    async def lock_incident(self, number: int) -> bool:
+        """Lock the incident for this transaction; False if another holder has it."""
+        ...
+
+    async def remember_request(self, key: str, now: datetime) -> bool:
+        """Record an idempotency key; False if it was seen before (a retried request)."""
+        ...
+
+    async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
+        """Record the chat channel created for an incident."""
+        ...
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The chat channel of an incident on `platform`, if one was created."""
+        ...
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is, if any."""
+        ...
+
+
+class Store(Protocol):
+    """The persistent store: transactions, the timer index and the outbox."""
+
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Begin a write transaction."""
+        ...
+
+    async def incidents_with_due_timers(self, now: datetime, limit: int) -> list[int]:
+        """Numbers of incidents that have a timer due at `now`, most overdue first."""
+        ...
+
+    async def next_timer_due(self) -> datetime | None:
+        """When the earliest stored timer is due."""
+        ...
+
+    async def claim_outbox(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        """Undelivered items due for an attempt, leased until `lease_until`, oldest first."""
+        ...
+
+    async def mark_delivered(self, item_id: int, now: datetime) -> None:
+        """Record a successful delivery."""
+        ...
+
+    async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Record a failed attempt and when to try again."""
+        ...
+
+    async def next_outbox_due(self) -> datetime | None:
+        """When the earliest undelivered item is next due for an attempt."""
+        ...
+
+    async def list_outbox(self, *, undelivered_only: bool, limit: int) -> list[OutboxItem]:
+        """Outbox items, newest first."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class ChatPort(Protocol):
+    """A chat platform that delivers outbox items. Must be idempotent per outbox item id."""
+
+    platform: str
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Post the item; raise `DeliveryError` (with `retry_after` when rate limited)."""
+        ...
+
+
+class DeliveryError(Exception):
+    """A delivery that failed; `retry_after` seconds when the platform said so."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent

@@ -1,0 +1,139 @@
+"""The facts of a post-incident review, computed from the incident's record."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from incidents.model import EntryKind, Incident, TimelineEntry
+from incidents.phase import Phase
+from incidents.policy import Policy
+from incidents.timers import review_due_at
+
+
+class Verdict(enum.StrEnum):
+    """Whether a target was met."""
+
+    MET = "met"
+    MISSED = "missed"
+    PENDING = "in progress"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseSpan:
+    """How long an incident spent in a phase, against that phase's target window."""
+
+    phase: Phase
+    entered_at: datetime | None
+    left_at: datetime | None
+    duration: timedelta | None
+    window_end: datetime
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewFacts:
+    """Everything the bot knows for the review; people write the rest."""
+
+    incident: Incident
+    generated_at: datetime
+    severity_changes: tuple[TimelineEntry, ...]
+    time_to_acknowledge: timedelta | None
+    time_to_mitigate: timedelta | None
+    time_to_resolve: timedelta | None
+    response_deadline: datetime
+    response_verdict: Verdict
+    phases: tuple[PhaseSpan, ...]
+    review_due: datetime | None
+    participants: tuple[str, ...]
+
+
+def _phase_entries(incident: Incident) -> list[tuple[Phase, datetime]]:
+    """Every (phase, entered at) in order, from the timeline."""
+    moves = [(Phase.DETECTION, incident.declared_at)]
+    for entry in incident.timeline:
+        if entry.kind is EntryKind.RESOLVED:
+            moves.append((Phase.RESOLUTION, entry.at))
+        elif entry.kind is EntryKind.CLOSED:
+            moves.append((Phase.CLOSED, entry.at))
+        elif entry.kind in (EntryKind.PHASE_CHANGED, EntryKind.REOPENED):
+            after = entry.get("after")
+            if after is not None:
+                moves.append((Phase(after), entry.at))
+    return moves
+
+
+def phase_spans(incident: Incident, policy: Policy, now: datetime) -> tuple[PhaseSpan, ...]:
+    """Each windowed phase: first entered, last left, time spent, and met/missed."""
+    moves = _phase_entries(incident)
+    spans = []
+    for phase, window in policy.phase_windows.items():
+        window_end = incident.declared_at + window.end
+        entered = [at for p, at in moves if p is phase]
+        if not entered:
+            reached_later = any(list(Phase).index(p) > list(Phase).index(phase) for p, _ in moves)
+            verdict = Verdict.SKIPPED if reached_later else Verdict.PENDING
+            spans.append(
+                PhaseSpan(
+                    phase=phase,
+                    entered_at=None,
+                    left_at=None,
+                    duration=None,
+                    window_end=window_end,
+                    verdict=verdict,
+                )
+            )
+            continue
+        spent = timedelta(0)
+        left_at: datetime | None = None
+        for index, (p, at) in enumerate(moves):
+            if p is not phase:
+                continue
+            leave = moves[index + 1][1] if index + 1 < len(moves) else None
+            spent += (leave or now) - at
+            left_at = leave
+        if left_at is None:
+            verdict = Verdict.MISSED if now > window_end else Verdict.PENDING
+        else:
+            verdict = Verdict.MET if left_at <= window_end else Verdict.MISSED
+        spans.append(
+            PhaseSpan(
+                phase=phase,
+                entered_at=entered[0],
+                left_at=left_at,
+                duration=spent,
+                window_end=window_end,
+                verdict=verdict,
+            )
+        )
+    return tuple(spans)
+
+
+def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFacts:
+    """Compute the review's facts for `incident` as of `now`."""
+    deadline = policy.response_deadline(incident.severity, incident.declared_at)
+    if incident.acknowledged_at is not None:
+        response = Verdict.MET if incident.acknowledged_at <= deadline else Verdict.MISSED
+    else:
+        response = Verdict.MISSED if now > deadline else Verdict.PENDING
+
+    def since_declared(moment: datetime | None) -> timedelta | None:
+        return None if moment is None else moment - incident.declared_at
+
+    return ReviewFacts(
+        incident=incident,
+        generated_at=now,
+        severity_changes=tuple(
+            e for e in incident.timeline if e.kind is EntryKind.SEVERITY_CHANGED
+        ),
+        time_to_acknowledge=since_declared(incident.acknowledged_at),
+        time_to_mitigate=since_declared(incident.mitigated_at),
+        time_to_resolve=since_declared(incident.resolved_at),
+        response_deadline=deadline,
+        response_verdict=response,
+        phases=phase_spans(incident, policy, now),
+        review_due=review_due_at(incident, policy),
+        participants=incident.participants,
+    )

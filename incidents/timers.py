@@ -1,0 +1,233 @@
+"""What is due when: a pure function of (incident, policy, now) that lists pending timers.
+
+The application stores these as durable rows and re-derives them whenever the incident
+changes. One-shot timers that fired are remembered on the incident (`fired_timers`, keyed by
+name and due time), so re-deriving never brings one back; recurring reminders remember when
+they last fired, so a reminder missed several times during downtime fires once.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from incidents.calendar import add_business_days
+from incidents.model import Incident
+from incidents.phase import Phase
+from incidents.policy import Policy
+
+
+class TimerKind(enum.StrEnum):
+    """The kinds of durable timer."""
+
+    STATUS_REMINDER = "status-reminder"
+    EXTERNAL_UPDATE = "external-update"
+    RESPONSE_WARNING = "response-warning"
+    RESPONSE_BREACH = "response-breach"
+    PHASE_WARNING = "phase-warning"
+    PHASE_BREACH = "phase-breach"
+    ESCALATION = "escalation"
+    REVIEW_REMINDER = "review-reminder"
+    REVIEW_DUE = "review-due"
+
+
+RECURRING = frozenset({TimerKind.STATUS_REMINDER, TimerKind.EXTERNAL_UPDATE})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerSpec:
+    """A timer that should exist: a unique key per incident, its kind and its due time."""
+
+    key: str
+    kind: TimerKind
+    due_at: datetime
+    deadline: datetime | None = None
+    phase: Phase | None = None
+    step: int | None = None
+
+    @property
+    def fired_key(self) -> str:
+        """The mark left on the incident once this one-shot timer fired."""
+        return f"{self.key}@{self.due_at.isoformat()}"
+
+
+def recurring_due(
+    base: datetime, first: timedelta, interval: timedelta, last_fired: datetime | None
+) -> datetime:
+    """The first of base+first, base+first+interval, ... that is after `last_fired`."""
+    due = base + first
+    if last_fired is not None and last_fired >= due and interval > timedelta(0):
+        periods = (last_fired - due) // interval + 1
+        due += interval * periods
+    return due
+
+
+def pending_timers(incident: Incident, policy: Policy) -> tuple[TimerSpec, ...]:
+    """Every timer the incident should have now, earliest first."""
+    specs: list[TimerSpec] = []
+    if incident.phase is Phase.CLOSED:
+        return ()
+    if incident.is_active:
+        specs.extend(_activity_timers(incident, policy))
+        specs.extend(_response_timers(incident, policy))
+        specs.extend(_phase_timers(incident, policy))
+        specs.extend(_escalation_timers(incident, policy))
+    specs.extend(_review_timers(incident, policy))
+    pending = [s for s in specs if s.kind in RECURRING or s.fired_key not in incident.fired_timers]
+    return tuple(sorted(pending, key=lambda s: (s.due_at, s.key)))
+
+
+def _activity_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    specs = [
+        TimerSpec(
+            key=TimerKind.STATUS_REMINDER.value,
+            kind=TimerKind.STATUS_REMINDER,
+            due_at=recurring_due(
+                incident.last_status_update_at or incident.declared_at,
+                policy.status_interval,
+                policy.status_interval,
+                incident.last_status_reminder_at,
+            ),
+        )
+    ]
+    first = policy.external_first_notice.get(incident.severity)
+    interval = policy.external_interval.get(incident.severity)
+    if first is not None and interval is not None:
+        last_external = incident.last_external_update_at
+        specs.append(
+            TimerSpec(
+                key=TimerKind.EXTERNAL_UPDATE.value,
+                kind=TimerKind.EXTERNAL_UPDATE,
+                due_at=recurring_due(
+                    last_external or incident.declared_at,
+                    interval if last_external else first,
+                    interval,
+                    incident.last_external_reminder_at,
+                ),
+            )
+        )
+    return specs
+
+
+def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    if incident.acknowledged_at is not None:
+        return []
+    deadline = policy.response_deadline(incident.severity, incident.declared_at)
+    return [
+        TimerSpec(
+            key=TimerKind.RESPONSE_WARNING.value,
+            kind=TimerKind.RESPONSE_WARNING,
+            due_at=policy.warning_at(incident.declared_at, deadline),
+            deadline=deadline,
+        ),
+        TimerSpec(
+            key=TimerKind.RESPONSE_BREACH.value,
+            kind=TimerKind.RESPONSE_BREACH,
+            due_at=deadline,
+            deadline=deadline,
+        ),
+    ]
+
+
+def phase_deadline(incident: Incident, policy: Policy) -> datetime | None:
+    """When the current phase's target window ends, if it has one."""
+    window = policy.phase_windows.get(incident.phase)
+    return None if window is None else incident.declared_at + window.end
+
+
+def _phase_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    window = policy.phase_windows.get(incident.phase)
+    if window is None:
+        return []
+    entered = incident.phase_entered_at
+    deadline = incident.declared_at + window.end
+    if deadline <= entered:
+        # Entered already late: the review records the miss; announcing it now is noise.
+        return []
+    warn = policy.warning_at(incident.declared_at + window.start, deadline)
+    specs = []
+    if warn > entered:
+        specs.append(
+            TimerSpec(
+                key=f"{TimerKind.PHASE_WARNING.value}:{incident.phase.value}",
+                kind=TimerKind.PHASE_WARNING,
+                due_at=warn,
+                deadline=deadline,
+                phase=incident.phase,
+            )
+        )
+    specs.append(
+        TimerSpec(
+            key=f"{TimerKind.PHASE_BREACH.value}:{incident.phase.value}",
+            kind=TimerKind.PHASE_BREACH,
+            due_at=deadline,
+            deadline=deadline,
+            phase=incident.phase,
+        )
+    )
+    return specs
+
+
+def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    if incident.oncall is None or incident.acknowledged_at is not None:
+        return []
+    specs = []
+    for index, step in enumerate(policy.escalation.get(incident.severity, ())):
+        if index == 0 and not step.next_business_day:
+            continue  # the first page goes out with the declaration itself
+        due = incident.declared_at + step.after
+        if step.next_business_day:
+            due = add_business_days(due, 1, policy.holidays)
+        specs.append(
+            TimerSpec(
+                key=f"{TimerKind.ESCALATION.value}:{index}",
+                kind=TimerKind.ESCALATION,
+                due_at=due,
+                step=index,
+            )
+        )
+    return specs
+
+
+def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    due_after = policy.review_due.get(incident.severity)
+    if due_after is None or incident.resolved_at is None or incident.review_done_at is not None:
+        return []
+    due = incident.resolved_at + due_after
+    return [
+        TimerSpec(
+            key=TimerKind.REVIEW_REMINDER.value,
+            kind=TimerKind.REVIEW_REMINDER,
+            due_at=incident.resolved_at + due_after / 2,
+            deadline=due,
+        ),
+        TimerSpec(
+            key=TimerKind.REVIEW_DUE.value, kind=TimerKind.REVIEW_DUE, due_at=due, deadline=due
+        ),
+    ]
+
+
+def review_due_at(incident: Incident, policy: Policy) -> datetime | None:
+    """When the post-incident review is due, if this severity needs one and it is resolved."""
+    due_after = policy.review_due.get(incident.severity)
+    if due_after is None or incident.resolved_at is None:
+        return None
+    return incident.resolved_at + due_after
+
+
+def next_deadline(incident: Incident, policy: Policy) -> tuple[str, datetime] | None:
+    """The most pressing deadline a person should see: what, and when."""
+    candidates: list[tuple[str, datetime]] = []
+    for spec in pending_timers(incident, policy):
+        if spec.kind is TimerKind.RESPONSE_BREACH:
+            candidates.append(("acknowledge", spec.due_at))
+        elif spec.kind is TimerKind.PHASE_BREACH and spec.phase is not None:
+            candidates.append((f"{spec.phase.value} ends", spec.due_at))
+        elif spec.kind is TimerKind.STATUS_REMINDER:
+            candidates.append(("status update", spec.due_at))
+        elif spec.kind is TimerKind.EXTERNAL_UPDATE:
+            candidates.append(("external update", spec.due_at))
+        elif spec.kind is TimerKind.REVIEW_DUE:
+            candidates.append(("review", spec.due_at))
+    return min(candidates, key=lambda c: c[1]) if candidates else None

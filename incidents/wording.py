@@ -1,0 +1,73 @@
+"""The words the bot says: summaries and facts shared by every handler and renderer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from incidents.messages import Fact, Mention, Part, Text, person
+from incidents.model import Incident
+from incidents.policy import PageTarget, Policy
+from incidents.timefmt import clock_text, duration_text, relative_text, when_text
+from incidents.timers import next_deadline, phase_deadline
+
+
+def headline(incident: Incident) -> str:
+    """`SEV-1 #42 Checkout is failing`."""
+    return f"{incident.severity.label} #{incident.number} {incident.title}"
+
+
+def core_facts(incident: Incident, policy: Policy, now: datetime) -> tuple[Fact, ...]:
+    """Severity, phase, incident commander and the next deadline: what every summary shows."""
+    facts = [
+        Fact("Severity", (incident.severity.label,)),
+        Fact("Phase", (incident.phase.value,)),
+        Fact("Incident commander", person(incident.incident_commander)),
+    ]
+    upcoming = next_deadline(incident, policy)
+    if upcoming is not None:
+        what, at = upcoming
+        facts.append(Fact("Next deadline", (f"{what} {when_text(at, now)}",)))
+    return tuple(facts)
+
+
+def phase_line(incident: Incident, policy: Policy, now: datetime) -> Text:
+    """`Phase: detection (ends 14:15, in 15 min) · IC: @sam`."""
+    deadline = phase_deadline(incident, policy)
+    phase = f"Phase: {incident.phase.value}"
+    if deadline is not None and incident.is_active:
+        phase += f" (ends {clock_text(deadline, now)}, {relative_text(deadline, now)})"
+    return (phase, " · IC: ", *person(incident.incident_commander))
+
+
+def response_line(incident: Incident, policy: Policy, now: datetime) -> str:
+    """`Response target: acknowledged by 15:00 (1 h)`, or how long acknowledging took."""
+    target = policy.response_targets[incident.severity]
+    if incident.acknowledged_at is not None:
+        took = duration_text(incident.acknowledged_at - incident.declared_at)
+        return f"Acknowledged in {took} (target {target.describe()})."
+    deadline = policy.response_deadline(incident.severity, incident.declared_at)
+    return f"Response target: acknowledged by {clock_text(deadline, now)} ({target.describe()})."
+
+
+def paging_line(incident: Incident, policy: Policy, now: datetime) -> Text:
+    """`Paging @sam (primary). Escalates to @li at 14:15, everyone at 14:30.`"""
+    oncall = incident.oncall
+    if oncall is None or oncall.primary is None:
+        return ("No on-call rotation is configured: nobody was paged.",)
+    parts: list[Part] = ["Paging ", Mention(oncall.primary), " (primary)."]
+    steps = policy.escalation.get(incident.severity, ())
+    later: list[Text] = []
+    for step in steps[1:]:
+        at = clock_text(incident.declared_at + step.after, now)
+        if step.target is PageTarget.BACKUP and oncall.backup:
+            later.append((Mention(oncall.backup), f" at {at}"))
+        elif step.target is PageTarget.EVERYONE:
+            later.append((f"everyone at {at}",))
+    if later:
+        parts.append(" Escalates to ")
+        for index, chunk in enumerate(later):
+            if index:
+                parts.append(", ")
+            parts.extend(chunk)
+        parts.append(".")
+    return tuple(parts)
