@@ -8,7 +8,16 @@ from datetime import datetime
 from incidents import commands as c
 from incidents import events as e
 from incidents.decision import Decision, stamp
-from incidents.messages import Audience, Everyone, Mention, Message, Part, Tone, mention_list
+from incidents.messages import (
+    Audience,
+    Everyone,
+    Mention,
+    Message,
+    Part,
+    Tone,
+    at_name,
+    mention_list,
+)
 from incidents.model import EntryKind, Incident
 from incidents.policy import PageTarget, Policy
 from incidents.timefmt import clock_text, duration_text, relative_text, when_text
@@ -232,7 +241,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
         now,
         None,
         EntryKind.ESCALATED,
-        f"Paged {who} ({label})",
+        f"Paged {at_name(who)} ({label})",
         target=label,
         user=who,
         step=str(spec.step),

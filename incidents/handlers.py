@@ -17,14 +17,14 @@ from incidents.decision import (
     to_channel,
 )
 from incidents.errors import InvalidCommand, NotAllowedInPhase, NotPermitted
-from incidents.messages import Audience, Button, Mention, Message, Part, Tone
+from incidents.messages import Audience, Button, Mention, Message, Part, Tone, at_name
 from incidents.model import EntryKind, Incident, OnCall, Role, StatusUpdate
 from incidents.naming import channel_name
 from incidents.phase import Phase, check_transition
 from incidents.policy import Policy
 from incidents.records import RECORD_HANDLERS
 from incidents.timefmt import clock_text, duration_text, when_text
-from incidents.timers import review_due_at
+from incidents.timers import phase_deadline, review_due_at
 from incidents.wording import core_facts, headline, paging_line, phase_line, response_line
 
 MAX_TITLE = 200
@@ -97,7 +97,7 @@ def open_incident(
             now,
             None,
             EntryKind.PAGED,
-            f"Paged {oncall.primary} (primary, rotation {oncall.rotation})",
+            f"Paged {at_name(oncall.primary)} (primary, rotation {oncall.rotation})",
             target="primary",
             user=oncall.primary,
         )
@@ -164,7 +164,7 @@ def _acknowledge(
 ) -> Decision:
     if incident.acknowledged_at is not None:
         raise NotAllowedInPhase(
-            f"#{incident.number} was already acknowledged by {incident.acknowledged_by} "
+            f"#{incident.number} was already acknowledged by {at_name(incident.acknowledged_by)} "
             f"at {clock_text(incident.acknowledged_at, now)} UTC."
         )
     took = now - incident.declared_at
@@ -247,11 +247,12 @@ def _severity(
         deadline = policy.response_deadline(command.severity, incident.declared_at)
         detail += f": acknowledge by {when_text(deadline, now)}"
     direction = "raised" if command.severity < before else "lowered"
-    text: tuple[Part, ...] = (
-        f"{command.severity.emoji} Severity {direction} {before.label} → {command.severity.label} by ",
+    change: tuple[Part, ...] = (
+        f"Severity {direction} {before.label} → {command.severity.label} by ",
         Mention(actor),
         f".{detail}.",
     )
+    text: tuple[Part, ...] = (f"{command.severity.emoji} ", *change)
     messages = (
         to_channel(
             updated,
@@ -265,7 +266,7 @@ def _severity(
             audience=Audience.ANNOUNCE,
             incident=incident.number,
             title=f"{command.severity.emoji} {headline(updated)}",
-            text=text,
+            text=change,
         ),
     )
     return Decision(
@@ -289,7 +290,7 @@ def _phase(
     if command.phase is Phase.CLOSED:
         return _close(incident, c.Close(), actor, now, policy)
     before = incident.phase
-    reopening = before is Phase.RESOLUTION
+    reopening = command.phase.is_active and not before.is_active
     updated = replace(incident, phase=command.phase)
     if reopening:
         updated = replace(updated, resolved_at=None, resolution_summary=None, mitigated_at=None)
@@ -313,15 +314,14 @@ def _phase(
             after=command.phase.value,
         )
     prefix = "🔁 Reopened" if reopening else "➡️ Phase"
+    deadline = phase_deadline(updated, policy)
+    ends = ""
+    if deadline is not None and updated.is_active:
+        ends = f" {command.phase.value.capitalize()} window ends {when_text(deadline, now)}."
     message = to_channel(
         updated,
         "phase_changed",
-        (
-            f"{prefix}: {before.value} → {command.phase.value} (",
-            Mention(actor),
-            ").\n",
-            *phase_line(updated, policy, now),
-        ),
+        (f"{prefix}: {before.value} → {command.phase.value} (", Mention(actor), f").{ends}"),
         facts=core_facts(updated, policy, now),
     )
     return Decision(
@@ -340,21 +340,23 @@ def _role(
     if command.role is Role.INCIDENT_COMMANDER:
         if incident.incident_commander == command.user:
             raise InvalidCommand(
-                f"{command.user} is already incident commander of #{incident.number}."
+                f"{at_name(command.user)} is already incident commander of #{incident.number}."
             )
         updated = replace(incident, incident_commander=command.user)
     elif command.role is Role.COMMUNICATIONS_LEAD:
         updated = replace(incident, communications_lead=command.user)
     else:
         if command.user in incident.responders:
-            raise InvalidCommand(f"{command.user} is already a responder on #{incident.number}.")
+            raise InvalidCommand(
+                f"{at_name(command.user)} is already a responder on #{incident.number}."
+            )
         updated = replace(incident, responders=(*incident.responders, command.user))
     updated = stamp(
         updated,
         now,
         actor,
         EntryKind.ROLE_ASSIGNED,
-        f"{command.user} is {command.role.label}",
+        f"{at_name(command.user)} is {command.role.label}",
         role=command.role.value,
         user=command.user,
     )
@@ -444,7 +446,7 @@ def _close(
         )
     if command.force and needs_review and incident.incident_commander not in (None, actor):
         raise NotPermitted(
-            f"Only the incident commander ({incident.incident_commander}) can force-close #{incident.number}."
+            f"Only the incident commander ({at_name(incident.incident_commander)}) can force-close #{incident.number}."
         )
     updated = replace(incident, phase=Phase.CLOSED, closed_at=now)
     forced = command.force and needs_review

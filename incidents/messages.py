@@ -98,6 +98,11 @@ def render_plain(text: Text, display: dict[str, str] | None = None) -> str:
     return "".join(out)
 
 
+def at_name(user: str | None) -> str:
+    """`slack:U123` → `@U123`, for plain text such as timeline entries; None → `nobody`."""
+    return f"@{user.split(':', 1)[-1]}" if user else "nobody"
+
+
 def mention_list(users: tuple[str, ...] | list[str], empty: str = "nobody") -> Text:
     """`@a, @b` as parts, or `empty` when there is nobody."""
     if not users:

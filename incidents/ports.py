@@ -36,6 +36,7 @@ class OutboxItem:
     attempts: int
     next_attempt_at: datetime
     delivered_at: datetime | None = None
+    dead_at: datetime | None = None
     last_error: str | None = None
 
 
@@ -120,8 +121,10 @@ class Store(Protocol):
         """Record a successful delivery."""
         ...
 
-    async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
-        """Record a failed attempt and when to try again."""
+    async def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        """Record a failed attempt and when to try again; None gives up on the item."""
         ...
 
     async def next_outbox_due(self) -> datetime | None:
@@ -130,6 +133,18 @@ class Store(Protocol):
 
     async def list_outbox(self, *, undelivered_only: bool, limit: int) -> list[OutboxItem]:
         """Outbox items, newest first."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The newest applied schema migration (0 for an empty database)."""
+        ...
+
+    async def migrate(self, *, apply: bool = True) -> list[int]:
+        """Apply missing migrations; returns the versions applied."""
+        ...
+
+    async def outbox_counts(self) -> dict[str, int]:
+        """How many outbox items are delivered, pending and dead."""
         ...
 
     async def close(self) -> None:

@@ -1,0 +1,1 @@
+"""The outside world behind the core's ports: chat platforms and stores."""

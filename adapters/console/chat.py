@@ -1,0 +1,97 @@
+"""Console chat adapters: print the transcript, or append it to a JSON-lines file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from adapters.console.render import render_lines
+from incidents.messages import Audience, render_plain
+from incidents.naming import channel_name
+from incidents.ports import Clock, OutboxItem
+
+
+class ConsoleChat:
+    """Prints delivered messages to a stream, the way the demo and `sevbot console` show them."""
+
+    platform = "console"
+
+    def __init__(self, out: TextIO, clock: Clock) -> None:
+        self._out = out
+        self._clock = clock
+        self._delivered: set[int] = set()
+        self.titles: dict[int, str] = {}
+        self.files: dict[str, str] = {}
+        self._day: str | None = None
+
+    def mark_day(self, at: datetime) -> None:
+        """Print a separator when the transcript moves to another UTC day."""
+        day = at.strftime("%A %d %B %Y")
+        if self._day is not None and day != self._day:
+            print(f"── {day} ──", file=self._out)
+        self._day = day
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Print the message once per outbox item."""
+        if item.id in self._delivered:
+            return
+        self._delivered.add(item.id)
+        message = item.message
+        if message.kind == "summary" and message.incident is not None and message.title:
+            self.titles.setdefault(message.incident, message.title.split(" · ", 1)[-1])
+        if message.attachment_name and message.attachment is not None:
+            self.files[message.attachment_name] = message.attachment
+        self.mark_day(self._clock.now())
+        for line in render_lines(message, self._clock.now(), self.titles):
+            print(line, file=self._out)
+        self._out.flush()
+
+
+class TranscriptFileChat:
+    """Appends each delivered message as a JSON line; idempotent per outbox id across restarts.
+
+    For running `sevbot run` locally without a chat platform, and for the crash tests: the file
+    is the "chat", and an id already in it is never written again.
+    """
+
+    def __init__(self, path: str, *, platform: str = "console") -> None:
+        self.platform = platform
+        self._path = Path(path)
+        self._seen: set[int] = set()
+        if self._path.exists():
+            for line in self._path.read_text(encoding="utf-8").splitlines():
+                try:
+                    self._seen.add(int(json.loads(line)["outbox_id"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash: its item was not marked delivered
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Append the message unless this outbox id was delivered before."""
+        if item.id in self._seen:
+            return
+        message = item.message
+        where = message.audience.value
+        if message.audience is Audience.INCIDENT and message.incident is not None:
+            where = "#" + channel_name(message.incident, "")
+        record = {
+            "outbox_id": item.id,
+            "incident": message.incident,
+            "kind": message.kind,
+            "where": where,
+            "recipient": message.recipient,
+            "title": message.title,
+            "text": render_plain(message.text),
+        }
+        await asyncio.to_thread(self._append, json.dumps(record, ensure_ascii=False))
+        self._seen.add(item.id)
+
+    def _append(self, line: str) -> None:
+        # The leading newline seals off a line a crash may have cut short.
+        with self._path.open("a", encoding="utf-8") as out:
+            out.write("\n" + line + "\n")
+            out.flush()
+            os.fsync(out.fileno())

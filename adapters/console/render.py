@@ -1,0 +1,59 @@
+"""Render core messages as the lines a person reads in a terminal transcript."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from incidents.messages import Audience, Message, render_plain
+from incidents.naming import channel_name
+from incidents.timefmt import clock_text
+
+WHERE_WIDTH = 16
+
+
+def where(message: Message, titles: dict[int, str]) -> str:
+    """The channel a message lands in, as a short label."""
+    if message.audience is Audience.INCIDENT and message.incident is not None:
+        return short("#" + channel_name(message.incident, titles.get(message.incident, "")))
+    if message.audience is Audience.DIRECT and message.recipient:
+        return "DM @" + message.recipient.split(":", 1)[-1]
+    if message.audience is Audience.REPLY:
+        return "(only you)"
+    return {"announce": "#incidents", "oncall": "#oncall"}.get(message.audience.value, "?")
+
+
+def compact_facts(message: Message) -> str:
+    """`SEV-1 · triage · IC @sam · next: status update 14:40 UTC (in 20 min)`."""
+    values = []
+    for fact in message.facts:
+        value = render_plain(fact.value)
+        if fact.label == "Incident commander":
+            value = f"IC {value}"
+        elif fact.label == "Next deadline":
+            value = f"next: {value}"
+        values.append(value)
+    return " · ".join(values)
+
+
+def short(label: str) -> str:
+    """A channel label cut to the transcript's column."""
+    return label if len(label) <= WHERE_WIDTH else label[: WHERE_WIDTH - 1] + "…"
+
+
+def render_lines(message: Message, at: datetime, titles: dict[int, str]) -> list[str]:
+    """`14:03  #inc-42-checko…  ✅ @sam acknowledged …`, facts and buttons indented below."""
+    prefix = f"{clock_text(at, at)}  {where(message, titles):<{WHERE_WIDTH}}  "
+    indent = " " * len(prefix)
+    body: list[str] = []
+    if message.title:
+        body.append(("📌 " if message.pin else "") + message.title)
+    body += render_plain(message.text).splitlines() or [""]
+    if message.facts and message.kind != "summary":
+        body.append("↳ " + compact_facts(message))
+    if message.buttons:
+        body.append(
+            " ".join(f"[{b.value.replace('_', ' ').capitalize()}]" for b in message.buttons)
+        )
+    if message.attachment_name:
+        body.append(f"📎 {message.attachment_name}")
+    return [prefix + body[0]] + [indent + line for line in body[1:]]

@@ -1,0 +1,1 @@
+"""Persistent stores: SQLite (embedded default) and PostgreSQL (several replicas)."""

@@ -1,0 +1,341 @@
+"""The SQL both stores share: one unit of work and one outbox, over a small dialect seam.
+
+Queries are written once with `?` placeholders; the PostgreSQL connection rewrites them to
+`$n`. Times are fixed-width UTC text on SQLite and TIMESTAMPTZ on PostgreSQL; JSON is text on
+SQLite and JSONB (sent as text) on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from adapters.stores import codec
+from incidents.messages import Message
+from incidents.model import Incident
+from incidents.ports import OutboxItem
+from incidents.timers import TimerSpec
+
+Row = Sequence[Any]
+
+
+class Connection(Protocol):
+    """What the shared SQL needs from a database connection."""
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Run a query and return all rows."""
+        ...
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        """Run a statement."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The few places where SQLite and PostgreSQL differ."""
+
+    name: str
+    lock_rows: str  # appended to SELECTs that lock rows for the transaction
+    skip_locked: str  # appended to SELECTs that claim rows other workers may hold
+
+    def time_in(self, moment: datetime | None) -> Any:
+        """A datetime as the driver wants it."""
+        return codec.dump_time(moment) if self.name == "sqlite" else moment
+
+    def time_out(self, value: Any) -> datetime | None:
+        """A stored time back as an aware UTC datetime."""
+        if value is None or isinstance(value, datetime):
+            return value
+        return codec.load_time(str(value))
+
+
+SQLITE = Dialect(name="sqlite", lock_rows="", skip_locked="")
+POSTGRES = Dialect(name="postgres", lock_rows=" FOR UPDATE", skip_locked=" FOR UPDATE SKIP LOCKED")
+
+_OUTBOX_COLUMNS = "id, platform, payload, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error"
+
+
+class SqlUnitOfWork:
+    """One transaction on either store; see `incidents.ports.UnitOfWork`."""
+
+    def __init__(self, connection: Connection, dialect: Dialect) -> None:
+        self._db = connection
+        self._d = dialect
+
+    async def allocate_number(self) -> int:
+        """The next incident number; the counter row's lock makes it atomic."""
+        rows = await self._db.fetch(
+            "UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value"
+        )
+        return int(rows[0][0])
+
+    async def load(self, number: int) -> Incident | None:
+        """The incident with its timeline, locked for this transaction on PostgreSQL."""
+        rows = await self._db.fetch(
+            f"SELECT state FROM incidents WHERE number = ?{self._d.lock_rows}", number
+        )
+        if not rows:
+            return None
+        entries = await self._db.fetch(
+            "SELECT at, actor, kind, text, data FROM timeline WHERE incident = ? ORDER BY seq",
+            number,
+        )
+        timeline = tuple(
+            codec.entry_from_row(self._need(at), actor, kind, text, str(data))
+            for at, actor, kind, text, data in entries
+        )
+        return codec.incident_from_state(number, str(rows[0][0]), timeline)
+
+    async def lock_incident(self, number: int) -> bool:
+        """Lock the incident row, skipping it when another worker holds it."""
+        rows = await self._db.fetch(
+            f"SELECT number FROM incidents WHERE number = ?{self._d.skip_locked}", number
+        )
+        return bool(rows)
+
+    async def save(self, incident: Incident) -> None:
+        """Upsert the incident row and append the timeline entries not stored yet."""
+        rows = await self._db.fetch(
+            "SELECT timeline_length FROM incidents WHERE number = ?", incident.number
+        )
+        stored = int(rows[0][0]) if rows else 0
+        args = (
+            int(incident.severity),
+            incident.phase.value,
+            self._d.time_in(incident.declared_at),
+            self._d.time_in(incident.closed_at),
+            codec.incident_state(incident),
+            len(incident.timeline),
+        )
+        if rows:
+            await self._db.execute(
+                "UPDATE incidents SET severity = ?, phase = ?, declared_at = ?, closed_at = ?, "
+                "state = ?, timeline_length = ? WHERE number = ?",
+                *args,
+                incident.number,
+            )
+        else:
+            await self._db.execute(
+                "INSERT INTO incidents (severity, phase, declared_at, closed_at, state, "
+                "timeline_length, number) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                *args,
+                incident.number,
+            )
+        for seq, entry in enumerate(incident.timeline[stored:], start=stored):
+            await self._db.execute(
+                "INSERT INTO timeline (incident, seq, at, actor, kind, text, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                incident.number,
+                seq,
+                self._d.time_in(entry.at),
+                entry.actor,
+                entry.kind.value,
+                entry.text,
+                codec.entry_data(entry),
+            )
+
+    async def _load_many(self, where: str, *args: Any) -> list[Incident]:
+        rows = await self._db.fetch(
+            f"SELECT number FROM incidents WHERE {where} ORDER BY number", *args
+        )
+        loaded = [await self.load(int(row[0])) for row in rows]
+        return [incident for incident in loaded if incident is not None]
+
+    async def open_incidents(self) -> list[Incident]:
+        """Every incident not yet closed."""
+        return await self._load_many("closed_at IS NULL")
+
+    async def incidents_since(self, since: datetime) -> list[Incident]:
+        """Every incident declared at or after `since`."""
+        return await self._load_many("declared_at >= ?", self._d.time_in(since))
+
+    async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
+        """Add messages to the outbox, due at once."""
+        for message in messages:
+            await self._db.execute(
+                "INSERT INTO outbox (platform, incident, kind, payload, created_at, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                platform,
+                message.incident,
+                message.kind,
+                codec.message_payload(message),
+                self._d.time_in(now),
+                self._d.time_in(now),
+            )
+
+    async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
+        """Make the incident's stored timers exactly `timers`."""
+        await self._db.execute("DELETE FROM timers WHERE incident = ?", number)
+        for spec in timers:
+            await self._db.execute(
+                "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)",
+                number,
+                spec.key,
+                spec.kind.value,
+                self._d.time_in(spec.due_at),
+            )
+
+    async def due_timers(self, number: int, now: datetime) -> list[tuple[str, datetime]]:
+        """(key, due_at) of the incident's timers due at `now`, earliest first."""
+        rows = await self._db.fetch(
+            "SELECT key, due_at FROM timers WHERE incident = ? AND due_at <= ? "
+            "ORDER BY due_at, key",
+            number,
+            self._d.time_in(now),
+        )
+        return [(str(key), self._need(due)) for key, due in rows]
+
+    async def remember_request(self, key: str, now: datetime) -> bool:
+        """Record an idempotency key; False when it was already there."""
+        rows = await self._db.fetch(
+            "INSERT INTO requests (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key",
+            key,
+            self._d.time_in(now),
+        )
+        return bool(rows)
+
+    async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
+        """Record the chat channel of an incident."""
+        await self._db.execute(
+            "INSERT INTO channels (platform, channel_id, incident) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            platform,
+            channel_id,
+            number,
+        )
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The incident's channel on `platform`."""
+        rows = await self._db.fetch(
+            "SELECT channel_id FROM channels WHERE incident = ? AND platform = ?", number, platform
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is."""
+        rows = await self._db.fetch(
+            "SELECT incident FROM channels WHERE platform = ? AND channel_id = ?",
+            platform,
+            channel_id,
+        )
+        return int(rows[0][0]) if rows else None
+
+    def _need(self, value: Any) -> datetime:
+        moment = self._d.time_out(value)
+        assert moment is not None
+        return moment
+
+
+class SqlQueries:
+    """Store-level queries outside an incident transaction: timer index and outbox."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._d = dialect
+
+    async def incidents_with_due_timers(
+        self, db: Connection, now: datetime, limit: int
+    ) -> list[int]:
+        """Incidents with a due timer, most overdue first."""
+        rows = await db.fetch(
+            "SELECT incident, MIN(due_at) AS first FROM timers WHERE due_at <= ? "
+            "GROUP BY incident ORDER BY first LIMIT ?",
+            self._d.time_in(now),
+            limit,
+        )
+        return [int(row[0]) for row in rows]
+
+    async def next_timer_due(self, db: Connection) -> datetime | None:
+        """The earliest due time of any timer."""
+        rows = await db.fetch("SELECT MIN(due_at) FROM timers")
+        return self._d.time_out(rows[0][0]) if rows else None
+
+    async def claim_outbox(
+        self, db: Connection, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        """Lease the oldest due items whose incident has nothing older still undelivered."""
+        rows = await db.fetch(
+            f"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id IN ("
+            "SELECT o.id FROM outbox o WHERE o.delivered_at IS NULL AND o.dead_at IS NULL "
+            "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
+            "WHERE p.incident = o.incident AND p.id < o.id AND p.delivered_at IS NULL "
+            f"AND p.dead_at IS NULL) ORDER BY o.id LIMIT ?{self._d.skip_locked}) "
+            f"RETURNING {_OUTBOX_COLUMNS}",
+            self._d.time_in(lease_until),
+            self._d.time_in(now),
+            limit,
+        )
+        return sorted((self._item(row) for row in rows), key=lambda item: item.id)
+
+    async def mark_delivered(self, db: Connection, item_id: int, now: datetime) -> None:
+        """Record a delivery."""
+        await db.execute(
+            "UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?",
+            self._d.time_in(now),
+            item_id,
+        )
+
+    async def mark_failed(
+        self, db: Connection, item_id: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        """Record a failed attempt: retry at `retry_at`, or give up (None)."""
+        if retry_at is None:
+            await db.execute(
+                "UPDATE outbox SET last_error = ?, dead_at = ? WHERE id = ?",
+                error[:2000],
+                self._d.time_in(now),
+                item_id,
+            )
+        else:
+            await db.execute(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?",
+                error[:2000],
+                self._d.time_in(retry_at),
+                item_id,
+            )
+
+    async def next_outbox_due(self, db: Connection) -> datetime | None:
+        """When the earliest undelivered, living item is due."""
+        rows = await db.fetch(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
+        )
+        return self._d.time_out(rows[0][0]) if rows else None
+
+    async def list_outbox(
+        self, db: Connection, *, undelivered_only: bool, limit: int
+    ) -> list[OutboxItem]:
+        """Outbox items, newest first."""
+        where = "WHERE delivered_at IS NULL" if undelivered_only else ""
+        rows = await db.fetch(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?", limit
+        )
+        return [self._item(row) for row in rows]
+
+    async def counts(self, db: Connection) -> dict[str, int]:
+        """How many outbox items are delivered, pending and dead."""
+        rows = await db.fetch(
+            "SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' "
+            "WHEN dead_at IS NOT NULL THEN 'dead' ELSE 'pending' END AS state, COUNT(*) "
+            "FROM outbox GROUP BY 1"
+        )
+        return {str(state): int(count) for state, count in rows}
+
+    def _item(self, row: Row) -> OutboxItem:
+        item_id, platform, payload, created, attempts, next_at, delivered, dead, error = row
+        created_at = self._d.time_out(created)
+        next_attempt_at = self._d.time_out(next_at)
+        assert created_at is not None
+        assert next_attempt_at is not None
+        return OutboxItem(
+            id=int(item_id),
+            platform=str(platform),
+            message=codec.message_from_payload(str(payload)),
+            created_at=created_at,
+            attempts=int(attempts),
+            next_attempt_at=next_attempt_at,
+            delivered_at=self._d.time_out(delivered),
+            dead_at=self._d.time_out(dead),
+            last_error=error,
+        )

@@ -1,0 +1,1 @@
+"""The async application: command bus, durable scheduler, outbox dispatcher, CLI, wiring."""

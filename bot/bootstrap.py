@@ -1,0 +1,92 @@
+"""The composition root: builds the whole application from Settings. Tests call it too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from incidents.policy import Policy
+from incidents.ports import ChatPort, Store
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.events import EventPublisher
+from bot.outbox import Dispatcher
+from bot.scheduler import Scheduler
+from bot.service import IncidentService, OnCallLookup
+
+
+async def open_store(url: str, *, migrate: bool = True) -> Store:
+    """The store for a database URL: SQLite (embedded default) or PostgreSQL."""
+    if url.startswith("sqlite:///"):
+        from adapters.stores.sqlite import SqliteStore
+
+        return await SqliteStore.open(url, migrate=migrate)
+    from adapters.stores.postgres import PostgresStore
+
+    return await PostgresStore.open(url.replace("postgres://", "postgresql://", 1), migrate=migrate)
+
+
+@dataclass(kw_only=True)
+class App:
+    """Everything a running sevbot is made of."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    policy: Policy
+    service: IncidentService
+    scheduler: Scheduler
+    dispatcher: Dispatcher
+    events: EventPublisher
+    chats: dict[str, ChatPort] = field(default_factory=dict)
+
+    @property
+    def default_platform(self) -> str:
+        """Where incidents opened outside chat (API, CLI) post: the first chat adapter."""
+        return next(iter(self.chats), "console")
+
+    @property
+    def ready(self) -> bool:
+        """True once the store is open and the scheduler loop runs."""
+        return self.scheduler.running
+
+    async def close(self) -> None:
+        """Release the store."""
+        await self.store.close()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    chats: Iterable[ChatPort] = (),
+    oncall: OnCallLookup | None = None,
+    store: Store | None = None,
+) -> App:
+    """Open the store and wire service, scheduler and dispatcher around it."""
+    clock = clock or SystemClock()
+    policy = settings.domain_policy()
+    store = store or await open_store(settings.database_url)
+    events = EventPublisher()
+    chat_map = {chat.platform: chat for chat in chats}
+    dispatcher = Dispatcher(store=store, clock=clock, chats=chat_map)
+    service = IncidentService(store=store, clock=clock, policy=policy, oncall=oncall, events=events)
+    scheduler = Scheduler(store=store, service=service, clock=clock)
+
+    def changed() -> None:
+        scheduler.poke()
+        dispatcher.poke()
+
+    service.on_change = changed
+    return App(
+        settings=settings,
+        store=store,
+        clock=clock,
+        policy=policy,
+        service=service,
+        scheduler=scheduler,
+        dispatcher=dispatcher,
+        events=events,
+        chats=chat_map,
+    )

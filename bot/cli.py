@@ -1,0 +1,149 @@
+"""The `sevbot` command line: run, demo, console, migrate, outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from incidents.messages import render_plain
+from incidents.ports import ChatPort, OutboxItem
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.runner import serve, setup_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sevbot", description="Incident response in chat.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (HTTP, scheduler, outbox, chat adapters)")
+    demo = commands.add_parser("demo", help="play a whole SEV-1 with a simulated clock")
+    demo.add_argument(
+        "--review-file", default="incident-1-review.md", help="where to write the review draft"
+    )
+    console = commands.add_parser("console", help="type /incident commands locally")
+    console.add_argument("--as", dest="who", default="you", help="your name in the transcript")
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--check", action="store_true", help="only say whether any are due")
+    outbox = commands.add_parser("outbox", help="list undelivered (or all) outbox messages")
+    outbox.add_argument("--all", action="store_true", help="include delivered messages")
+    outbox.add_argument("--limit", type=int, default=50)
+    outbox.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sevbot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"sevbot: {error}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    if args.command == "demo":
+        from adapters.console.demo import run_demo
+
+        return asyncio.run(run_demo(sys.stdout, Path(args.review_file)))
+    if args.command == "console":
+        from adapters.console.repl import main as console_main
+
+        return console_main(settings, args.who)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings, check=args.check))
+    if args.command == "outbox":
+        return asyncio.run(
+            _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
+        )
+    try:
+        asyncio.run(serve(settings, _chats(settings)))
+    except Exception as error:  # start-up failures: say what, not a traceback
+        print(f"sevbot: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _chats(settings: Settings) -> list[ChatPort]:
+    from adapters.console.chat import TranscriptFileChat
+
+    chats: list[ChatPort] = []
+    if settings.transcript_file:
+        chats.append(TranscriptFileChat(settings.transcript_file))
+    return chats
+
+
+async def _migrate(settings: Settings, *, check: bool) -> int:
+    from adapters.stores.migrate import SchemaTooNew
+
+    from bot.bootstrap import open_store
+
+    try:
+        store = await open_store(settings.database_url, migrate=False)
+    except SchemaTooNew as error:
+        print(f"sevbot: {error}", file=sys.stderr)
+        return 1
+    try:
+        before = await store.schema_version()
+        if check:
+            print(f"schema version {before}")
+            return 0
+        applied = await store.migrate()
+        if applied:
+            print(f"applied migrations {', '.join(map(str, applied))}; schema now at {applied[-1]}")
+        else:
+            print(f"schema is up to date (version {before})")
+        return 0
+    finally:
+        await store.close()
+
+
+def _outbox_row(item: OutboxItem) -> dict[str, object]:
+    state = "delivered" if item.delivered_at else "dead" if item.dead_at else "pending"
+    return {
+        "id": item.id,
+        "state": state,
+        "platform": item.platform,
+        "incident": item.message.incident,
+        "kind": item.message.kind,
+        "attempts": item.attempts,
+        "created_at": item.created_at.isoformat(),
+        "next_attempt_at": None
+        if item.delivered_at or item.dead_at
+        else item.next_attempt_at.isoformat(),
+        "last_error": item.last_error,
+        "text": render_plain(item.message.text),
+    }
+
+
+async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str) -> int:
+    from bot.bootstrap import open_store
+
+    store = await open_store(settings.database_url)
+    try:
+        items = await store.list_outbox(undelivered_only=not everything, limit=limit)
+        counts = await store.outbox_counts()
+    finally:
+        await store.close()
+    rows = [_outbox_row(item) for item in items]
+    if fmt == "json":
+        print(json.dumps({"counts": counts, "items": rows}, indent=2, ensure_ascii=False))
+        return 0
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("pending", "dead", "delivered"))
+    print(f"outbox: {summary}")
+    if not rows:
+        print("nothing to show" + ("" if everything else " (use --all for delivered messages)"))
+        return 0
+    header = (
+        f"{'ID':>6}  {'STATE':<9}  {'INC':>4}  {'KIND':<20}  {'TRIES':>5}  {'LAST ERROR / TEXT'}"
+    )
+    print(header)
+    for row in rows:
+        detail = str(row["last_error"] or row["text"]).replace("\n", " ")[:70]
+        print(
+            f"{row['id']:>6}  {row['state']:<9}  {row['incident'] or '-':>4}  "
+            f"{str(row['kind'])[:20]:<20}  {row['attempts']:>5}  {detail}"
+        )
+    return 0

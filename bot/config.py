@@ -1,0 +1,248 @@
+"""Settings from the environment and an optional `sevbot.toml` (path in `SEVBOT_CONFIG`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from incidents.errors import DomainError
+from incidents.phase import Phase, parse_phase
+from incidents.policy import (
+    DEFAULT_ESCALATION,
+    EscalationStep,
+    PageTarget,
+    PhaseWindow,
+    Policy,
+    ResponseTarget,
+)
+from incidents.severity import Severity, parse_severity
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.durations import DURATION_HINT, parse_duration
+
+
+class ConfigError(Exception):
+    """A setting with a bad value: the message names it and says what is valid."""
+
+
+_BUSINESS_DAYS = re.compile(r"^\s*(\d+)\s*(?:bd|business\s*days?)\s*$", re.IGNORECASE)
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return parse_severity(text)
+    except DomainError as error:
+        raise ValueError(error.message) from None
+
+
+def _phase(text: str) -> Phase:
+    try:
+        return parse_phase(text)
+    except DomainError as error:
+        raise ValueError(error.message) from None
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+class PolicySettings(BaseModel):
+    """Overrides of the response policy; anything left out keeps its documented default."""
+
+    model_config = {"extra": "forbid"}
+
+    response_targets: dict[str, str] = Field(default_factory=dict)
+    phase_windows: dict[str, str] = Field(default_factory=dict)
+    external_first_notice: dict[str, str] = Field(default_factory=dict)
+    external_interval: dict[str, str] = Field(default_factory=dict)
+    review_due: dict[str, str | None] = Field(default_factory=dict)
+    escalation: dict[str, list[str]] = Field(default_factory=dict)
+    warning_fraction: float = Field(default=0.8, gt=0, lt=1)
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("response_targets")
+    @classmethod
+    def _targets(cls, value: dict[str, str]) -> dict[str, str]:
+        for level, target in value.items():
+            _severity(level)
+            if not _BUSINESS_DAYS.match(target):
+                _duration(target)
+        return value
+
+    @field_validator("external_first_notice", "external_interval")
+    @classmethod
+    def _durations(cls, value: dict[str, str]) -> dict[str, str]:
+        for level, span in value.items():
+            _severity(level)
+            _duration(span)
+        return value
+
+    @field_validator("phase_windows")
+    @classmethod
+    def _windows(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, span in value.items():
+            _phase(name)
+            _duration(span)
+        return value
+
+    @field_validator("escalation")
+    @classmethod
+    def _escalation(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for level, steps in value.items():
+            _severity(level)
+            for step in steps:
+                _step(step)
+        return value
+
+    def to_policy(self, status_interval: timedelta) -> Policy:
+        """The domain policy: defaults overridden by whatever was configured."""
+        base = Policy()
+        targets = dict(base.response_targets)
+        for level, text in self.response_targets.items():
+            match = _BUSINESS_DAYS.match(text)
+            targets[_severity(level)] = (
+                ResponseTarget(business_days=int(match.group(1)))
+                if match
+                else ResponseTarget(duration=_duration(text))
+            )
+        windows = dict(base.phase_windows)
+        order = [p for p in Phase if p in windows]
+        for name, end in self.phase_windows.items():
+            phase = _phase(name)
+            start = (
+                windows[order[order.index(phase) - 1]].end if order.index(phase) else timedelta(0)
+            )
+            windows[phase] = PhaseWindow(start=start, end=_duration(end))
+        review_due = dict(base.review_due)
+        for level, span in self.review_due.items():
+            severity = _severity(level)
+            if span in (None, "", "none"):
+                review_due.pop(severity, None)
+            else:
+                review_due[severity] = _duration(span)
+        escalation = dict(DEFAULT_ESCALATION)
+        for level, steps in self.escalation.items():
+            escalation[_severity(level)] = tuple(_step(s) for s in steps)
+        return Policy(
+            response_targets=targets,
+            phase_windows=windows,
+            status_interval=status_interval,
+            external_first_notice=_by_severity(
+                base.external_first_notice, self.external_first_notice
+            ),
+            external_interval=_by_severity(base.external_interval, self.external_interval),
+            review_due=review_due,
+            escalation=escalation,
+            warning_fraction=self.warning_fraction,
+            holidays=frozenset(self.holidays),
+        )
+
+
+def _by_severity(base: Any, overrides: dict[str, str]) -> dict[Severity, timedelta]:
+    merged: dict[Severity, timedelta] = dict(base)
+    for level, span in overrides.items():
+        merged[_severity(level)] = _duration(span)
+    return merged
+
+
+def _step(text: str) -> EscalationStep:
+    """`15m backup` → page the backup 15 minutes after declaration."""
+    parts = text.split()
+    valid = ", ".join(t.value for t in PageTarget)
+    if len(parts) != 2 or parts[1].lower() not in {t.value for t in PageTarget}:
+        raise ValueError(
+            f"`{text}` is not an escalation step; use `<delay> <{valid}>`, e.g. `15m backup`"
+        )
+    delay = timedelta(0) if parts[0] in ("0", "0m", "0s") else _duration(parts[0])
+    return EscalationStep(after=delay, target=PageTarget(parts[1].lower()))
+
+
+class Settings(BaseSettings):
+    """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SEVBOT_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = "sqlite:///sevbot.db"
+    status_interval: timedelta = timedelta(minutes=30)
+    host: str = "0.0.0.0"
+    port: int = Field(
+        default=8080, ge=1, le=65535, validation_alias=AliasChoices("PORT", "SEVBOT_PORT")
+    )
+    api_token: SecretStr | None = None
+    transcript_file: str | None = None
+    log_level: str = "INFO"
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+
+    @field_validator("status_interval", mode="before")
+    @classmethod
+    def _interval(cls, value: Any) -> timedelta:
+        return _duration(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(
+                f"`{value}` is not a database URL; use sqlite:///path/to/sevbot.db "
+                "or postgresql://user@host:5432/dbname"
+            )
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init arguments, then the environment, then the TOML file named by SEVBOT_CONFIG."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = os.environ.get("SEVBOT_CONFIG")
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def domain_policy(self) -> Policy:
+        """The response policy these settings describe."""
+        return self.policy.to_policy(self.status_interval)
+
+
+_ENV_NAMES = {"port": "PORT"}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value raises ConfigError naming the setting and what is valid."""
+    path = os.environ.get("SEVBOT_CONFIG")
+    if path and not os.path.exists(path):
+        raise ConfigError(f"SEVBOT_CONFIG: no file at `{path}` (it should be a sevbot.toml).")
+    try:
+        settings = Settings(**overrides)
+        settings.domain_policy()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = ".".join(str(p) for p in problem["loc"])
+            env = _ENV_NAMES.get(name, "SEVBOT_" + name.upper().replace(".", "__"))
+            reason = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"{env} (or `{name}` in sevbot.toml): {reason}")
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
+    except ValueError as error:
+        raise ConfigError(f"Invalid policy in configuration: {error}") from None
+    return settings
+
+
+__all__ = ["DURATION_HINT", "ConfigError", "Settings", "load_settings"]

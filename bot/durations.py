@@ -1,0 +1,34 @@
+"""Durations as people write them in settings: `45s`, `30m`, `2h`, `1d`, `1w`, `1h30m`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|s)", re.IGNORECASE)
+_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[wdhms]\s*)+$", re.IGNORECASE)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+DURATION_HINT = "a duration like 45s, 30m, 2h, 1d, 1w or 1h30m"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a duration; raise ValueError saying what is valid."""
+    if not _WHOLE.match(text):
+        raise ValueError(f"`{text}` is not {DURATION_HINT}")
+    total = timedelta(0)
+    for amount, unit in _PART.findall(text):
+        total += timedelta(**{_UNITS[unit.lower()]: float(amount)})
+    if total <= timedelta(0):
+        raise ValueError(f"`{text}` must be longer than zero")
+    return total
+
+
+def format_duration(span: timedelta) -> str:
+    """The inverse of `parse_duration` for whole seconds: `1h30m`, `45s`."""
+    seconds = int(span.total_seconds())
+    out = ""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out += f"{count}{unit}"
+    return out or "0s"

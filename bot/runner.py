@@ -1,0 +1,73 @@
+"""`sevbot run`: store, scheduler, dispatcher, HTTP and chat adapters in one TaskGroup."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+from incidents.ports import ChatPort
+
+from bot.bootstrap import App, build_app
+from bot.config import Settings
+from bot.http import make_web_app
+
+log = logging.getLogger(__name__)
+DRAIN_SECONDS = 5.0
+
+
+async def serve(settings: Settings, chats: Sequence[ChatPort]) -> None:
+    """Run until SIGTERM or SIGINT, then drain and return."""
+    app = await build_app(settings, chats=chats)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(make_web_app(app), handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        log.info(
+            "sevbot listening on http://%s:%s (store %s, chat: %s)",
+            settings.host,
+            settings.port,
+            settings.database_url.split("@")[-1],
+            ", ".join(app.chats) or "none",
+        )
+        async with asyncio.TaskGroup() as group:
+            loops = [
+                group.create_task(app.scheduler.run(), name="scheduler"),
+                group.create_task(app.dispatcher.run(), name="dispatcher"),
+            ]
+            await stop.wait()
+            log.info("stopping: draining for up to %.0f s", DRAIN_SECONDS)
+            await _drain(app, loops)
+    finally:
+        await runner.cleanup()
+        await app.close()
+    log.info("stopped")
+
+
+async def _drain(app: App, loops: list[asyncio.Task[None]]) -> None:
+    app.scheduler.stop()
+    app.dispatcher.stop()
+    _, pending = await asyncio.wait(loops, timeout=DRAIN_SECONDS)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def setup_logging(level: str) -> None:
+    """Plain, greppable log lines on stderr."""
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,1 @@
+"""sevbot's tests: unit, service, contract, adapters and end-to-end."""

@@ -1,0 +1,1 @@
+"""Contract tests: the same store behaviour checked on SQLite and on PostgreSQL."""
