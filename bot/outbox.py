@@ -26,7 +26,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Dispatcher:
-    """Claims due outbox items and hands them to the chat adapter of their platform."""
+    """Claims due outbox items and hands them to the chat adapter of their platform.
+
+    A claim is a lease: if this process dies mid-delivery, another (or the restarted one)
+    retries the item once the lease ends. The lease outlasts the delivery timeout.
+    """
 
     def __init__(
         self,
@@ -34,11 +38,11 @@ class Dispatcher:
         store: Store,
         clock: Clock,
         chats: Mapping[str, ChatPort],
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=15),
         max_attempts: int = 12,
         batch: int = 100,
         idle: timedelta = timedelta(seconds=2),
-        timeout: float = 30.0,
+        timeout: float = 10.0,
     ) -> None:
         self._store = store
         self._clock = clock

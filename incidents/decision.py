@@ -67,9 +67,14 @@ def to_channel(
     )
 
 
+def clean(text: str) -> str:
+    """User text without NUL and other control characters (newlines and tabs stay), trimmed."""
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\t").strip()
+
+
 def checked_text(text: str, what: str, example: str) -> str:
     """Trimmed user text; empty or overlong text is refused with an example of valid input."""
-    cleaned = text.strip()
+    cleaned = clean(text)
     if not cleaned:
         raise InvalidCommand(f"{what} needs some text, e.g. `{example}`.")
     if len(cleaned) > MAX_TEXT:

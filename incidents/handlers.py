@@ -12,6 +12,7 @@ from incidents.decision import (
     Decision,
     Handler,
     checked_text,
+    clean,
     reply_to,
     stamp,
     to_channel,
@@ -61,7 +62,7 @@ def open_incident(
     oncall: OnCall | None = None,
 ) -> Decision:
     """Declare incident `number`: summary, announcement, and the first page."""
-    title = " ".join(command.title.split())
+    title = " ".join(clean(command.title).split())
     if not title:
         raise InvalidCommand(
             "An incident needs a title, e.g. `/incident open sev1 Checkout is failing`."
@@ -92,6 +93,7 @@ def open_incident(
         announce_line += [" · on call: ", Mention(oncall.primary), " (primary)"]
         if oncall.backup:
             announce_line += [", ", Mention(oncall.backup), " (backup)"]
+    if oncall is not None and oncall.primary is not None and _pages_at_once(policy, command):
         incident = stamp(
             incident,
             now,
@@ -137,6 +139,12 @@ def open_incident(
             incident, f"Opening incident #{number}… → #{channel_name(number, title)}", "opening"
         ),
     )
+
+
+def _pages_at_once(policy: Policy, command: c.OpenIncident) -> bool:
+    """True when the first escalation step pages at declaration (not next business day)."""
+    steps = policy.escalation.get(command.severity, ())
+    return bool(steps) and not steps[0].next_business_day and not steps[0].after
 
 
 def execute(
@@ -380,7 +388,7 @@ def _resolve(
         raise NotAllowedInPhase(
             f"#{incident.number} is already resolved (phase {incident.phase.value}). To reopen it: `/incident phase investigation`."
         )
-    summary = command.summary.strip()[:MAX_TEXT]
+    summary = clean(command.summary)[:MAX_TEXT]
     took = now - incident.declared_at
     updated = replace(
         incident,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NOT_ALLOWED = re.compile(r"[^a-z0-9_-]+")
+_NOT_ALLOWED = re.compile(r"[^a-z0-9_]+")
 
 
 def slug(title: str) -> str:
-    """Lowercase a-z 0-9 - _ only; accents folded, anything else becomes a dash."""
+    """Lowercase a-z 0-9 - _ only; accents folded, any other run of characters one dash."""
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return _NOT_ALLOWED.sub("-", folded.lower()).strip("-_")
 
@@ -22,7 +22,7 @@ def channel_name(number: int, title: str, max_length: int = 80, suffix: str = ""
     non-Latin scripts) still gives a valid name, `inc-42`.
     """
     head = f"inc-{number}"
-    tail = f"-{suffix}" if suffix else ""
+    tail = f"-{slug(suffix)[:16]}" if slug(suffix) else ""
     room = max_length - len(head) - len(tail) - 1
     body = slug(title)[: max(room, 0)].rstrip("-_")
     return f"{head}-{body}{tail}" if body else f"{head}{tail}"

@@ -149,6 +149,18 @@ class Policy:
         """When an incident of `severity` declared at `declared_at` must be acknowledged."""
         return self.response_targets[severity].deadline(declared_at, self.holidays)
 
+    def response_warning_at(self, severity: Severity, declared_at: datetime) -> datetime:
+        """When to warn that the response target is near.
+
+        For a business-day target the warning comes the same share of a working day before
+        the deadline, so a SEV-3 declared on Friday is not warned about on Sunday.
+        """
+        target = self.response_targets[severity]
+        deadline = target.deadline(declared_at, self.holidays)
+        if target.duration is not None:
+            return self.warning_at(declared_at, deadline)
+        return deadline - timedelta(days=target.business_days) * (1 - self.warning_fraction)
+
     def warning_at(self, start: datetime, deadline: datetime) -> datetime:
         """The moment to warn before `deadline`, at `warning_fraction` of the span."""
         return start + (deadline - start) * self.warning_fraction

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from incidents import commands as c
 from incidents import events as e
-from incidents.decision import MAX_TEXT, Decision, Handler, checked_text, stamp, to_channel
+from incidents.decision import MAX_TEXT, Decision, Handler, checked_text, clean, stamp, to_channel
 from incidents.errors import InvalidCommand, NotAllowedInPhase
 from incidents.messages import Mention, Part, Tone
 from incidents.model import ActionItem, EntryKind, Incident
@@ -135,7 +135,7 @@ def _pinned(
     incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.RecordPinnedMessage)
-    text = command.text.strip()[:MAX_TEXT]
+    text = clean(command.text)[:MAX_TEXT]
     data = {"author": command.author} | ({"link": command.link} if command.link else {})
     updated = stamp(incident, now, actor, EntryKind.PINNED, text, **data)
     return Decision(

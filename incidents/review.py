@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from incidents.model import EntryKind, Incident, TimelineEntry
 from incidents.phase import Phase
 from incidents.policy import Policy
+from incidents.severity import Severity, parse_severity
 from incidents.timers import review_due_at
 
 
@@ -111,9 +112,21 @@ def phase_spans(incident: Incident, policy: Policy, now: datetime) -> tuple[Phas
     return tuple(spans)
 
 
+def severity_at(incident: Incident, moment: datetime) -> Severity:
+    """The severity in force at `moment`, replaying the recorded severity changes."""
+    severity = incident.severity
+    for entry in reversed(incident.timeline):
+        if entry.kind is EntryKind.SEVERITY_CHANGED and entry.at > moment:
+            before = entry.get("before")
+            if before is not None:
+                severity = parse_severity(before)
+    return severity
+
+
 def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFacts:
     """Compute the review's facts for `incident` as of `now`."""
-    deadline = policy.response_deadline(incident.severity, incident.declared_at)
+    judged_at = incident.acknowledged_at or now
+    deadline = policy.response_deadline(severity_at(incident, judged_at), incident.declared_at)
     if incident.acknowledged_at is not None:
         response = Verdict.MET if incident.acknowledged_at <= deadline else Verdict.MISSED
     else:

@@ -32,7 +32,7 @@ class Severity(enum.IntEnum):
         return {0: "🔴", 1: "🔴", 2: "🟠", 3: "🟡"}[self.value]
 
 
-_SEVERITY_PATTERN = re.compile(r"^(?:sev(?:erity)?[\s_-]*|p)?([0-9]+)$", re.IGNORECASE)
+_SEVERITY_PATTERN = re.compile(r"^(?:sev(?:erity)?[\s_-]*|p)?([0-9]{1,3})$", re.IGNORECASE)
 
 
 def parse_severity(text: str) -> Severity:

@@ -118,7 +118,7 @@ def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
         TimerSpec(
             key=TimerKind.RESPONSE_WARNING.value,
             kind=TimerKind.RESPONSE_WARNING,
-            due_at=policy.warning_at(incident.declared_at, deadline),
+            due_at=policy.response_warning_at(incident.severity, incident.declared_at),
             deadline=deadline,
         ),
         TimerSpec(
@@ -174,7 +174,7 @@ def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
         return []
     specs = []
     for index, step in enumerate(policy.escalation.get(incident.severity, ())):
-        if index == 0 and not step.next_business_day:
+        if index == 0 and not step.next_business_day and not step.after:
             continue  # the first page goes out with the declaration itself
         due = incident.declared_at + step.after
         if step.next_business_day:
@@ -230,4 +230,10 @@ def next_deadline(incident: Incident, policy: Policy) -> tuple[str, datetime] | 
             candidates.append(("external update", spec.due_at))
         elif spec.kind is TimerKind.REVIEW_DUE:
             candidates.append(("review", spec.due_at))
-    return min(candidates, key=lambda c: c[1]) if candidates else None
+    priority = ["acknowledge", "status update", "external update", "review"]
+
+    def rank(candidate: tuple[str, datetime]) -> tuple[datetime, int]:
+        what = candidate[0]
+        return candidate[1], priority.index(what) if what in priority else len(priority)
+
+    return min(candidates, key=rank) if candidates else None

@@ -8,7 +8,7 @@ from incidents.messages import Fact, Mention, Part, Text, person
 from incidents.model import Incident
 from incidents.policy import PageTarget, Policy
 from incidents.timefmt import clock_text, duration_text, relative_text, when_text
-from incidents.timers import next_deadline, phase_deadline
+from incidents.timers import next_deadline, pending_timers, phase_deadline
 
 
 def headline(incident: Incident) -> str:
@@ -54,8 +54,12 @@ def paging_line(incident: Incident, policy: Policy, now: datetime) -> Text:
     oncall = incident.oncall
     if oncall is None or oncall.primary is None:
         return ("No on-call rotation is configured: nobody was paged.",)
-    parts: list[Part] = ["Paging ", Mention(oncall.primary), " (primary)."]
     steps = policy.escalation.get(incident.severity, ())
+    if steps and (steps[0].next_business_day or steps[0].after):
+        pending = [s for s in pending_timers(incident, policy) if s.key == "escalation:0"]
+        when = f" {clock_text(pending[0].due_at, now)} UTC" if pending else " later"
+        return ("Pages ", Mention(oncall.primary), f" (primary){when}, unless acknowledged first.")
+    parts: list[Part] = ["Paging ", Mention(oncall.primary), " (primary)."]
     later: list[Text] = []
     for step in steps[1:]:
         at = clock_text(incident.declared_at + step.after, now)

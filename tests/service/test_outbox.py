@@ -14,7 +14,7 @@ async def test_rate_limit_delays_and_delivers_once(
 ) -> None:
     """A 429 with Retry-After 7 s holds the message 7 s, then it is delivered exactly once."""
     chat.failures.append(DeliveryError("429 rate limited", retry_after=7))
-    await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
+    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
     await app.dispatcher.deliver_due()
     assert chat.delivered == []
     clock.advance(seconds=6)
@@ -31,7 +31,7 @@ async def test_order_within_an_incident_survives_failures(
 ) -> None:
     """While the first message of an incident is retried, later ones wait behind it."""
     chat.failures.extend([DeliveryError("503"), DeliveryError("503")])
-    await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
+    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
     for _ in range(4):
         await app.dispatcher.deliver_due()
         clock.advance(seconds=5)
@@ -43,7 +43,7 @@ async def test_failing_message_is_kept_and_visible(
 ) -> None:
     """A permanent failure is not retried, is kept with its error, and frees the rest."""
     chat.failures.append(DeliveryError("channel_not_found", permanent=True))
-    await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
+    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
     await app.dispatcher.deliver_due()
     assert chat.kinds() == ["page", "announcement"]
     dead = await app.store.list_outbox(undelivered_only=True, limit=10)
@@ -56,7 +56,7 @@ async def test_failing_message_is_kept_and_visible(
 
 async def test_unknown_platform_backs_off(app: App, clock: FakeClock, chat: RecordingChat) -> None:
     """A message for a platform with no adapter is retried with backoff, not lost."""
-    await app.service.handle_text("open sev3 Flaky", actor="slack:U1", platform="slack")
+    await app.service.handle_text("open sev2 Flaky", actor="slack:U1", platform="slack")
     await app.dispatcher.deliver_due()
     pending = await app.store.list_outbox(undelivered_only=True, limit=10)
     assert pending
@@ -66,7 +66,7 @@ async def test_unknown_platform_backs_off(app: App, clock: FakeClock, chat: Reco
 async def test_gives_up_after_max_attempts(app: App, clock: FakeClock, chat: RecordingChat) -> None:
     """Twelve failures in a row mark the message dead with the last error."""
     chat.failures.extend(DeliveryError(f"timeout {n}") for n in range(12))
-    await say(app, "open sev3 Flaky")
+    await say(app, "open sev2 Flaky")
     for _ in range(14):
         clock.advance(minutes=6)
         await app.dispatcher.deliver_due()

@@ -81,9 +81,7 @@ def act(
     return execute(incident, command, actor=actor, now=at, policy=policy).incident
 
 
-def fire(
-    incident: Incident, key: str, *, now: datetime, policy: Policy = POLICY
-) -> Decision:
+def fire(incident: Incident, key: str, *, now: datetime, policy: Policy = POLICY) -> Decision:
     """Fire the timer `key` at `now`, as the scheduler would."""
     return execute(incident, c.FireTimer(key=key, due_at=now), actor=SAM, now=now, policy=policy)
 
@@ -105,4 +103,3 @@ def resolved(
         at=T0 + timedelta(minutes=4),
     )
     return act(incident, c.Resolve(summary="Rolled back"), at=at)
-

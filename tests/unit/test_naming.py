@@ -76,7 +76,9 @@ def test_slug_folds_and_trims() -> None:
     max_length=st.sampled_from([80, 100]),
     suffix=st.one_of(st.just(""), st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True)),
 )
-def test_channel_name_is_always_valid(title: str, number: int, max_length: int, suffix: str) -> None:
+def test_channel_name_is_always_valid(
+    title: str, number: int, max_length: int, suffix: str
+) -> None:
     """Any title and number give a lowercase a-z0-9-_ name within the limit, keeping the suffix."""
     name = channel_name(number, title, max_length=max_length, suffix=suffix)
     assert VALID.fullmatch(name), name

@@ -9,18 +9,18 @@ import pytest
 from incidents.errors import NotAllowedInPhase, UnknownPhase
 from incidents.phase import Phase, allowed_next, check_transition, parse_phase
 
-D, T, I, M = Phase.DETECTION, Phase.TRIAGE, Phase.INVESTIGATION, Phase.MITIGATION
-R, P, C = Phase.RESOLUTION, Phase.POST_INCIDENT, Phase.CLOSED
+DET, TRI, INV, MIT = Phase.DETECTION, Phase.TRIAGE, Phase.INVESTIGATION, Phase.MITIGATION
+RES, PIR, CLO = Phase.RESOLUTION, Phase.POST_INCIDENT, Phase.CLOSED
 
 # Written out by hand from the product rules, not derived from the code under test.
 EXPECTED_ALLOWED: dict[Phase, set[Phase]] = {
-    D: {T, I, M, R},
-    T: {I, M, R},
-    I: {M, R},
-    M: {R, I},
-    R: {P, C, I},
-    P: {C},
-    C: set(),
+    DET: {TRI, INV, MIT, RES},
+    TRI: {INV, MIT, RES},
+    INV: {MIT, RES},
+    MIT: {RES, INV},
+    RES: {PIR, CLO, INV},
+    PIR: {CLO},
+    CLO: set(),
 }
 
 
@@ -58,7 +58,7 @@ def test_allowed_next_lists_forward_moves_first(current: Phase) -> None:
     [
         (c, t)
         for c, t in itertools.product(Phase, Phase)
-        if t not in EXPECTED_ALLOWED[c] and c is not C and t is not c
+        if t not in EXPECTED_ALLOWED[c] and c is not CLO and t is not c
     ],
     ids=lambda p: p.value,
 )
@@ -75,7 +75,7 @@ def test_refusal_names_every_allowed_next_phase(current: Phase, target: Phase) -
 def test_mitigation_to_closed_is_the_product_example() -> None:
     """From mitigation, `closed` explains the next phases and that close follows the review."""
     with pytest.raises(NotAllowedInPhase) as caught:
-        check_transition(42, M, C)
+        check_transition(42, MIT, CLO)
     message = caught.value.message
     assert "#42 is in mitigation; next can be resolution (or back to investigation)." in message
     assert "Close comes after the review" in message
@@ -85,26 +85,26 @@ def test_mitigation_to_closed_is_the_product_example() -> None:
 def test_post_incident_before_resolution_says_resolve_first() -> None:
     """Jumping to post-incident while active tells people to resolve first."""
     with pytest.raises(NotAllowedInPhase, match="Resolve it first"):
-        check_transition(3, I, P)
+        check_transition(3, INV, PIR)
 
 
 def test_moving_to_the_current_phase_says_so() -> None:
     """Asking for the phase the incident is already in says it is already there."""
     with pytest.raises(NotAllowedInPhase, match=r"#5 is already in triage\."):
-        check_transition(5, T, T)
+        check_transition(5, TRI, TRI)
 
 
 def test_closed_allows_nothing() -> None:
     """A closed incident refuses every move and suggests a new incident."""
     for target in Phase:
         with pytest.raises(NotAllowedInPhase, match="nothing follows"):
-            check_transition(9, C, target)
+            check_transition(9, CLO, target)
 
 
 def test_backward_move_from_triage_to_detection_is_refused() -> None:
     """There is no way back to detection; the refusal lists triage's forward moves."""
     with pytest.raises(NotAllowedInPhase) as caught:
-        check_transition(1, T, D)
+        check_transition(1, TRI, DET)
     assert "next can be investigation or mitigation or resolution." in caught.value.message
     assert "back to" not in caught.value.message
 
@@ -119,15 +119,15 @@ def test_parse_phase_accepts_each_name_in_any_case(phase: Phase) -> None:
 @pytest.mark.parametrize(
     ("alias", "phase"),
     [
-        ("postincident", P),
-        ("post_incident", P),
-        ("post", P),
-        ("PIR", P),
-        ("resolved", R),
-        ("close", C),
-        ("mitigate", M),
-        ("investigate", I),
-        ("detect", D),
+        ("postincident", PIR),
+        ("post_incident", PIR),
+        ("post", PIR),
+        ("PIR", PIR),
+        ("resolved", RES),
+        ("close", CLO),
+        ("mitigate", MIT),
+        ("investigate", INV),
+        ("detect", DET),
     ],
 )
 def test_parse_phase_aliases(alias: str, phase: Phase) -> None:
@@ -146,4 +146,4 @@ def test_parse_phase_unknown_lists_valid_names() -> None:
 
 def test_active_phases_are_those_before_resolution() -> None:
     """Detection to mitigation are active; resolution and later are not."""
-    assert [p for p in Phase if p.is_active] == [D, T, I, M]
+    assert [p for p in Phase if p.is_active] == [DET, TRI, INV, MIT]

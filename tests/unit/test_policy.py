@@ -162,7 +162,7 @@ def test_sev3_escalation_is_primary_next_business_day_only() -> None:
 def test_default_policy_mappings_are_read_only() -> None:
     """The documented defaults cannot be changed by accident at run time."""
     with pytest.raises(TypeError):
-        POLICY.response_targets[Severity.SEV1] = ResponseTarget(duration=hours(9))  # type: ignore[index]
+        POLICY.response_targets[Severity.SEV1] = ResponseTarget(duration=hours(9))  # type: ignore[index]  # writing is the point: it must fail
 
 
 def test_custom_policy_changes_what_timers_compute() -> None:
@@ -202,4 +202,3 @@ def test_custom_policy_with_sev2_external_updates() -> None:
     incident = opened(Severity.SEV2, policy=policy)
     assert timers(incident, policy)[TimerKind.EXTERNAL_UPDATE].due_at == T0 + hours(3)
     assert TimerKind.EXTERNAL_UPDATE not in timers(opened(Severity.SEV2))
-

@@ -17,10 +17,14 @@ def scripted() -> Incident:
     """SEV-1: ack 3 min, triage at 10 min, investigation at 40 min, SEV-0 at 80, resolved 110."""
     incident = opened(Severity.SEV1)
     incident = act(incident, c.Acknowledge(), at=T0 + minutes(3))
-    incident = act(incident, c.AssignRole(role=Role.INCIDENT_COMMANDER, user=SAM), at=T0 + minutes(4))
+    incident = act(
+        incident, c.AssignRole(role=Role.INCIDENT_COMMANDER, user=SAM), at=T0 + minutes(4)
+    )
     incident = act(incident, c.ChangePhase(phase=Phase.TRIAGE), at=T0 + minutes(10))
     incident = act(incident, c.ChangePhase(phase=Phase.INVESTIGATION), at=T0 + minutes(40))
-    incident = act(incident, c.AssignRole(role=Role.RESPONDER, user=ANA), at=T0 + minutes(45), actor=LI)
+    incident = act(
+        incident, c.AssignRole(role=Role.RESPONDER, user=ANA), at=T0 + minutes(45), actor=LI
+    )
     incident = act(incident, c.ChangeSeverity(severity=Severity.SEV0), at=T0 + minutes(80))
     return act(incident, c.Resolve(summary="Rolled back"), at=T0 + minutes(110))
 
