@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from incidents.policy import Policy
-from incidents.ports import ChatPort, Store
-
+from bot.chat import ChatAdapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import EventPublisher
 from bot.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.service import IncidentService, OnCallLookup
+from incidents.policy import Policy
+from incidents.ports import ChatPort, Store
 
 
 async def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -40,6 +40,14 @@ class App:
     dispatcher: Dispatcher
     events: EventPublisher
     chats: dict[str, ChatPort] = field(default_factory=dict)
+    adapters: list[ChatAdapter] = field(default_factory=list)
+
+    def add_chat(self, chat: ChatPort | ChatAdapter) -> None:
+        """Register a chat platform: it gets outbox items; an adapter also runs and serves."""
+        self.chats[chat.platform] = chat
+        self.dispatcher.add_chat(chat)
+        if isinstance(chat, ChatAdapter):
+            self.adapters.append(chat)
 
     @property
     def default_platform(self) -> str:
@@ -54,6 +62,20 @@ class App:
     async def close(self) -> None:
         """Release the store."""
         await self.store.close()
+
+
+AdapterFactory = Callable[[App], ChatPort | ChatAdapter]
+
+
+def chat_factories(settings: Settings) -> list[AdapterFactory]:
+    """The chat platforms these settings turn on, as factories that get the built App."""
+    factories: list[AdapterFactory] = []
+    if settings.transcript_file:
+        from adapters.console.chat import TranscriptFileChat
+
+        path = settings.transcript_file
+        factories.append(lambda app: TranscriptFileChat(path))
+    return factories
 
 
 async def build_app(

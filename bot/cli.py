@@ -9,11 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from incidents.messages import render_plain
-from incidents.ports import ChatPort, OutboxItem
-
 from bot.config import ConfigError, Settings, load_settings
 from bot.runner import serve, setup_logging
+from incidents.messages import render_plain
+from incidents.ports import OutboxItem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,25 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
         )
     try:
-        asyncio.run(serve(settings, _chats(settings)))
+        asyncio.run(serve(settings))
     except Exception as error:  # start-up failures: say what, not a traceback
         print(f"sevbot: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _chats(settings: Settings) -> list[ChatPort]:
-    from adapters.console.chat import TranscriptFileChat
-
-    chats: list[ChatPort] = []
-    if settings.transcript_file:
-        chats.append(TranscriptFileChat(settings.transcript_file))
-    return chats
-
-
 async def _migrate(settings: Settings, *, check: bool) -> int:
     from adapters.stores.migrate import SchemaTooNew
-
     from bot.bootstrap import open_store
 
     try:

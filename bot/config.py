@@ -7,6 +7,15 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.durations import DURATION_HINT, parse_duration
 from incidents.errors import DomainError
 from incidents.phase import Phase, parse_phase
 from incidents.policy import (
@@ -18,15 +27,6 @@ from incidents.policy import (
     ResponseTarget,
 )
 from incidents.severity import Severity, parse_severity
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-
-from bot.durations import DURATION_HINT, parse_duration
 
 
 class ConfigError(Exception):
@@ -183,6 +183,29 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     transcript_file: str | None = None
     log_level: str = "INFO"
+    public_url: str | None = None  # where people reach this server (links in messages)
+
+    # Slack (issue: Slack adapter). Unset tokens: no Slack.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_announce_channel: str | None = None
+
+    # Discord (issue: Discord adapter). Unset token: no Discord.
+    discord_bot_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_BOT_TOKEN")
+    discord_guild_id: int | None = Field(default=None, validation_alias="DISCORD_GUILD_ID")
+    discord_api_url: str | None = Field(default=None, validation_alias="DISCORD_API_URL")
+    discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    discord_incident_category: str | None = None
+    discord_announce_channel: int | None = None
+
+    # Reviews, metrics and the web pages.
+    review_template: str | None = None
+    metrics_token: SecretStr | None = None
+    web_token: SecretStr | None = None
     policy: PolicySettings = Field(default_factory=PolicySettings)
 
     @field_validator("status_interval", mode="before")
@@ -221,7 +244,17 @@ class Settings(BaseSettings):
         return self.policy.to_policy(self.status_interval)
 
 
-_ENV_NAMES = {"port": "PORT"}
+_ENV_NAMES = {
+    "port": "PORT",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
+    "discord_bot_token": "DISCORD_BOT_TOKEN",
+    "discord_guild_id": "DISCORD_GUILD_ID",
+    "discord_api_url": "DISCORD_API_URL",
+    "discord_gateway_url": "DISCORD_GATEWAY_URL",
+}
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -236,9 +269,13 @@ def load_settings(**overrides: Any) -> Settings:
         lines = []
         for problem in error.errors():
             name = ".".join(str(p) for p in problem["loc"])
-            env = _ENV_NAMES.get(name, "SEVBOT_" + name.upper().replace(".", "__"))
+            env = (
+                name
+                if name.isupper()
+                else _ENV_NAMES.get(name, "SEVBOT_" + name.upper().replace(".", "__"))
+            )
             reason = str(problem["msg"]).removeprefix("Value error, ")
-            lines.append(f"{env} (or `{name}` in sevbot.toml): {reason}")
+            lines.append(f"{env} (or `{name.lower()}` in sevbot.toml): {reason}")
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:
         raise ConfigError(f"Invalid policy in configuration: {error}") from None

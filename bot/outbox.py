@@ -12,9 +12,8 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
-from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store
-
 from bot.clock import Clock
+from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store
 
 log = logging.getLogger(__name__)
 _DELIVERED, _RETRY, _GAVE_UP = "delivered", "retry", "gave up"

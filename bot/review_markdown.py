@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.views import person_name
 from incidents.model import EntryKind
 from incidents.review import ReviewFacts, Verdict
 from incidents.timefmt import duration_text, stamp
-
-from bot.views import person_name
 
 _PROMPTS = (
     ("Root cause", "What made this possible? Ask why until the answer is a system, not a person."),

@@ -7,12 +7,10 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
 
 from aiohttp import web
-from incidents.ports import ChatPort
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, chat_factories
 from bot.config import Settings
 from bot.http import make_web_app
 
@@ -20,14 +18,19 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
 
 
-async def serve(settings: Settings, chats: Sequence[ChatPort]) -> None:
+async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then drain and return."""
-    app = await build_app(settings, chats=chats)
+    app = await build_app(settings)
+    for factory in chat_factories(settings):
+        app.add_chat(factory(app))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(make_web_app(app), handle_signals=False)
+    web_app = make_web_app(app)
+    for adapter in app.adapters:
+        adapter.mount(web_app)
+    runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -44,22 +47,29 @@ async def serve(settings: Settings, chats: Sequence[ChatPort]) -> None:
                 group.create_task(app.scheduler.run(), name="scheduler"),
                 group.create_task(app.dispatcher.run(), name="dispatcher"),
             ]
+            connections = [
+                group.create_task(adapter.run(), name=f"chat-{adapter.platform}")
+                for adapter in app.adapters
+            ]
             await stop.wait()
             log.info("stopping: draining for up to %.0f s", DRAIN_SECONDS)
-            await _drain(app, loops)
+            await _drain(app, loops, connections)
     finally:
         await runner.cleanup()
         await app.close()
     log.info("stopped")
 
 
-async def _drain(app: App, loops: list[asyncio.Task[None]]) -> None:
+async def _drain(
+    app: App, loops: list[asyncio.Task[None]], connections: list[asyncio.Task[None]]
+) -> None:
+    """Let the loops finish their round (bounded), then close the chat connections."""
     app.scheduler.stop()
     app.dispatcher.stop()
     _, pending = await asyncio.wait(loops, timeout=DRAIN_SECONDS)
-    for task in pending:
+    for task in [*pending, *connections]:
         task.cancel()
-    for task in pending:
+    for task in [*pending, *connections]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 

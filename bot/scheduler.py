@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-
-from incidents.ports import Store
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.service import IncidentService
+from incidents.ports import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+JobHandler = Callable[[UnitOfWork, str, datetime, datetime], Awaitable[datetime | None]]
+"""(uow, job name, due at, now) → when the job is next due, or None to end it.
+
+A handler runs inside the job's transaction: what it writes (outbox messages, state) commits
+with the job's new due time, so a job fires once even with several replicas.
+"""
 
 
 class Scheduler:
@@ -40,6 +47,11 @@ class Scheduler:
         self._stopping = False
         self.running = False
         self.fired = 0
+        self._jobs: dict[str, JobHandler] = {}
+
+    def register_job(self, prefix: str, handler: JobHandler) -> None:
+        """Handle jobs named `prefix:…` (e.g. `handoff:maintainers`)."""
+        self._jobs[prefix] = handler
 
     def stop(self) -> None:
         """Finish the current round, then return from `run`."""
@@ -64,8 +76,34 @@ class Scheduler:
             total += fired
             if fired == 0 or len(numbers) < self._batch:
                 break
+        total += await self._fire_jobs()
         self.fired += total
         return total
+
+    async def _fire_jobs(self) -> int:
+        """Run due jobs, each in its own transaction under its row lock."""
+        fired = 0
+        for name in await self._store.due_jobs(self._clock.now(), self._batch):
+            handler = self._jobs.get(name.split(":", 1)[0])
+            if handler is None:
+                continue  # a job for a feature this process does not run
+            try:
+                async with self._store.transaction() as uow:
+                    due = await uow.claim_job(name)
+                    now = self._clock.now()
+                    if due is None or due > now:
+                        continue
+                    next_due = await handler(uow, name, due, now)
+                    if next_due is None:
+                        await uow.cancel_job(name)
+                    else:
+                        await uow.schedule_job(name, max(next_due, now + timedelta(seconds=1)))
+                fired += 1
+            except Exception:
+                log.exception("job %s failed; will retry", name)
+        if fired:
+            self._service.on_change()
+        return fired
 
     async def run(self) -> None:
         """Fire, then sleep until the next due timer (or `idle`, or a poke), until stopped."""

@@ -11,6 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.events import EventPublisher
+from bot.review_markdown import render_review
+from bot.views import incident_list, timeline_text
 from incidents import commands as c
 from incidents.decision import Decision
 from incidents.errors import DomainError, IncidentNotFound
@@ -25,11 +28,19 @@ from incidents.review import review_facts
 from incidents.severity import Severity
 from incidents.timers import pending_timers
 
-from bot.events import EventPublisher
-from bot.review_markdown import render_review
-from bot.views import incident_list, timeline_text
-
 log = logging.getLogger(__name__)
+
+
+Router = Callable[[Message, str], Sequence[str]]
+
+
+def default_route(message: Message, origin: str) -> Sequence[str]:
+    """Which platforms' outboxes a message goes to: a DM to its recipient's platform, else origin."""
+    if message.audience is Audience.DIRECT and message.recipient and ":" in message.recipient:
+        platform = message.recipient.split(":", 1)[0]
+        if platform not in ("email", "api"):
+            return [platform]
+    return [origin]
 
 
 class OnCallLookup(Protocol):
@@ -72,6 +83,7 @@ class IncidentService:
         oncall: OnCallLookup | None = None,
         events: EventPublisher | None = None,
         on_change: Callable[[], None] = lambda: None,
+        route: Router = default_route,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -79,6 +91,7 @@ class IncidentService:
         self._oncall = oncall
         self._events = events or EventPublisher()
         self.on_change = on_change
+        self.route = route
 
     async def handle_text(
         self,
@@ -205,7 +218,7 @@ class IncidentService:
             attachment_name=name,
             attachment=markdown,
         )
-        await uow.enqueue([message], platform=incident.origin, now=self.clock.now())
+        await self.enqueue(uow, [message], incident.origin)
         reply = _reply(
             f"Drafted the review of #{incident.number}; it is posted as {name}.", incident.number
         )
@@ -214,8 +227,15 @@ class IncidentService:
     async def _commit(self, uow: UnitOfWork, decision: Decision) -> None:
         incident = decision.incident
         await uow.save(incident)
-        await uow.enqueue(decision.messages, platform=incident.origin, now=self.clock.now())
+        await self.enqueue(uow, decision.messages, incident.origin)
         await uow.replace_timers(incident.number, pending_timers(incident, self.policy))
+
+    async def enqueue(self, uow: UnitOfWork, messages: Sequence[Message], origin: str) -> None:
+        """Put messages in the outbox of each platform the router picks, in this transaction."""
+        now = self.clock.now()
+        for message in messages:
+            for platform in self.route(message, origin):
+                await uow.enqueue([message], platform=platform, now=now)
 
     async def fire_due_timers(self, number: int) -> int:
         """Fire the incident's due timers in one transaction; 0 if another worker has it."""

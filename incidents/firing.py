@@ -63,6 +63,7 @@ def _message(
         text=text,
         tone=tone,
         recipient=recipient,
+        rotation=incident.oncall.rotation if incident.oncall else None,
     )
 
 

@@ -71,6 +71,7 @@ class Message:
     text: Text
     incident: int | None = None
     recipient: str | None = None
+    rotation: str | None = None
     title: str | None = None
     facts: tuple[Fact, ...] = ()
     buttons: tuple[Button, ...] = ()

@@ -79,6 +79,22 @@ class UnitOfWork(Protocol):
         """Lock the incident for this transaction; False if another holder has it."""
         ...
 
+    async def claim_job(self, name: str) -> datetime | None:
+        """The job's due time, locked for this transaction; None if absent or held elsewhere."""
+        ...
+
+    async def schedule_job(self, name: str, due_at: datetime) -> None:
+        """Create the job, or move it to `due_at`."""
+        ...
+
+    async def cancel_job(self, name: str) -> None:
+        """Remove the job."""
+        ...
+
+    async def job_due(self, name: str) -> datetime | None:
+        """When the job is next due, without locking it."""
+        ...
+
     async def remember_request(self, key: str, now: datetime) -> bool:
         """Record an idempotency key; False if it was seen before (a retried request)."""
         ...
@@ -107,8 +123,12 @@ class Store(Protocol):
         """Numbers of incidents that have a timer due at `now`, most overdue first."""
         ...
 
+    async def due_jobs(self, now: datetime, limit: int) -> list[str]:
+        """Names of jobs due at `now`, most overdue first."""
+        ...
+
     async def next_timer_due(self) -> datetime | None:
-        """When the earliest stored timer is due."""
+        """When the earliest stored timer or job is due."""
         ...
 
     async def claim_outbox(

@@ -162,6 +162,10 @@ class PostgresStore:
         """See `Store.incidents_with_due_timers`."""
         return await self._queries.incidents_with_due_timers(self._conn, now, limit)
 
+    async def due_jobs(self, now: datetime, limit: int) -> list[str]:
+        """See `Store.due_jobs`."""
+        return await self._queries.due_jobs(self._conn, now, limit)
+
     async def next_timer_due(self) -> datetime | None:
         """See `Store.next_timer_due`."""
         return await self._queries.next_timer_due(self._conn)

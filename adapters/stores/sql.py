@@ -188,6 +188,31 @@ class SqlUnitOfWork:
         )
         return [(str(key), self._need(due)) for key, due in rows]
 
+    async def claim_job(self, name: str) -> datetime | None:
+        """The job's due time, locked for this transaction; None if absent or held elsewhere."""
+        rows = await self._db.fetch(
+            f"SELECT due_at FROM jobs WHERE name = ?{self._d.skip_locked}", name
+        )
+        return self._d.time_out(rows[0][0]) if rows else None
+
+    async def schedule_job(self, name: str, due_at: datetime) -> None:
+        """Create the job, or move it to `due_at`."""
+        await self._db.execute(
+            "INSERT INTO jobs (name, due_at) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at",
+            name,
+            self._d.time_in(due_at),
+        )
+
+    async def cancel_job(self, name: str) -> None:
+        """Remove the job."""
+        await self._db.execute("DELETE FROM jobs WHERE name = ?", name)
+
+    async def job_due(self, name: str) -> datetime | None:
+        """When the job is next due, without locking it."""
+        rows = await self._db.fetch("SELECT due_at FROM jobs WHERE name = ?", name)
+        return self._d.time_out(rows[0][0]) if rows else None
+
     async def remember_request(self, key: str, now: datetime) -> bool:
         """Record an idempotency key; False when it was already there."""
         rows = await self._db.fetch(
@@ -248,9 +273,20 @@ class SqlQueries:
         return [int(row[0]) for row in rows]
 
     async def next_timer_due(self, db: Connection) -> datetime | None:
-        """The earliest due time of any timer."""
-        rows = await db.fetch("SELECT MIN(due_at) FROM timers")
+        """The earliest due time of any incident timer or job."""
+        rows = await db.fetch(
+            "SELECT MIN(due_at) FROM (SELECT due_at FROM timers UNION ALL SELECT due_at FROM jobs) t"
+        )
         return self._d.time_out(rows[0][0]) if rows else None
+
+    async def due_jobs(self, db: Connection, now: datetime, limit: int) -> list[str]:
+        """Names of jobs due at `now`, most overdue first."""
+        rows = await db.fetch(
+            "SELECT name FROM jobs WHERE due_at <= ? ORDER BY due_at, name LIMIT ?",
+            self._d.time_in(now),
+            limit,
+        )
+        return [str(row[0]) for row in rows]
 
     async def claim_outbox(
         self, db: Connection, now: datetime, lease_until: datetime, limit: int

@@ -125,6 +125,11 @@ class SqliteStore:
         async with self._lock:
             return await self._queries.incidents_with_due_timers(self._conn, now, limit)
 
+    async def due_jobs(self, now: datetime, limit: int) -> list[str]:
+        """See `Store.due_jobs`."""
+        async with self._lock:
+            return await self._queries.due_jobs(self._conn, now, limit)
+
     async def next_timer_due(self) -> datetime | None:
         """See `Store.next_timer_due`."""
         async with self._lock:

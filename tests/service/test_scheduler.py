@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from bot.bootstrap import App
 from bot.clock import FakeClock
@@ -154,3 +155,23 @@ async def test_run_loop_fires_on_time(app: App, clock: FakeClock, chat: Recordin
         app.scheduler.stop()
         app.dispatcher.stop()
         await asyncio.gather(*loops)
+
+
+async def test_jobs_fire_once_and_reschedule(app: App, clock: FakeClock) -> None:
+    """A registered job fires when due, once, and runs again when its handler says."""
+    calls: list[str] = []
+
+    async def handoff(uow: object, name: str, due: object, now: object) -> object:
+        calls.append(name)
+        return clock.now() + timedelta(days=7)
+
+    app.scheduler.register_job("handoff", handoff)  # type: ignore[arg-type]
+    async with app.store.transaction() as uow:
+        await uow.schedule_job("handoff:maintainers", T0 + timedelta(hours=1))
+    await tick(app, clock, minutes=59)
+    assert calls == []
+    await tick(app, clock, minutes=1)
+    await tick(app, clock, minutes=1)
+    assert calls == ["handoff:maintainers"]
+    await tick(app, clock, days=7)
+    assert calls == ["handoff:maintainers", "handoff:maintainers"]
