@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from bot.chat import ChatAdapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.directory import Directory
 from bot.events import EventPublisher
 from bot.outbox import Dispatcher
 from bot.scheduler import Scheduler
-from bot.service import IncidentService, OnCallLookup
+from bot.service import CommandHandler, IncidentService, OnCallLookup
 from incidents.policy import Policy
 from incidents.ports import ChatPort, Store
 
@@ -41,6 +42,8 @@ class App:
     events: EventPublisher
     chats: dict[str, ChatPort] = field(default_factory=dict)
     adapters: list[ChatAdapter] = field(default_factory=list)
+    directory: Directory = field(default_factory=Directory)
+    oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
 
     def add_chat(self, chat: ChatPort | ChatAdapter) -> None:
         """Register a chat platform: it gets outbox items; an adapter also runs and serves."""
@@ -75,6 +78,14 @@ def chat_factories(settings: Settings) -> list[AdapterFactory]:
 
         path = settings.transcript_file
         factories.append(lambda app: TranscriptFileChat(path))
+    if settings.slack_bot_token is not None:
+        from adapters.slack import build_adapter as build_slack
+
+        factories.append(build_slack)
+    if settings.discord_bot_token is not None:
+        from adapters.discord import build_adapter as build_discord
+
+        factories.append(build_discord)
     return factories
 
 
@@ -101,7 +112,13 @@ async def build_app(
         dispatcher.poke()
 
     service.on_change = changed
+    directory = Directory()
+    if settings.slack_announce_channel:
+        directory.announce_channels["slack"] = settings.slack_announce_channel
+    if settings.discord_announce_channel:
+        directory.announce_channels["discord"] = str(settings.discord_announce_channel)
     return App(
+        directory=directory,
         settings=settings,
         store=store,
         clock=clock,

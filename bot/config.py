@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -167,6 +168,41 @@ def _step(text: str) -> EscalationStep:
     return EscalationStep(after=delay, target=PageTarget(parts[1].lower()))
 
 
+class StatusPageSettings(BaseModel):
+    """The public status page: its name, logo text, display zone, and which severities show."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str = "Service status"
+    logo_text: str = "Status"
+    timezone: str = "UTC"
+    public_severities: list[str] = Field(default_factory=lambda: ["sev0", "sev1", "sev2"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"`{value}` is not an IANA time zone, e.g. UTC or Europe/Oslo"
+            ) from None
+        return value
+
+    @field_validator("public_severities")
+    @classmethod
+    def _severities(cls, value: list[str]) -> list[str]:
+        for level in value:
+            _severity(level)
+        return value
+
+    def severities(self) -> frozenset[Severity]:
+        """The severities shown publicly."""
+        return frozenset(_severity(level) for level in self.public_severities)
+
+
 class Settings(BaseSettings):
     """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
 
@@ -206,6 +242,7 @@ class Settings(BaseSettings):
     review_template: str | None = None
     metrics_token: SecretStr | None = None
     web_token: SecretStr | None = None
+    status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
 
     @field_validator("status_interval", mode="before")
@@ -241,7 +278,10 @@ class Settings(BaseSettings):
 
     def domain_policy(self) -> Policy:
         """The response policy these settings describe."""
-        return self.policy.to_policy(self.status_interval)
+        policy = self.policy.to_policy(self.status_interval)
+        if self.public_url:
+            policy = replace(policy, status_page_url=self.public_url.rstrip("/") + "/status")
+        return policy
 
 
 _ENV_NAMES = {

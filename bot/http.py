@@ -69,4 +69,7 @@ def make_web_app(app: App) -> web.Application:
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_post("/api/commands", api_command)
+    from bot.web.pages import setup_web  # the pages import this module's App key users
+
+    setup_web(web_app, app)
     return web_app

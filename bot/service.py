@@ -43,6 +43,22 @@ def default_route(message: Message, origin: str) -> Sequence[str]:
     return [origin]
 
 
+class CommandHandler(Protocol):
+    """Something that answers a line of chat commands (`/oncall …` has its own)."""
+
+    async def handle_text(
+        self,
+        text: str,
+        *,
+        actor: str,
+        platform: str,
+        channel_id: str | None = None,
+        request_key: str | None = None,
+    ) -> Outcome:
+        """Handle one command line; errors come back as a polite reply."""
+        ...
+
+
 class OnCallLookup(Protocol):
     """Who is on call for a new incident (the on-call rotations provide this)."""
 
@@ -92,6 +108,8 @@ class IncidentService:
         self._events = events or EventPublisher()
         self.on_change = on_change
         self.route = route
+        self.review_template: str | None = None  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
+        self.dashboard_link: Callable[[], str | None] = lambda: None
 
     async def handle_text(
         self,
@@ -131,6 +149,15 @@ class IncidentService:
                 return Outcome(ok=True, reply=_reply(help_text(), kind="help"))
             if isinstance(request, c.ListIncidents):
                 return await self._list()
+            if isinstance(request, c.ShowDashboardLink):
+                link = self.dashboard_link()
+                text = (
+                    f"Your sign-in link to the incident dashboard (valid 10 min, once): {link}"
+                    if link
+                    else "The dashboard is off. Set SEVBOT_WEB_TOKEN (and SEVBOT_PUBLIC_URL "
+                    "for links) to turn it on."
+                )
+                return Outcome(ok=link is not None, reply=_reply(text, kind="dashboard"))
             async with self.store.transaction() as uow:
                 if request_key is not None and not await uow.remember_request(
                     request_key, self.clock.now()
@@ -198,14 +225,19 @@ class IncidentService:
             ), ()
         if isinstance(request, c.ShowReview):
             return await self._review(uow, incident), ()
-        assert not isinstance(request, c.Help | c.ListIncidents | c.OpenIncident)
+        assert not isinstance(
+            request, c.Help | c.ListIncidents | c.OpenIncident | c.ShowDashboardLink
+        )
         decision = execute(incident, request, actor=actor, now=now, policy=self.policy)
         await self._commit(uow, decision)
         return Outcome(ok=True, reply=decision.reply, incident=number), decision.events
 
     async def _review(self, uow: UnitOfWork, incident: Incident) -> Outcome:
         """Draft the review and post it as a Markdown file in the incident channel."""
-        markdown = render_review(review_facts(incident, self.policy, self.clock.now()))
+        markdown = render_review(
+            review_facts(incident, self.policy, self.clock.now()),
+            template_path=self.review_template,
+        )
         name = f"incident-{incident.number}-review.md"
         message = Message(
             kind="review",

@@ -106,6 +106,13 @@ class RecordPinnedMessage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RecordParticipant:
+    """Someone spoke in the incident channel: they count as a participant in the review."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FireTimer:
     """A durable timer came due; the scheduler asks the incident to act on it."""
 
@@ -129,6 +136,11 @@ class ListIncidents:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ShowDashboardLink:
+    """A one-time sign-in link to the internal dashboard, for the asker only."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Help:
     """Explain the command language."""
 
@@ -147,7 +159,8 @@ Command = (
     | CompleteActionItem
     | MarkReviewDone
     | RecordPinnedMessage
+    | RecordParticipant
     | FireTimer
 )
-Query = ShowReview | ShowTimeline | ListIncidents | Help
+Query = ShowReview | ShowTimeline | ListIncidents | ShowDashboardLink | Help
 Request = Command | Query

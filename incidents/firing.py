@@ -101,10 +101,14 @@ def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy:
         updated, now, None, EntryKind.REMINDER, f"External update due ({why})", timer=spec.key
     )
     speaker = incident.communications_lead or _owner(incident)
+    page = (
+        f" It goes to the status page: {policy.status_page_url}" if policy.status_page_url else ""
+    )
     text = (
         "📣 ",
         Mention(speaker),
-        f", external update due for {incident.severity.label} ({why}). `/incident status --external …`",
+        f", external update due for {incident.severity.label} ({why}). "
+        f"`/incident status --external …`{page}",
     )
     return updated, (_message(updated, "external_update_due", text),)
 

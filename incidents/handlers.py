@@ -152,7 +152,7 @@ def execute(
 ) -> Decision:
     """Apply `command` to `incident`; raise a DomainError that says what would be valid."""
     if incident.phase is Phase.CLOSED and not isinstance(
-        command, c.FireTimer | c.RecordPinnedMessage
+        command, c.FireTimer | c.RecordPinnedMessage | c.RecordParticipant
     ):
         raise NotAllowedInPhase(
             f"#{incident.number} is closed. Open a new incident with `/incident open`."

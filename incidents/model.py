@@ -127,6 +127,7 @@ class Incident:
     last_status_reminder_at: datetime | None = None
     last_external_reminder_at: datetime | None = None
     fired_timers: frozenset[str] = field(default_factory=frozenset)
+    speakers: tuple[str, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
 
     @property
@@ -160,7 +161,12 @@ class Incident:
         for entry in self.timeline:
             if entry.actor is not None:
                 seen.setdefault(entry.actor, None)
-        for person in (self.incident_commander, self.communications_lead, *self.responders):
+        for person in (
+            self.incident_commander,
+            self.communications_lead,
+            *self.responders,
+            *self.speakers,
+        ):
             if person is not None:
                 seen.setdefault(person, None)
         return tuple(seen)

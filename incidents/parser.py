@@ -36,6 +36,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("review", "draft the post-incident review; `review done <link>` records it"),
     ("timeline", "show the timeline"),
     ("list", "list open incidents"),
+    ("dashboard", "a one-time sign-in link to the incident dashboard"),
     ("help", "this help"),
 )
 VERB_NAMES: tuple[str, ...] = tuple(usage.split()[0] for usage, _ in VERBS)
@@ -144,8 +145,13 @@ def _parse(text: str, platform: str) -> Parsed | ParseError:
         )
     if verb == "open":
         return Parsed(request=_open(words))
-    if verb in ("list", "help"):
-        return Parsed(request=c.ListIncidents() if verb == "list" else c.Help())
+    if verb in ("list", "help", "dashboard"):
+        simple: dict[str, c.Request] = {
+            "list": c.ListIncidents(),
+            "help": c.Help(),
+            "dashboard": c.ShowDashboardLink(),
+        }
+        return Parsed(request=simple[verb])
     minimum = {"sev": 1, "phase": 1, "ic": 1, "role": 2}.get(verb, 0)
     number = _take_number(words, minimum)
     return Parsed(request=_VERB_PARSERS[verb](words, platform), incident=number)
@@ -325,6 +331,8 @@ def format_request(parsed: Parsed) -> str:
             return f"timeline{ref}"
         case c.ListIncidents():
             return "list"
+        case c.ShowDashboardLink():
+            return "dashboard"
         case c.Help():
             return "help"
     raise ValueError(f"{type(request).__name__} has no text form")

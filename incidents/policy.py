@@ -144,6 +144,7 @@ class Policy:
     )
     warning_fraction: float = 0.8
     holidays: frozenset[date] = field(default_factory=frozenset)
+    status_page_url: str | None = None  # linked from external-update reminders
 
     def response_deadline(self, severity: Severity, declared_at: datetime) -> datetime:
         """When an incident of `severity` declared at `declared_at` must be acknowledged."""

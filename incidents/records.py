@@ -143,7 +143,17 @@ def _pinned(
     )
 
 
+def _participant(
+    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+) -> Decision:
+    assert isinstance(command, c.RecordParticipant)
+    if command.user in incident.participants:
+        return Decision(incident=incident)
+    return Decision(incident=replace(incident, speakers=(*incident.speakers, command.user)))
+
+
 RECORD_HANDLERS: dict[type, Handler] = {
+    c.RecordParticipant: _participant,
     c.AddNote: _note,
     c.AddActionItem: _action,
     c.CompleteActionItem: _action_done,

@@ -87,6 +87,7 @@ def incident_state(incident: Incident) -> str:
         "last_status_reminder_at": dump_time(incident.last_status_reminder_at),
         "last_external_reminder_at": dump_time(incident.last_external_reminder_at),
         "fired_timers": sorted(incident.fired_timers),
+        "speakers": list(incident.speakers),
     }
     return json.dumps(state, separators=(",", ":"), ensure_ascii=False)
 
@@ -142,6 +143,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         last_status_reminder_at=load_time(state["last_status_reminder_at"]),
         last_external_reminder_at=load_time(state["last_external_reminder_at"]),
         fired_timers=frozenset(state["fired_timers"]),
+        speakers=tuple(state.get("speakers", ())),
         timeline=timeline,
     )
 

@@ -1,0 +1,1 @@
+"""The web pages: the public status page and the internal incident dashboard."""
