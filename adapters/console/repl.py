@@ -34,7 +34,10 @@ async def run_console(settings: Settings, who: str, stdin: TextIO, out: TextIO) 
                 break
             if not line.strip():
                 continue
-            outcome = await app.service.handle_text(
+            handler = (
+                app.oncall if line.strip().startswith("/oncall") and app.oncall else app.service
+            )
+            outcome = await handler.handle_text(
                 line.strip(), actor=f"console:{who}", platform="console", channel_id=channel
             )
             if outcome.opened is not None:

@@ -1,0 +1,241 @@
+"""On-call rotations in the running bot: the page lookup, and `/oncall …` from any chat.
+
+One `OnCallService` serves every rotation in the settings. It answers who is on call (for
+paging an incident, for `/oncall`, for the calendar feed and dashboards), and runs edits made
+from chat in one store transaction with the messages they cause: a note in the rotation's
+on-call channel and a direct message, with before and after, to each person whose shifts moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from bot.oncall_edits import EditContext, OnCallError, run_edit
+from bot.service import Outcome
+from incidents.errors import DomainError
+from incidents.messages import Audience, Mention, Message, Part, Text
+from incidents.model import OnCall
+from incidents.oncall import Rotation, Shift
+from incidents.oncall_parser import (
+    ListCoverRequests,
+    ListEdits,
+    OnCallHelp,
+    OnCallParseError,
+    OnCallRequest,
+    ShowOnCall,
+    ShowSchedule,
+    oncall_help,
+    parse_oncall,
+)
+from incidents.oncall_schedule import Edit, edit_window, holders_at
+from incidents.oncall_text import (
+    current_and_next,
+    edit_text,
+    reply,
+    schedule_text,
+    span_text,
+    who_text,
+)
+from incidents.ports import Clock, Store, UnitOfWork
+from incidents.severity import Severity
+
+Enqueue = Callable[[UnitOfWork, Sequence[Message], str], Awaitable[None]]
+LOOKBACK = timedelta(days=1)  # overrides that ended longer ago than this no longer matter
+
+
+class OnCallService:
+    """Rotations, their edits, and the `/oncall` command handler (`App.oncall`)."""
+
+    def __init__(
+        self,
+        *,
+        rotations: Sequence[Rotation],
+        page: Mapping[Severity, str],
+        store: Store,
+        clock: Clock,
+        feed_tokens: Mapping[str, str] | None = None,
+    ) -> None:
+        if not rotations:
+            raise ValueError("OnCallService needs at least one rotation")
+        self.rotations = {rotation.name: rotation for rotation in rotations}
+        self.page = dict(page)
+        self.store = store
+        self.clock = clock
+        self.feed_tokens = dict(feed_tokens or {})
+        # Wired by `bot.oncall_setup.install_oncall`: the running chat platforms (the first
+        # is the default), the command bus's outbox writer, and its change hook.
+        self.platforms: Callable[[], Sequence[str]] = lambda: ("console",)
+        self.enqueue: Enqueue = _outbox_only(clock)
+        self.on_change: Callable[[], None] = lambda: None
+        self._edits: dict[str, list[Edit]] = {name: [] for name in self.rotations}
+
+    @property
+    def default(self) -> Rotation:
+        """The first configured rotation: it pages when `page` does not say otherwise."""
+        return next(iter(self.rotations.values()))
+
+    def __call__(self, severity: Severity) -> OnCall | None:
+        """Who an incident of `severity` pages now: the `OnCallLookup` for the service."""
+        rotation = self.rotations.get(self.page.get(severity, ""), self.default)
+        shift = holders_at(rotation, self._edits[rotation.name], self.clock.now())
+        if shift is None:
+            return None  # before the rotation starts nobody is on call in it
+        return OnCall(
+            rotation=rotation.name,
+            primary=shift.primary,
+            backup=shift.backup,
+            everyone=rotation.everyone,
+        )
+
+    async def refresh(self, uow: UnitOfWork) -> None:
+        """Reload every rotation's edits in force (another replica may have made some)."""
+        since = self.clock.now() - LOOKBACK
+        for name in self.rotations:
+            self._edits[name] = await uow.oncall_edits(name, since)
+
+    async def load(self) -> None:
+        """Reload the edits in a transaction of their own."""
+        async with self.store.transaction() as uow:
+            await self.refresh(uow)
+
+    async def now_and_next(self, name: str) -> tuple[Shift | None, Shift | None]:
+        """Who is on call in rotation `name` now (None before it starts), and next; with the
+        edits as stored now (for dashboards)."""
+        await self.load()
+        return current_and_next(self.rotations[name], self._edits[name], self.clock.now())
+
+    async def edits_since(self, name: str, since: datetime) -> list[Edit]:
+        """The rotation's edits that matter from `since` on (for the calendar feed)."""
+        async with self.store.transaction() as uow:
+            return await uow.oncall_edits(name, since)
+
+    async def post(self, uow: UnitOfWork, rotation: Rotation, messages: Sequence[Message]) -> None:
+        """Enqueue messages: the on-call channel on each running platform that has one
+        (else the first platform), direct messages to their recipients' platforms."""
+        platforms = list(self.platforms()) or ["console"]
+        for message in messages:
+            if message.audience is Audience.ONCALL:
+                targets = [p for p in platforms if p in rotation.channels] or platforms[:1]
+            else:
+                targets = platforms[:1]
+            for platform in targets:
+                await self.enqueue(uow, [message], platform)
+
+    async def handle_text(
+        self,
+        text: str,
+        *,
+        actor: str,
+        platform: str,
+        channel_id: str | None = None,
+        request_key: str | None = None,
+    ) -> Outcome:
+        """Parse and run one `/oncall …` line; errors come back as a polite reply."""
+        parsed = parse_oncall(text, platform, list(self.rotations))
+        if isinstance(parsed, OnCallParseError):
+            return _error(parsed.message)
+        rotation = self._rotation_for(parsed, platform, channel_id)
+        try:
+            if isinstance(parsed, ShowOnCall | ShowSchedule | OnCallHelp):
+                await self.load()
+                return Outcome(ok=True, reply=self._show(parsed, rotation, channel_id))
+            return await self._run(parsed, rotation, actor, request_key)
+        except DomainError as error:
+            return _error(error.message)
+
+    def _rotation_for(
+        self, request: OnCallRequest, platform: str, channel_id: str | None
+    ) -> Rotation:
+        if request.rotation is not None:
+            return self.rotations[request.rotation]
+        for rotation in self.rotations.values():
+            if channel_id is not None and rotation.channels.get(platform) == channel_id:
+                return rotation
+        return self.default
+
+    def _show(self, request: OnCallRequest, rotation: Rotation, channel_id: str | None) -> Message:
+        now = self.clock.now()
+        if isinstance(request, OnCallHelp):
+            return reply((oncall_help(list(self.rotations)),), "help")
+        if isinstance(request, ShowSchedule):
+            return reply(schedule_text(rotation, self._edits[rotation.name], now, request.weeks))
+        named = request.rotation is not None or any(
+            channel_id == cid for r in self.rotations.values() for cid in r.channels.values()
+        )
+        shown = [rotation] if named else list(self.rotations.values())
+        parts: list[Part] = []
+        for index, each in enumerate(shown):
+            if index:
+                parts.append("\n\n")
+            parts += who_text(each, self._edits[each.name], now)
+        return reply(tuple(parts))
+
+    async def _run(
+        self, request: OnCallRequest, rotation: Rotation, actor: str, request_key: str | None
+    ) -> Outcome:
+        async with self.store.transaction() as uow:
+            now = self.clock.now()
+            if request_key is not None and not await uow.remember_request(request_key, now):
+                return Outcome(ok=True, duplicate=True)
+            edits = await uow.oncall_edits(rotation.name, now - LOOKBACK)
+            if isinstance(request, ListEdits):
+                return Outcome(ok=True, reply=reply(_edits_text(rotation, edits, now)))
+            if isinstance(request, ListCoverRequests):
+                covers = await uow.open_cover_requests(rotation.name)
+                lines: list[Part] = [f"🙋 Open cover requests in {rotation.name}:"]
+                for cover in covers:
+                    lines += [
+                        f"\n• {cover.id}: ",
+                        *_mention(cover.requester),
+                        f" {span_text(rotation, cover.start, cover.end, now)} · `/oncall take {cover.id}`",
+                    ]
+                if not covers:
+                    lines = [f"No open cover requests in {rotation.name}."]
+                return Outcome(ok=True, reply=reply(tuple(lines)))
+            context = EditContext(
+                oncall=self, uow=uow, rotation=rotation, actor=actor, now=now, edits=edits
+            )
+            answer, changed = await run_edit(context, request)
+        if changed is not None:
+            self._edits[rotation.name] = changed
+        self.on_change()
+        return Outcome(ok=True, reply=answer)
+
+
+def _mention(user: str) -> Text:
+    return (Mention(user),)
+
+
+def _edits_text(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> Text:
+    live = [e for e in edits if edit_window(rotation, e)[1] > now]
+    if not live:
+        return (f"No overrides or swaps in force in {rotation.name}.",)
+    parts: list[Part] = [
+        f"🔁 Overrides and swaps in {rotation.name} (`/oncall cancel <n>` undoes one):"
+    ]
+    for edit in live:
+        parts += [
+            f"\n• {edit.id}: ",
+            *edit_text(rotation, edit, now),
+            " (by ",
+            *_mention(edit.created_by),
+            ")",
+        ]
+    return tuple(parts)
+
+
+def _outbox_only(clock: Clock) -> Enqueue:
+    """Enqueue straight to the named platform (until the command bus's router is wired)."""
+
+    async def enqueue(uow: UnitOfWork, messages: Sequence[Message], platform: str) -> None:
+        await uow.enqueue(messages, platform=platform, now=clock.now())
+
+    return enqueue
+
+
+def _error(text: str) -> Outcome:
+    return Outcome(ok=False, reply=Message(kind="error", audience=Audience.REPLY, text=(text,)))
+
+
+__all__ = ["OnCallError", "OnCallService"]
