@@ -28,9 +28,11 @@ class IncidentOpened(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentAcknowledged(Event):
-    """Someone acknowledged the page."""
+    """Someone acknowledged the page (`at - declared_at` is the time to acknowledge)."""
 
     by: str
+    severity: Severity | None = None
+    declared_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,7 +68,10 @@ class RoleAssigned(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentResolved(Event):
-    """The incident was resolved."""
+    """The incident was resolved (`at - declared_at` is the time to resolve)."""
+
+    severity: Severity | None = None
+    declared_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -302,14 +302,22 @@ def _review_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy:
 
 def _review_due(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
     updated = stamp(incident, now, None, EntryKind.BREACH, "Review due date missed", timer=spec.key)
+    owner = _owner(incident)
     text = (
         "🚨 The review of #",
         str(incident.number),
         " was due now and is not marked done. ",
-        Mention(_owner(incident)),
+        Mention(owner),
         ", please finish it: `/incident review done <link>`.",
     )
-    return updated, (_message(updated, "review_overdue", text, Tone.DANGER),)
+    reminder = (
+        f"📝 The review of {headline(incident)} was due now. `/incident review {incident.number}` "
+        f"drafts it; `/incident review {incident.number} done <link>` records the final one.",
+    )
+    return updated, (
+        _message(updated, "review_overdue", text, Tone.DANGER),
+        _message(updated, "review_overdue", reminder, Tone.DANGER, Audience.DIRECT, owner),
+    )
 
 
 _FIRE = {

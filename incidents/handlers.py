@@ -151,8 +151,14 @@ def execute(
     incident: Incident, command: c.Command, *, actor: str, now: datetime, policy: Policy
 ) -> Decision:
     """Apply `command` to `incident`; raise a DomainError that says what would be valid."""
+    # Action items outlive the incident: they are nagged weekly until done, after closing too.
     if incident.phase is Phase.CLOSED and not isinstance(
-        command, c.FireTimer | c.RecordPinnedMessage | c.RecordParticipant
+        command,
+        c.FireTimer
+        | c.RecordPinnedMessage
+        | c.RecordParticipant
+        | c.AddActionItem
+        | c.CompleteActionItem,
     ):
         raise NotAllowedInPhase(
             f"#{incident.number} is closed. Open a new incident with `/incident open`."
@@ -199,7 +205,15 @@ def _acknowledge(
     )
     return Decision(
         incident=updated,
-        events=(e.IncidentAcknowledged(number=incident.number, at=now, by=actor),),
+        events=(
+            e.IncidentAcknowledged(
+                number=incident.number,
+                at=now,
+                by=actor,
+                severity=incident.severity,
+                declared_at=incident.declared_at,
+            ),
+        ),
         messages=(message,),
     )
 
@@ -432,7 +446,14 @@ def _resolve(
     )
     return Decision(
         incident=updated,
-        events=(e.IncidentResolved(number=incident.number, at=now),),
+        events=(
+            e.IncidentResolved(
+                number=incident.number,
+                at=now,
+                severity=incident.severity,
+                declared_at=incident.declared_at,
+            ),
+        ),
         messages=messages,
     )
 

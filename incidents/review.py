@@ -39,13 +39,14 @@ class ReviewFacts:
     """Everything the bot knows for the review; people write the rest."""
 
     incident: Incident
-    generated_at: datetime
+    generated_at: datetime  # the facts hold as of this moment (the closing time, once closed)
     severity_changes: tuple[TimelineEntry, ...]
     time_to_acknowledge: timedelta | None
     time_to_mitigate: timedelta | None
     time_to_resolve: timedelta | None
     response_deadline: datetime
     response_verdict: Verdict
+    response_target: str
     phases: tuple[PhaseSpan, ...]
     review_due: datetime | None
     participants: tuple[str, ...]
@@ -124,9 +125,16 @@ def severity_at(incident: Incident, moment: datetime) -> Severity:
 
 
 def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFacts:
-    """Compute the review's facts for `incident` as of `now`."""
+    """Compute the review's facts for `incident` as of `now` (as of closing, once closed).
+
+    A closed incident's facts no longer move with the clock, so its review renders the same
+    bytes whenever it is drawn up again.
+    """
+    if incident.closed_at is not None and incident.closed_at < now:
+        now = incident.closed_at
     judged_at = incident.acknowledged_at or now
-    deadline = policy.response_deadline(severity_at(incident, judged_at), incident.declared_at)
+    judged_severity = severity_at(incident, judged_at)
+    deadline = policy.response_deadline(judged_severity, incident.declared_at)
     if incident.acknowledged_at is not None:
         response = Verdict.MET if incident.acknowledged_at <= deadline else Verdict.MISSED
     else:
@@ -146,6 +154,7 @@ def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFac
         time_to_resolve=since_declared(incident.resolved_at),
         response_deadline=deadline,
         response_verdict=response,
+        response_target=policy.response_targets[judged_severity].describe(),
         phases=phase_spans(incident, policy, now),
         review_due=review_due_at(incident, policy),
         participants=incident.participants,

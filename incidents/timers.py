@@ -33,6 +33,7 @@ class TimerKind(enum.StrEnum):
 
 
 RECURRING = frozenset({TimerKind.STATUS_REMINDER, TimerKind.EXTERNAL_UPDATE})
+REVIEW_REMINDER_NOTICE = timedelta(hours=24)  # the review reminder comes this long before due
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,11 +196,13 @@ def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     if due_after is None or incident.resolved_at is None or incident.review_done_at is not None:
         return []
     due = incident.resolved_at + due_after
+    # A day's notice before the due time; halfway there when the review is due sooner.
+    remind = max(incident.resolved_at + due_after / 2, due - REVIEW_REMINDER_NOTICE)
     return [
         TimerSpec(
             key=TimerKind.REVIEW_REMINDER.value,
             kind=TimerKind.REVIEW_REMINDER,
-            due_at=incident.resolved_at + due_after / 2,
+            due_at=remind,
             deadline=due,
         ),
         TimerSpec(

@@ -208,7 +208,11 @@ def test_acknowledge_records_who_and_when() -> None:
     assert message.plain_text() == (
         "✅ @sam acknowledged in 3 min (target 1 h). Escalation stopped."
     )
-    assert decision.events == (e.IncidentAcknowledged(number=42, at=T0 + minutes(3), by=SAM),)
+    assert decision.events == (
+        e.IncidentAcknowledged(
+            number=42, at=T0 + minutes(3), by=SAM, severity=Severity.SEV1, declared_at=T0
+        ),
+    )
 
 
 def test_acknowledge_twice_is_refused() -> None:
@@ -444,14 +448,12 @@ def test_sev2_closes_after_resolve() -> None:
         c.Resolve(),
         c.Close(),
         c.AddNote(text="x"),
-        c.AddActionItem(text="x"),
-        c.CompleteActionItem(number=1),
         c.MarkReviewDone(link="x"),
     ],
     ids=lambda command: type(command).__name__,
 )
 def test_closed_incident_refuses_commands(command: c.Command) -> None:
-    """Once closed, an incident refuses every change and suggests opening a new one."""
+    """Once closed, an incident refuses every change but its action items (see test_actions)."""
     closed = act(resolved(Severity.SEV2), c.Close(), at=T0 + hours(2))
     with pytest.raises(NotAllowedInPhase, match=r"#42 is closed\. Open a new incident"):
         run(closed, command, T0 + hours(3))

@@ -1,0 +1,222 @@
+"""Prometheus metrics: counters fed by the event stream, gauges read from the store per scrape.
+
+Each App gets its own CollectorRegistry (nothing global, nothing at import time). Counters and
+histograms count what this process saw (Prometheus adds up the replicas); the gauges describe
+the shared store and so read the same on every replica.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from pydantic import SecretStr
+
+from bot.outbox import Dispatcher
+from incidents.events import (
+    Event,
+    IncidentAcknowledged,
+    IncidentOpened,
+    IncidentResolved,
+    TimerFired,
+)
+from incidents.phase import Phase
+from incidents.ports import Store
+from incidents.severity import Severity
+from incidents.timers import TimerKind
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+# Seconds: 1 min … 3 days, covering SEV-0's 15-minute target up to SEV-3's business day.
+DURATION_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200)
+
+REMINDER_KINDS = {
+    TimerKind.STATUS_REMINDER: "status",
+    TimerKind.EXTERNAL_UPDATE: "external_update",
+    TimerKind.REVIEW_REMINDER: "review",
+    TimerKind.REVIEW_DUE: "review_due",
+}
+BREACH_KINDS = {
+    TimerKind.RESPONSE_BREACH: "response",
+    TimerKind.REVIEW_DUE: "review",
+}
+
+
+@dataclass
+class StoreSnapshot:
+    """What the store said at the last scrape."""
+
+    open_incidents: dict[tuple[Severity, Phase], int] = field(default_factory=dict)
+    outbox: dict[str, int] = field(default_factory=dict)
+    open_action_items: int = 0
+
+
+class _StoreCollector(Collector):
+    """Yields the gauges of the latest snapshot, and the dispatcher's failure count."""
+
+    def __init__(self) -> None:
+        self.snapshot = StoreSnapshot()
+        self.failures: Callable[[], int] = lambda: 0
+
+    def collect(self) -> Iterator[Metric]:
+        """The gauges, every label combination present (zero when none)."""
+        incidents = GaugeMetricFamily(
+            "sevbot_open_incidents",
+            "Incidents not closed yet, by severity and phase.",
+            labels=["severity", "phase"],
+        )
+        for severity in Severity:
+            for phase in Phase:
+                if phase is Phase.CLOSED:
+                    continue
+                count = self.snapshot.open_incidents.get((severity, phase), 0)
+                incidents.add_metric([severity.token, phase.value], count)
+        yield incidents
+        yield GaugeMetricFamily(
+            "sevbot_outbox_backlog",
+            "Outbox messages waiting to be delivered.",
+            value=self.snapshot.outbox.get("pending", 0),
+        )
+        yield GaugeMetricFamily(
+            "sevbot_outbox_dead",
+            "Outbox messages given up on after failing (see `sevbot outbox`).",
+            value=self.snapshot.outbox.get("dead", 0),
+        )
+        yield GaugeMetricFamily(
+            "sevbot_open_action_items",
+            "Action items not done yet, across every incident.",
+            value=self.snapshot.open_action_items,
+        )
+        yield CounterMetricFamily(
+            "sevbot_delivery_failures",
+            "Failed delivery attempts by this process (each retry counts).",
+            value=self.failures(),
+        )
+
+
+class Metrics:
+    """The App's metrics: subscribe `observe` to its events; `exposition()` for a scrape."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.incidents_opened = Counter(
+            "sevbot_incidents_opened",
+            "Incidents declared, by severity at declaration.",
+            ["severity"],
+            registry=self.registry,
+        )
+        self.time_to_acknowledge = Histogram(
+            "sevbot_time_to_acknowledge_seconds",
+            "From declaration to acknowledgement, by severity when acknowledged.",
+            ["severity"],
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.time_to_resolve = Histogram(
+            "sevbot_time_to_resolve_seconds",
+            "From declaration to resolution, by severity when resolved.",
+            ["severity"],
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.reminders_sent = Counter(
+            "sevbot_reminders_sent",
+            "Reminders sent: status, external_update, review, review_due, action_items.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.breaches = Counter(
+            "sevbot_breaches",
+            "Targets missed: response, review, or a phase window (by phase name).",
+            ["target"],
+            registry=self.registry,
+        )
+        for severity in Severity:
+            self.incidents_opened.labels(severity=severity.token)
+            self.time_to_acknowledge.labels(severity=severity.token)
+            self.time_to_resolve.labels(severity=severity.token)
+        for kind in (*REMINDER_KINDS.values(), "action_items"):
+            self.reminders_sent.labels(kind=kind)
+        for target in ("response", "review", *(p.value for p in Phase if p is not Phase.CLOSED)):
+            self.breaches.labels(target=target)
+        self._gauges = _StoreCollector()
+        self.registry.register(self._gauges)
+
+    def count_failures_of(self, dispatcher: Dispatcher) -> None:
+        """Report the dispatcher's failed-attempt counter at each scrape."""
+        self._gauges.failures = lambda: dispatcher.failures
+
+    def observe(self, event: Event) -> None:
+        """Feed one committed event into the counters and histograms."""
+        if isinstance(event, IncidentOpened):
+            self.incidents_opened.labels(severity=event.severity.token).inc()
+        elif isinstance(event, IncidentAcknowledged | IncidentResolved):
+            if event.declared_at is None or event.severity is None:
+                return
+            took = (event.at - event.declared_at).total_seconds()
+            histogram = (
+                self.time_to_acknowledge
+                if isinstance(event, IncidentAcknowledged)
+                else self.time_to_resolve
+            )
+            histogram.labels(severity=event.severity.token).observe(max(took, 0.0))
+        elif isinstance(event, TimerFired):
+            self._timer_fired(event.key)
+
+    def _timer_fired(self, key: str) -> None:
+        name, _, detail = key.partition(":")
+        try:
+            kind = TimerKind(name)
+        except ValueError:
+            return
+        if kind in REMINDER_KINDS:
+            self.reminders_sent.labels(kind=REMINDER_KINDS[kind]).inc()
+        if kind in BREACH_KINDS:
+            self.breaches.labels(target=BREACH_KINDS[kind]).inc()
+        elif kind is TimerKind.PHASE_BREACH and detail:
+            self.breaches.labels(target=detail).inc()
+
+    async def refresh(self) -> None:
+        """Read the gauges' figures from the store (a short read, no incident locked)."""
+        async with self._store.transaction() as uow:
+            open_incidents = await uow.count_open_incidents()
+            open_items = await uow.count_open_action_items()
+        outbox = await self._store.outbox_counts()
+        self._gauges.snapshot = StoreSnapshot(
+            open_incidents=open_incidents, outbox=outbox, open_action_items=open_items
+        )
+
+    async def exposition(self) -> bytes:
+        """The Prometheus text format, with the store's gauges read just now."""
+        await self.refresh()
+        return generate_latest(self.registry)
+
+
+MetricsView = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def metrics_view(metrics: Metrics, token: SecretStr | None) -> MetricsView:
+    """GET /metrics; with SEVBOT_METRICS_TOKEN set, `Authorization: Bearer` or `?token=`."""
+
+    async def view(request: web.Request) -> web.Response:
+        if token is not None:
+            header = request.headers.get("Authorization", "")
+            given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+            given = given or request.query.get("token", "")
+            if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+                return web.Response(
+                    status=401,
+                    text="Send `Authorization: Bearer <SEVBOT_METRICS_TOKEN>` or `?token=`.\n",
+                    headers={"WWW-Authenticate": 'Bearer realm="sevbot metrics"'},
+                )
+        body = await metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    return view

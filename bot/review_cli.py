@@ -1,0 +1,98 @@
+"""The bodies of `sevbot review <number>` and `sevbot report`, kept out of the argument parsing."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.report import build_report, parse_since, render
+from bot.review_markdown import (
+    ReviewTemplateError,
+    UnknownTimeZone,
+    reader_zone_named,
+    render_review,
+)
+from incidents.ports import Clock
+from incidents.review import review_facts
+
+
+def review_file_name(number: int) -> str:
+    """`incident-42-review.md`: where the review draft goes by default."""
+    return f"incident-{number}-review.md"
+
+
+async def write_review(
+    settings: Settings,
+    number: int,
+    *,
+    output: str | None = None,
+    zone: str | None = None,
+    clock: Clock | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Render incident `number`'s review to `output` (default incident-N-review.md; `-`: out)."""
+    from bot.bootstrap import open_store
+
+    try:
+        reader_zone = reader_zone_named(zone)
+    except UnknownTimeZone as error:
+        print(f"sevbot: {error}", file=err)
+        return 2
+    store = await open_store(settings.database_url)
+    try:
+        async with store.transaction() as uow:
+            incident = await uow.load(number)
+    finally:
+        await store.close()
+    if incident is None:
+        print(f"sevbot: there is no incident #{number}.", file=err)
+        return 1
+    now = (clock or SystemClock()).now()
+    try:
+        markdown = render_review(
+            review_facts(incident, settings.domain_policy(), now),
+            template_path=settings.review_template,
+            reader_zone=reader_zone,
+        )
+    except ReviewTemplateError as error:
+        print(f"sevbot: {error.message}", file=err)
+        return 1
+    if output == "-":
+        out.write(markdown)
+        return 0
+    path = Path(output or review_file_name(number))
+    await asyncio.to_thread(path.write_text, markdown, encoding="utf-8")
+    print(f"Wrote the review draft of #{number} to {path}", file=out)
+    return 0
+
+
+async def print_report(
+    settings: Settings,
+    *,
+    since: str = "30d",
+    fmt: str = "table",
+    clock: Clock | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Print the incident report for the window `since` (e.g. 30d) in `fmt`."""
+    from bot.bootstrap import open_store
+
+    now = (clock or SystemClock()).now()
+    try:
+        start = parse_since(since, now)
+    except ValueError as error:
+        print(f"sevbot: --since: {error}", file=err)
+        return 2
+    store = await open_store(settings.database_url)
+    try:
+        report = await build_report(store, settings.domain_policy(), start, now)
+    finally:
+        await store.close()
+    out.write(render(report, fmt))
+    return 0
