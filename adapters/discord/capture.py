@@ -1,0 +1,84 @@
+"""What people do in an incident channel, recorded for the review: pins, 📌 and who spoke."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord.channels import IncidentChannels
+from adapters.discord.parse import PLATFORM, user_identity
+from bot.service import IncidentService
+from incidents import commands as c
+
+log = logging.getLogger(__name__)
+PIN_EMOJI = "📌"
+
+
+class Capture:
+    """Turns channel activity into RecordPinnedMessage / RecordParticipant commands."""
+
+    def __init__(self, *, service: IncidentService, channels: IncidentChannels) -> None:
+        self._service = service
+        self._channels = channels
+        self._speakers: set[tuple[int, int]] = set()  # (channel, user) already recorded
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Someone spoke in an incident channel: they count as a participant (once)."""
+        if message.author.bot or message.guild is None:
+            return
+        key = (message.channel.id, message.author.id)
+        if key in self._speakers:
+            return
+        self._speakers.add(key)
+        number = await self._channels.incident_of(message.channel.id)
+        if number is None:
+            return
+        who = user_identity(message.author.id)
+        await self._service.handle(
+            c.RecordParticipant(user=who), actor=who, platform=PLATFORM, number=number
+        )
+
+    async def on_pins_update(self, channel: discord.abc.GuildChannel | discord.Thread) -> None:
+        """Pins changed in a channel: record each pinned message of people (once each)."""
+        number = await self._channels.incident_of(channel.id)
+        if number is None or not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            pinned = [message async for message in channel.pins(limit=50, oldest_first=True)]
+        except discord.HTTPException as error:
+            log.warning("discord: could not read the pins of %s: %s", channel.id, error)
+            return
+        for message in pinned:
+            if not message.author.bot:
+                await self._record(number, message, actor=user_identity(message.author.id))
+
+    async def on_reaction(
+        self, client: discord.Client, event: discord.RawReactionActionEvent
+    ) -> None:
+        """A 📌 reaction on a message in an incident channel records that message."""
+        if str(event.emoji) != PIN_EMOJI or event.guild_id is None:
+            return
+        number = await self._channels.incident_of(event.channel_id)
+        if number is None:
+            return
+        channel = client.get_partial_messageable(event.channel_id, guild_id=event.guild_id)
+        try:
+            message = await channel.fetch_message(event.message_id)
+        except discord.HTTPException as error:
+            log.warning("discord: could not read message %s: %s", event.message_id, error)
+            return
+        if not message.author.bot:
+            await self._record(number, message, actor=user_identity(event.user_id))
+
+    async def _record(self, number: int, message: discord.Message, *, actor: str) -> None:
+        text = message.content or ", ".join(a.filename for a in message.attachments) or "(no text)"
+        await self._service.handle(
+            c.RecordPinnedMessage(
+                author=user_identity(message.author.id), text=text, link=message.jump_url
+            ),
+            actor=actor,
+            platform=PLATFORM,
+            number=number,
+            request_key=f"discord:pin:{message.id}",  # pinned and 📌'd: recorded once
+        )

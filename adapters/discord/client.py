@@ -1,0 +1,110 @@
+"""The discord.py client: commands, persistent components and channel capture, set up in
+`setup_hook` (after login, before the gateway connects) so nothing arrives unanswered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import discord
+
+from adapters.discord.capture import Capture
+from adapters.discord.commands import build_tree
+from adapters.discord.components import IncidentButton, SeverityPicker
+from adapters.discord.endpoints import use_gateway
+from adapters.discord.interactions import InteractionHandler
+from adapters.discord.sync import sync_commands
+
+log = logging.getLogger(__name__)
+MAX_RATELIMIT_WAIT = (
+    30.0  # longer 429s come back to the outbox as retry_after (30 s is the least allowed)
+)
+
+
+def intents(*, message_content: bool = True) -> discord.Intents:
+    """Servers and their channels, messages (who spoke), reactions (📌), and message content
+    (the text of pinned messages; privileged, see the README)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.guild_reactions = True
+    wanted.message_content = message_content
+    return wanted
+
+
+class SevbotClient(discord.Client):
+    """A discord.py Client wired to the command bus."""
+
+    def __init__(
+        self,
+        *,
+        handler: InteractionHandler,
+        capture: Capture,
+        guild_id: int | None,
+        gateway_url: str | None,
+        connected: asyncio.Event,
+        message_content: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        # sevbot never joins voice: the warnings about missing voice libraries are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
+        super().__init__(
+            intents=intents(message_content=message_content),
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+            guild_ready_timeout=guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+        )
+        self.sevbot_handler = handler
+        self._capture = capture
+        self._guild_id = guild_id
+        self._gateway_url = gateway_url
+        self.tree = build_tree(self, handler)
+        self.synced: bool | None = None  # did start-up upload the commands?
+        self.connected = connected  # set on READY or RESUMED, cleared on a disconnect
+
+    async def setup_hook(self) -> None:
+        """Before the gateway connects: buttons, the gateway URL, the commands."""
+        self.add_dynamic_items(IncidentButton, SeverityPicker)
+        await use_gateway(self, self._gateway_url)
+        try:
+            self.synced = await sync_commands(self, self.tree, self._guild_id)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            # Missing the applications.commands scope must not keep the bot offline.
+            log.error("discord: could not sync application commands: %s", error)
+
+    async def on_ready(self) -> None:
+        """Connected and the servers are known."""
+        log.info("discord: connected as %s to %d server(s)", self.user, len(self.guilds))
+        self.connected.set()
+
+    async def on_resumed(self) -> None:
+        """The gateway session resumed after a disconnect."""
+        log.info("discord: gateway session resumed")
+        self.connected.set()
+
+    async def on_disconnect(self) -> None:
+        """The gateway connection dropped; discord.py reconnects (and resumes)."""
+        self.connected.clear()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Modal submissions are answered by custom id, whoever opened the form."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.sevbot_handler.on_modal(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Who spoke in an incident channel."""
+        await self._capture.on_message(message)
+
+    async def on_guild_channel_pins_update(
+        self, channel: discord.abc.GuildChannel | discord.Thread, last_pin: datetime | None
+    ) -> None:
+        """Pinned messages in an incident channel go on the timeline."""
+        await self._capture.on_pins_update(channel)
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        """📌 on a message in an incident channel puts it on the timeline."""
+        await self._capture.on_reaction(self, event)

@@ -1,0 +1,241 @@
+"""Discord payloads → core requests: typed slash-command options, custom ids, modal fields.
+
+Pure functions, no discord.py: the platform app collects the typed options of a subcommand
+(user options already turned into `discord:<id>` identities) and asks `incident_request`
+what the person meant, in the same command language every adapter speaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from incidents import commands as c
+from incidents.errors import DomainError
+from incidents.model import Role
+from incidents.parser import Parsed, ParseError
+from incidents.phase import parse_phase
+from incidents.severity import parse_severity
+
+PLATFORM = "discord"
+Option = str | int | bool | None
+
+#: The subcommands of `/incident`, in the order the help lists them.
+INCIDENT_VERBS: tuple[str, ...] = (
+    "open",
+    "ack",
+    "status",
+    "sev",
+    "phase",
+    "ic",
+    "role",
+    "note",
+    "action",
+    "resolve",
+    "close",
+    "review",
+    "timeline",
+    "list",
+    "help",
+)
+ROLES: dict[str, Role] = {
+    "ic": Role.INCIDENT_COMMANDER,
+    "comms": Role.COMMUNICATIONS_LEAD,
+    "responder": Role.RESPONDER,
+}
+
+#: Button actions on an incident summary, and what each custom id prefix means.
+ACKNOWLEDGE, POST_UPDATE, CHANGE_SEVERITY, RESOLVE = "ack", "update", "sev", "resolve"
+SET_SEVERITY = "setsev"  # the severity picker a Change severity click shows
+STATUS_MODAL, RESOLVE_MODAL = "status", "resolved"
+_CUSTOM_ID = re.compile(
+    r"^sevbot:(?P<action>ack|update|sev|resolve|setsev|status|resolved):(?P<number>[0-9]{1,9})"
+    r"(?::(?P<flag>external))?$"
+)
+BUTTON_TEMPLATE = r"sevbot:(?P<action>ack|update|sev|resolve):(?P<number>[0-9]{1,9})"
+SELECT_TEMPLATE = r"sevbot:setsev:(?P<number>[0-9]{1,9})"
+STATUS_FIELD, SUMMARY_FIELD = "text", "summary"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusModal:
+    """`/incident status` without text: ask for the update in a modal."""
+
+    incident: int | None
+    external: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomId:
+    """A parsed `sevbot:<action>:<number>[:external]` component or modal id."""
+
+    action: str
+    incident: int | None
+    external: bool = False
+
+
+def user_identity(user_id: int | str) -> str:
+    """A Discord user id as the core's identity: `discord:1234`."""
+    return f"{PLATFORM}:{user_id}"
+
+
+def discord_user_id(identity: str) -> int | None:
+    """`discord:1234` → 1234; None for anyone who is not a Discord user."""
+    platform, _, ident = identity.partition(":")
+    return int(ident) if platform == PLATFORM and ident.isdigit() else None
+
+
+def custom_id(action: str, incident: int | None, *, external: bool = False) -> str:
+    """A stable custom id; the same on every restart, so old buttons keep working."""
+    return f"sevbot:{action}:{incident or 0}" + (":external" if external else "")
+
+
+def parse_custom_id(value: str) -> CustomId | None:
+    """`sevbot:ack:42` → CustomId("ack", 42); None for ids that are not ours."""
+    match = _CUSTOM_ID.match(value)
+    if match is None:
+        return None
+    number = int(match.group("number"))
+    return CustomId(
+        action=match.group("action"),
+        incident=number or None,
+        external=match.group("flag") == "external",
+    )
+
+
+def modal_values(components: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The text fields of a MODAL_SUBMIT, by custom id (action rows or labels around inputs)."""
+    values: dict[str, str] = {}
+    stack: list[Mapping[str, Any]] = list(components)
+    while stack:
+        component = stack.pop(0)
+        if "custom_id" in component and isinstance(component.get("value"), str):
+            values[str(component["custom_id"])] = component["value"]
+        stack.extend(component.get("components") or [])
+        inner = component.get("component")
+        if isinstance(inner, Mapping):
+            stack.append(inner)
+    return values
+
+
+def _text(options: Mapping[str, Option], name: str) -> str:
+    value = options.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def _number(options: Mapping[str, Option]) -> int | None:
+    value = options.get("incident")
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def incident_request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | StatusModal:
+    """What `/incident <verb>` with these typed options asks for; never raises."""
+    try:
+        return _request(verb, options)
+    except DomainError as error:
+        return ParseError(error.message)
+
+
+def _request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | StatusModal:
+    number = _number(options)
+    if verb == "open":
+        title = _text(options, "title")
+        if not title:
+            return ParseError("An incident needs a title, e.g. `/incident open SEV-1 DB down`.")
+        severity = parse_severity(_text(options, "severity") or "?")
+        return Parsed(request=c.OpenIncident(severity=severity, title=title))
+    if verb == "list":
+        return Parsed(request=c.ListIncidents())
+    if verb == "help":
+        return Parsed(request=c.Help())
+    builder = _BUILDERS.get(verb)
+    if builder is None:
+        return ParseError(
+            f"Unknown command `{verb}`. Use one of: {', '.join(INCIDENT_VERBS)}. "
+            "`/incident help` explains each."
+        )
+    request = builder(options)
+    if isinstance(request, ParseError | StatusModal):
+        return request
+    return Parsed(request=request, incident=number)
+
+
+def _status(options: Mapping[str, Option]) -> c.Request | StatusModal:
+    external = options.get("external") is True
+    text = _text(options, "text")
+    if not text:
+        return StatusModal(incident=_number(options), external=external)
+    return c.PostStatusUpdate(text=text, external=external)
+
+
+def _user(options: Mapping[str, Option], name: str, usage: str) -> str:
+    user = _text(options, name)
+    if not user:
+        raise DomainError(f"Pick one person: `{usage}`.")
+    return user
+
+
+def _role(options: Mapping[str, Option]) -> c.Request:
+    name = _text(options, "role").lower()
+    role = ROLES.get(name)
+    if role is None:
+        raise DomainError(
+            f"Unknown role `{name}`. Use ic, comms or responder: `/incident role comms @li`."
+        )
+    return c.AssignRole(role=role, user=_user(options, "user", f"/incident role {name} @li"))
+
+
+def _action(options: Mapping[str, Option]) -> c.Request | ParseError:
+    done = options.get("done")
+    if isinstance(done, int) and not isinstance(done, bool):
+        return c.CompleteActionItem(number=done)
+    text = _text(options, "text")
+    if not text:
+        return ParseError(
+            "Say what needs doing: `/incident action text:Add an alert on 502s owner:@sam`, "
+            "or complete one with `/incident action done:2`."
+        )
+    owner = _text(options, "owner") or None
+    return c.AddActionItem(text=text, owner=owner)
+
+
+def _review(options: Mapping[str, Option]) -> c.Request:
+    link = _text(options, "done")
+    return c.MarkReviewDone(link=link) if link else c.ShowReview()
+
+
+_Builder = Callable[[Mapping[str, Option]], "c.Request | ParseError | StatusModal"]
+_BUILDERS: dict[str, _Builder] = {
+    "ack": lambda options: c.Acknowledge(),
+    "status": _status,
+    "sev": lambda options: c.ChangeSeverity(severity=parse_severity(_text(options, "level"))),
+    "phase": lambda options: c.ChangePhase(phase=parse_phase(_text(options, "name"))),
+    "ic": lambda options: c.AssignRole(
+        role=Role.INCIDENT_COMMANDER, user=_user(options, "user", "/incident ic @sam")
+    ),
+    "role": _role,
+    "note": lambda options: c.AddNote(text=_text(options, "text")),
+    "action": _action,
+    "resolve": lambda options: c.Resolve(summary=_text(options, "summary")),
+    "close": lambda options: c.Close(force=options.get("force") is True),
+    "review": _review,
+    "timeline": lambda options: c.ShowTimeline(),
+}
+
+
+def component_request(target: CustomId, values: Mapping[str, str]) -> c.Request | ParseError | None:
+    """What a click or a submitted modal asks for; None when the click only opens a form."""
+    try:
+        if target.action == ACKNOWLEDGE:
+            return c.Acknowledge()
+        if target.action == STATUS_MODAL:
+            return c.PostStatusUpdate(text=values.get(STATUS_FIELD, ""), external=target.external)
+        if target.action == RESOLVE_MODAL:
+            return c.Resolve(summary=values.get(SUMMARY_FIELD, ""))
+        if target.action == SET_SEVERITY:
+            return c.ChangeSeverity(severity=parse_severity(values.get("level") or "?"))
+    except DomainError as error:
+        return ParseError(error.message)
+    return None

@@ -1,0 +1,158 @@
+"""Typed slash-command options, custom ids and modal fields → core requests (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.discord.parse import (
+    CustomId,
+    StatusModal,
+    component_request,
+    custom_id,
+    discord_user_id,
+    incident_request,
+    modal_values,
+    parse_custom_id,
+)
+from incidents import commands as c
+from incidents.model import Role
+from incidents.parser import Parsed, ParseError, format_request
+from incidents.phase import Phase
+from incidents.severity import Severity
+
+SAM = "discord:1300000000000000005"
+
+
+@pytest.mark.parametrize(
+    ("verb", "options", "text"),
+    [
+        (
+            "open",
+            {"severity": "SEV-1", "title": "Checkout is failing"},
+            "open sev1 Checkout is failing",
+        ),
+        ("ack", {"incident": 4}, "ack #4"),
+        ("status", {"text": "Rolled back", "external": False}, "status Rolled back"),
+        (
+            "status",
+            {"text": "We are on it", "external": True, "incident": 2},
+            "status #2 --external We are on it",
+        ),
+        ("sev", {"level": "SEV-0"}, "sev sev0"),
+        ("phase", {"name": "post-incident"}, "phase post-incident"),
+        ("ic", {"user": SAM}, "role ic <@1300000000000000005>"),
+        ("role", {"role": "comms", "user": SAM}, "role comms <@1300000000000000005>"),
+        ("role", {"role": "responder", "user": SAM}, "role responder <@1300000000000000005>"),
+        ("note", {"text": "Paused the batch"}, "note Paused the batch"),
+        (
+            "action",
+            {"text": "Alert on 502s", "owner": SAM},
+            "action Alert on 502s <@1300000000000000005>",
+        ),
+        ("action", {"done": 2}, "action done 2"),
+        ("resolve", {"summary": "Rolled back 8812"}, "resolve Rolled back 8812"),
+        ("resolve", {}, "resolve"),
+        ("close", {"force": True}, "close --force"),
+        ("close", {"force": False}, "close"),
+        ("review", {}, "review"),
+        ("review", {"done": "https://wiki/pir-1"}, "review done https://wiki/pir-1"),
+        ("timeline", {"incident": 9}, "timeline #9"),
+        ("list", {}, "list"),
+        ("help", {}, "help"),
+    ],
+)
+def test_each_subcommand_means_what_its_text_form_means(
+    verb: str, options: dict, text: str
+) -> None:
+    """Every subcommand's typed options give the request its command-language text gives."""
+    parsed = incident_request(verb, options)
+    assert isinstance(parsed, Parsed)
+    assert format_request(parsed) == text
+
+
+def test_open_reads_the_severity_choice_and_the_title() -> None:
+    """`/incident open severity:SEV-0 title:…` opens a SEV-0 with that title."""
+    parsed = incident_request("open", {"severity": "SEV-0", "title": "  DB down  "})
+    assert isinstance(parsed, Parsed)
+    assert parsed.request == c.OpenIncident(severity=Severity.SEV0, title="DB down")
+
+
+def test_status_without_text_asks_for_a_modal() -> None:
+    """`/incident status` with no text opens the form, remembering number and external."""
+    assert incident_request("status", {"external": True, "incident": 3}) == StatusModal(
+        incident=3, external=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("verb", "options", "hint"),
+    [
+        ("open", {"severity": "SEV-9", "title": "x"}, "Use sev0, sev1, sev2 or sev3"),
+        ("open", {"severity": "SEV-1", "title": "  "}, "needs a title"),
+        ("phase", {"name": "lunch"}, "Unknown phase `lunch`"),
+        ("role", {"role": "boss", "user": SAM}, "Use ic, comms or responder"),
+        ("ic", {}, "Pick one person"),
+        ("action", {}, "`/incident action done:2`"),
+        ("dance", {}, "Use one of: open, ack"),
+    ],
+)
+def test_bad_options_say_what_would_have_been_valid(verb: str, options: dict, hint: str) -> None:
+    """Invalid options give an error naming the valid choices, never an exception."""
+    parsed = incident_request(verb, options)
+    assert isinstance(parsed, ParseError)
+    assert hint in parsed.message
+
+
+def test_custom_ids_are_stable_and_round_trip() -> None:
+    """`sevbot:<action>:<n>` ids read back the same; 0 means the channel's own incident."""
+    assert custom_id("ack", 42) == "sevbot:ack:42"
+    assert parse_custom_id("sevbot:ack:42") == CustomId(action="ack", incident=42)
+    assert parse_custom_id(custom_id("status", None, external=True)) == CustomId(
+        action="status", incident=None, external=True
+    )
+    assert parse_custom_id("someone-else:ack:1") is None
+    assert parse_custom_id("sevbot:ack:1; drop table") is None
+
+
+def test_modal_values_read_action_rows_and_labels() -> None:
+    """Text inputs are found inside action rows and inside label components."""
+    components = [
+        {"type": 1, "components": [{"type": 4, "custom_id": "text", "value": "Rolled back"}]},
+        {"type": 18, "component": {"type": 4, "custom_id": "summary", "value": "Fixed"}},
+    ]
+    assert modal_values(components) == {"text": "Rolled back", "summary": "Fixed"}
+
+
+def test_components_ask_for_the_right_requests() -> None:
+    """Ack click, status form, resolve form and the severity pick become core requests."""
+    assert component_request(CustomId(action="ack", incident=1), {}) == c.Acknowledge()
+    assert component_request(
+        CustomId(action="status", incident=1, external=True), {"text": "Investigating"}
+    ) == c.PostStatusUpdate(text="Investigating", external=True)
+    assert component_request(CustomId(action="resolved", incident=1), {}) == c.Resolve(summary="")
+    assert component_request(CustomId(action="setsev", incident=1), {"level": "sev0"}) == (
+        c.ChangeSeverity(severity=Severity.SEV0)
+    )
+    assert isinstance(
+        component_request(CustomId(action="setsev", incident=1), {"level": "x"}), ParseError
+    )
+    assert component_request(CustomId(action="update", incident=1), {}) is None
+
+
+def test_only_discord_identities_have_discord_ids() -> None:
+    """`discord:123` → 123; Slack, console and email people have none."""
+    assert discord_user_id("discord:123") == 123
+    assert discord_user_id("slack:U123") is None
+    assert discord_user_id("discord:sam") is None
+
+
+def test_every_role_and_phase_choice_parses() -> None:
+    """Each choice offered in Discord is one the core accepts."""
+    for phase in Phase:
+        parsed = incident_request("phase", {"name": phase.value})
+        assert isinstance(parsed, Parsed)
+        assert parsed.request == c.ChangePhase(phase=phase)
+    for name, role in (("ic", Role.INCIDENT_COMMANDER), ("comms", Role.COMMUNICATIONS_LEAD)):
+        parsed = incident_request("role", {"role": name, "user": SAM})
+        assert isinstance(parsed, Parsed)
+        assert parsed.request == c.AssignRole(role=role, user=SAM)
