@@ -9,6 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.bootstrap import App
+from bot.metrics import metrics_view
+from bot.oncall_ics import feed_handler
 
 APP_KEY = web.AppKey("sevbot", App)
 MAX_BODY = 64 * 1024
@@ -19,8 +21,8 @@ async def healthz(request: web.Request) -> web.Response:
     app = request.app[APP_KEY]
     if not app.ready:
         return web.json_response({"status": "starting"}, status=503)
-    counts = await app.store.outbox_counts()
-    return web.json_response({"status": "ok", "outbox_pending": counts.get("pending", 0)})
+    backlog = await app.store.outbox_backlog()
+    return web.json_response({"status": "ok", "outbox_pending": backlog})
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -69,6 +71,9 @@ def make_web_app(app: App) -> web.Application:
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_post("/api/commands", api_command)
+    web_app.router.add_get("/oncall/{rotation}.ics", feed_handler(app))  # bot/oncall_ics.py
+    if app.metrics is not None:
+        web_app.router.add_get("/metrics", metrics_view(app.metrics, app.settings.metrics_token))
     from bot.web.pages import setup_web  # the pages import this module's App key users
 
     setup_web(web_app, app)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store
+from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 _DELIVERED, _RETRY, _GAVE_UP = "delivered", "retry", "gave up"
@@ -73,7 +73,7 @@ class Dispatcher:
     async def deliver_due(self) -> int:
         """Deliver everything due now, round after round; returns how many were delivered."""
         total = 0
-        while True:
+        while not self._stopping:
             now = self._clock.now()
             items = await self._store.claim_outbox(now, now + self._lease, self._batch)
             if not items:
@@ -82,6 +82,7 @@ class Dispatcher:
             total += results.count(_DELIVERED)
             if _DELIVERED not in results and _GAVE_UP not in results:
                 return total  # everything claimed waits for a retry
+        return total
 
     async def _deliver(self, item: OutboxItem) -> str:
         chat = self._chats.get(item.platform)
@@ -148,3 +149,15 @@ class Dispatcher:
                 await self._clock.sleep_until(until, self._wake)
         finally:
             self.running = False
+
+
+OUTBOX_KEEP = timedelta(days=7)
+PRUNE_JOB = "prune:outbox"
+
+
+async def prune_delivered(uow: UnitOfWork, name: str, due: datetime, now: datetime) -> datetime:
+    """The daily `prune:outbox` job: forget messages delivered more than a week ago."""
+    removed = await uow.prune_outbox(now - OUTBOX_KEEP)
+    if removed:
+        log.info("pruned %s delivered outbox messages older than %s", removed, OUTBOX_KEEP)
+    return now + timedelta(days=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -47,6 +48,7 @@ class Scheduler:
         self._stopping = False
         self.running = False
         self.fired = 0
+        self._random = random.Random()
         self._jobs: dict[str, JobHandler] = {}
 
     def register_job(self, prefix: str, handler: JobHandler) -> None:
@@ -63,22 +65,26 @@ class Scheduler:
         self._wake.set()
 
     async def fire_due(self) -> int:
-        """Fire every timer due now; returns how many fired."""
+        """Fire every timer and job due now, batch by batch, until none is left or stopped."""
         total = 0
         while True:
             numbers = await self._store.incidents_with_due_timers(self._clock.now(), self._batch)
+            # Replicas see the same most-overdue batch; each takes it in its own order so they
+            # spread out instead of queueing on the same incident locks.
+            self._random.shuffle(numbers)
             fired = 0
             for number in numbers:
+                if self._stopping:
+                    break
                 try:
                     fired += await self._service.fire_due_timers(number)
                 except Exception:
                     log.exception("firing timers of incident #%s failed; will retry", number)
+            fired += await self._fire_jobs()  # jobs are not starved by a timer backlog
+            self.fired += fired
             total += fired
-            if fired == 0 or len(numbers) < self._batch:
-                break
-        total += await self._fire_jobs()
-        self.fired += total
-        return total
+            if self._stopping or fired == 0 or len(numbers) < self._batch:
+                return total
 
     async def _fire_jobs(self) -> int:
         """Run due jobs, each in its own transaction under its row lock."""

@@ -14,6 +14,9 @@ from typing import Protocol
 
 from incidents.messages import Message
 from incidents.model import Incident
+from incidents.oncall_ports import OnCallRecords
+from incidents.phase import Phase
+from incidents.severity import Severity
 from incidents.timers import TimerSpec
 
 
@@ -40,7 +43,7 @@ class OutboxItem:
     last_error: str | None = None
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(OnCallRecords, Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
     async def allocate_number(self) -> int:
@@ -63,6 +66,18 @@ class UnitOfWork(Protocol):
         """Every incident declared at or after `since`, by number."""
         ...
 
+    async def incidents_with_open_action_items(self) -> list[Incident]:
+        """Every incident, closed or not, with an action item not done yet, by number."""
+        ...
+
+    async def count_open_action_items(self) -> int:
+        """How many action items are not done yet, across every incident."""
+        ...
+
+    async def count_open_incidents(self) -> dict[tuple[Severity, Phase], int]:
+        """How many incidents are not closed, by (severity, phase), without locking them."""
+        ...
+
     async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
         """Add messages to the outbox for `platform`."""
         ...
@@ -77,6 +92,10 @@ class UnitOfWork(Protocol):
 
     async def lock_incident(self, number: int) -> bool:
         """Lock the incident for this transaction; False if another holder has it."""
+        ...
+
+    async def prune_outbox(self, delivered_before: datetime) -> int:
+        """Delete outbox items delivered before `delivered_before`; returns how many."""
         ...
 
     async def claim_job(self, name: str) -> datetime | None:
@@ -161,6 +180,10 @@ class Store(Protocol):
 
     async def migrate(self, *, apply: bool = True) -> list[int]:
         """Apply missing migrations; returns the versions applied."""
+        ...
+
+    async def outbox_backlog(self) -> int:
+        """How many outbox items still wait for delivery (cheap: for health checks)."""
         ...
 
     async def outbox_counts(self) -> dict[str, int]:

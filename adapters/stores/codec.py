@@ -32,7 +32,7 @@ def load_time(text: str | None) -> datetime | None:
     """The inverse of `dump_time`."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text).astimezone(UTC)  # several times faster than strptime
 
 
 def _need_time(text: str) -> datetime:

@@ -197,6 +197,10 @@ class PostgresStore:
             self._conn, undelivered_only=undelivered_only, limit=limit
         )
 
+    async def outbox_backlog(self) -> int:
+        """See `Store.outbox_backlog`."""
+        return await self._queries.backlog(self._conn)
+
     async def outbox_counts(self) -> dict[str, int]:
         """See `Store.outbox_counts`."""
         return await self._queries.counts(self._conn)

@@ -13,9 +13,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from adapters.stores import codec
+from adapters.stores.oncall_sql import OnCallSql
 from incidents.messages import Message
 from incidents.model import Incident
+from incidents.phase import Phase
 from incidents.ports import OutboxItem
+from incidents.severity import Severity
 from incidents.timers import TimerSpec
 
 Row = Sequence[Any]
@@ -58,12 +61,13 @@ POSTGRES = Dialect(name="postgres", lock_rows=" FOR UPDATE", skip_locked=" FOR U
 _OUTBOX_COLUMNS = "id, platform, payload, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error"
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(OnCallSql):
     """One transaction on either store; see `incidents.ports.UnitOfWork`."""
 
     def __init__(self, connection: Connection, dialect: Dialect) -> None:
         self._db = connection
         self._d = dialect
+        self._stored: dict[int, int] = {}  # timeline entries stored, per incident loaded here
 
     async def allocate_number(self) -> int:
         """The next incident number; the counter row's lock makes it atomic."""
@@ -87,6 +91,7 @@ class SqlUnitOfWork:
             codec.entry_from_row(self._need(at), actor, kind, text, str(data))
             for at, actor, kind, text, data in entries
         )
+        self._stored[number] = len(timeline)
         return codec.incident_from_state(number, str(rows[0][0]), timeline)
 
     async def lock_incident(self, number: int) -> bool:
@@ -98,10 +103,13 @@ class SqlUnitOfWork:
 
     async def save(self, incident: Incident) -> None:
         """Upsert the incident row and append the timeline entries not stored yet."""
-        rows = await self._db.fetch(
-            "SELECT timeline_length FROM incidents WHERE number = ?", incident.number
-        )
-        stored = int(rows[0][0]) if rows else 0
+        if incident.number in self._stored:
+            stored, exists = self._stored[incident.number], True
+        else:
+            rows = await self._db.fetch(
+                "SELECT timeline_length FROM incidents WHERE number = ?", incident.number
+            )
+            stored, exists = (int(rows[0][0]) if rows else 0), bool(rows)
         args = (
             int(incident.severity),
             incident.phase.value,
@@ -110,7 +118,7 @@ class SqlUnitOfWork:
             codec.incident_state(incident),
             len(incident.timeline),
         )
-        if rows:
+        if exists:
             await self._db.execute(
                 "UPDATE incidents SET severity = ?, phase = ?, declared_at = ?, closed_at = ?, "
                 "state = ?, timeline_length = ? WHERE number = ?",
@@ -136,6 +144,7 @@ class SqlUnitOfWork:
                 entry.text,
                 codec.entry_data(entry),
             )
+        self._stored[incident.number] = len(incident.timeline)
 
     async def _load_many(self, where: str, *args: Any) -> list[Incident]:
         rows = await self._db.fetch(
@@ -152,6 +161,35 @@ class SqlUnitOfWork:
         """Every incident declared at or after `since`."""
         return await self._load_many("declared_at >= ?", self._d.time_in(since))
 
+    def _open_action_items(self) -> str:
+        """FROM-clause items: one row per action item not done yet, beside its incident row."""
+        if self._d.name == "postgres":
+            return (
+                "jsonb_array_elements(incidents.state -> 'action_items') AS item "
+                "WHERE item ->> 'done_at' IS NULL"
+            )
+        return (
+            "json_each(incidents.state, '$.action_items') AS item "
+            "WHERE json_extract(item.value, '$.done_at') IS NULL"
+        )
+
+    async def incidents_with_open_action_items(self) -> list[Incident]:
+        """Every incident, closed or not, with an action item not done yet."""
+        return await self._load_many(f"EXISTS (SELECT 1 FROM {self._open_action_items()})")
+
+    async def count_open_action_items(self) -> int:
+        """How many action items are not done yet, across every incident."""
+        rows = await self._db.fetch(f"SELECT COUNT(*) FROM incidents, {self._open_action_items()}")
+        return int(rows[0][0])
+
+    async def count_open_incidents(self) -> dict[tuple[Severity, Phase], int]:
+        """How many incidents are not closed, by (severity, phase); no rows are locked."""
+        rows = await self._db.fetch(
+            "SELECT severity, phase, COUNT(*) FROM incidents WHERE closed_at IS NULL "
+            "GROUP BY severity, phase"
+        )
+        return {(Severity(int(sev)), Phase(str(phase))): int(n) for sev, phase, n in rows}
+
     async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
         """Add messages to the outbox, due at once."""
         for message in messages:
@@ -167,16 +205,24 @@ class SqlUnitOfWork:
             )
 
     async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
-        """Make the incident's stored timers exactly `timers`."""
-        await self._db.execute("DELETE FROM timers WHERE incident = ?", number)
-        for spec in timers:
-            await self._db.execute(
-                "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)",
-                number,
-                spec.key,
-                spec.kind.value,
-                self._d.time_in(spec.due_at),
-            )
+        """Make the incident's stored timers exactly `timers`, writing only what changed."""
+        rows = await self._db.fetch("SELECT key, due_at FROM timers WHERE incident = ?", number)
+        stored = {str(key): self._need(due) for key, due in rows}
+        wanted = {spec.key: spec for spec in timers}
+        for key, due in stored.items():
+            if key not in wanted or wanted[key].due_at != due:
+                await self._db.execute(
+                    "DELETE FROM timers WHERE incident = ? AND key = ?", number, key
+                )
+        for key, spec in wanted.items():
+            if stored.get(key) != spec.due_at:
+                await self._db.execute(
+                    "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)",
+                    number,
+                    spec.key,
+                    spec.kind.value,
+                    self._d.time_in(spec.due_at),
+                )
 
     async def due_timers(self, number: int, now: datetime) -> list[tuple[str, datetime]]:
         """(key, due_at) of the incident's timers due at `now`, earliest first."""
@@ -187,6 +233,14 @@ class SqlUnitOfWork:
             self._d.time_in(now),
         )
         return [(str(key), self._need(due)) for key, due in rows]
+
+    async def prune_outbox(self, delivered_before: datetime) -> int:
+        """Delete items delivered before `delivered_before`; returns how many."""
+        rows = await self._db.fetch(
+            "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ? RETURNING id",
+            self._d.time_in(delivered_before),
+        )
+        return len(rows)
 
     async def claim_job(self, name: str) -> datetime | None:
         """The job's due time, locked for this transaction; None if absent or held elsewhere."""
@@ -348,6 +402,13 @@ class SqlQueries:
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?", limit
         )
         return [self._item(row) for row in rows]
+
+    async def backlog(self, db: Connection) -> int:
+        """How many outbox items still wait for delivery (uses the partial index)."""
+        rows = await db.fetch(
+            "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
+        )
+        return int(rows[0][0])
 
     async def counts(self, db: Connection) -> dict[str, int]:
         """How many outbox items are delivered, pending and dead."""

@@ -166,6 +166,11 @@ class SqliteStore:
                 self._conn, undelivered_only=undelivered_only, limit=limit
             )
 
+    async def outbox_backlog(self) -> int:
+        """See `Store.outbox_backlog`."""
+        async with self._lock:
+            return await self._queries.backlog(self._conn)
+
     async def outbox_counts(self) -> dict[str, int]:
         """See `Store.outbox_counts`."""
         async with self._lock:

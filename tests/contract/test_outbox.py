@@ -116,3 +116,23 @@ async def test_outbox_counts_by_state(store: AnyStore) -> None:
     await store.mark_delivered(delivered.id, T0)
     await store.mark_failed(dead.id, "gone", None, T0)
     assert await store.outbox_counts() == {"delivered": 1, "dead": 1, "pending": 2}
+
+
+async def test_backlog_and_pruning_of_delivered_messages(store: AnyStore) -> None:
+    """The backlog counts only waiting items; pruning drops old delivered ones, nothing else."""
+    from datetime import UTC, datetime, timedelta
+
+    from incidents.messages import Audience, Message
+
+    t0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    message = Message(kind="note", audience=Audience.INCIDENT, text=("hi",), incident=None)
+    async with store.transaction() as uow:
+        await uow.enqueue([message, message, message], platform="console", now=t0)
+    claimed = await store.claim_outbox(t0, t0 + timedelta(seconds=15), 10)
+    await store.mark_delivered(claimed[0].id, t0)
+    await store.mark_delivered(claimed[1].id, t0 + timedelta(days=10))
+    assert await store.outbox_backlog() == 1
+    async with store.transaction() as uow:
+        assert await uow.prune_outbox(t0 + timedelta(days=7)) == 1
+    remaining = await store.list_outbox(undelivered_only=False, limit=10)
+    assert sorted(item.id for item in remaining) == sorted([claimed[1].id, claimed[2].id])
