@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from bot.actions import install_action_nag
 from bot.chat import ChatAdapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.directory import Directory
 from bot.events import EventPublisher
-from bot.outbox import Dispatcher
+from bot.metrics import Metrics
+from bot.oncall_setup import install_oncall, oncall_from_settings
+from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered
+from bot.review_markdown import load_template
 from bot.scheduler import Scheduler
 from bot.service import CommandHandler, IncidentService, OnCallLookup
 from incidents.policy import Policy
@@ -44,6 +49,7 @@ class App:
     adapters: list[ChatAdapter] = field(default_factory=list)
     directory: Directory = field(default_factory=Directory)
     oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
+    metrics: Metrics | None = None  # GET /metrics; build_app sets it
 
     def add_chat(self, chat: ChatPort | ChatAdapter) -> None:
         """Register a chat platform: it gets outbox items; an adapter also runs and serves."""
@@ -89,6 +95,14 @@ def chat_factories(settings: Settings) -> list[AdapterFactory]:
     return factories
 
 
+async def _install_outbox_pruning(app: App) -> None:
+    """Register the daily job that forgets long-delivered messages; seed it once."""
+    app.scheduler.register_job(PRUNE_JOB.split(":", 1)[0], prune_delivered)
+    async with app.store.transaction() as uow:
+        if await uow.job_due(PRUNE_JOB) is None:
+            await uow.schedule_job(PRUNE_JOB, app.clock.now() + timedelta(hours=1))
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -100,11 +114,16 @@ async def build_app(
     """Open the store and wire service, scheduler and dispatcher around it."""
     clock = clock or SystemClock()
     policy = settings.domain_policy()
+    if settings.review_template is not None:
+        load_template(settings.review_template)  # a broken team template stops start-up
     store = store or await open_store(settings.database_url)
     events = EventPublisher()
     chat_map = {chat.platform: chat for chat in chats}
     dispatcher = Dispatcher(store=store, clock=clock, chats=chat_map)
-    service = IncidentService(store=store, clock=clock, policy=policy, oncall=oncall, events=events)
+    rotations = oncall_from_settings(settings, store=store, clock=clock)  # [[rotation]] tables
+    service = IncidentService(
+        store=store, clock=clock, policy=policy, oncall=oncall or rotations, events=events
+    )
     scheduler = Scheduler(store=store, service=service, clock=clock)
 
     def changed() -> None:
@@ -112,12 +131,17 @@ async def build_app(
         dispatcher.poke()
 
     service.on_change = changed
+    service.review_template = settings.review_template
+    metrics = Metrics(store)
+    metrics.count_failures_of(dispatcher)
+    events.subscribe(metrics.observe)
     directory = Directory()
     if settings.slack_announce_channel:
         directory.announce_channels["slack"] = settings.slack_announce_channel
     if settings.discord_announce_channel:
         directory.announce_channels["discord"] = str(settings.discord_announce_channel)
-    return App(
+    app = App(
+        metrics=metrics,
         directory=directory,
         settings=settings,
         store=store,
@@ -129,3 +153,7 @@ async def build_app(
         events=events,
         chats=chat_map,
     )
+    await install_action_nag(app)  # the weekly `nag:actions` job (bot/actions.py)
+    await _install_outbox_pruning(app)
+    await install_oncall(app, rotations)  # /oncall, handoff jobs, on-call channels
+    return app

@@ -1,4 +1,4 @@
-"""The `sevbot` command line: run, demo, console, migrate, outbox."""
+"""The `sevbot` command line: run, demo, console, migrate, outbox, review, report."""
 
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all", action="store_true", help="include delivered messages")
     outbox.add_argument("--limit", type=int, default=50)
     outbox.add_argument("--format", choices=("table", "json"), default="table")
+    review = commands.add_parser("review", help="write an incident's post-incident review draft")
+    review.add_argument("number", type=int, help="the incident number")
+    review.add_argument(
+        "-o", "--output", help="file to write (default incident-<n>-review.md; `-`: stdout)"
+    )
+    review.add_argument("--tz", help="also show times in this zone, e.g. Europe/Paris")
+    report = commands.add_parser("report", help="incident figures: MTTA, MTTR, breaches, reviews")
+    report.add_argument("--since", default="30d", help="a window like 30d or 2w, or a date")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return parser
 
 
@@ -57,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(
             _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
         )
+    if args.command in ("review", "report"):
+        from bot.review_cli import print_report, write_review
+
+        if args.command == "review":
+            return asyncio.run(
+                write_review(settings, args.number, output=args.output, zone=args.tz)
+            )
+        return asyncio.run(print_report(settings, since=args.since, fmt=args.format))
     try:
         asyncio.run(serve(settings))
     except Exception as error:  # start-up failures: say what, not a traceback

@@ -8,7 +8,15 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,6 +25,7 @@ from pydantic_settings import (
 )
 
 from bot.durations import DURATION_HINT, parse_duration
+from bot.oncall_config import RotationSettings, check_page, names_unique
 from incidents.errors import DomainError
 from incidents.phase import Phase, parse_phase
 from incidents.policy import (
@@ -244,6 +253,24 @@ class Settings(BaseSettings):
     web_token: SecretStr | None = None
     status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+
+    # On-call (issue 6): [[rotation]] tables, and which rotation pages (per severity, if a table).
+    rotation: list[RotationSettings] = Field(default_factory=list)
+    page: str | dict[str, str] | None = None
+
+    @field_validator("rotation")
+    @classmethod
+    def _rotations(cls, value: list[RotationSettings]) -> list[RotationSettings]:
+        names_unique(value)
+        return value
+
+    @field_validator("page")
+    @classmethod
+    def _page(
+        cls, value: str | dict[str, str] | None, info: ValidationInfo
+    ) -> str | dict[str, str] | None:
+        check_page(value, info)
+        return value
 
     @field_validator("status_interval", mode="before")
     @classmethod

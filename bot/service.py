@@ -7,7 +7,7 @@ timers commit together, so a crash loses or doubles none of them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +38,9 @@ def default_route(message: Message, origin: str) -> Sequence[str]:
     """Which platforms' outboxes a message goes to: a DM to its recipient's platform, else origin."""
     if message.audience is Audience.DIRECT and message.recipient and ":" in message.recipient:
         platform = message.recipient.split(":", 1)[0]
-        if platform not in ("email", "api"):
+        if platform == "email":
+            return ["slack"]  # the Slack adapter resolves it with users.lookupByEmail
+        if platform != "api":
             return [platform]
     return [origin]
 
@@ -108,6 +110,8 @@ class IncidentService:
         self._events = events or EventPublisher()
         self.on_change = on_change
         self.route = route
+        # Reloads on-call edits inside the opening transaction (set by the on-call rotations).
+        self.refresh_oncall: Callable[[UnitOfWork], Awaitable[None]] | None = None
         self.review_template: str | None = None  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
         self.dashboard_link: Callable[[], str | None] = lambda: None
 
@@ -187,6 +191,8 @@ class IncidentService:
         self, uow: UnitOfWork, request: c.OpenIncident, actor: str, platform: str
     ) -> tuple[Outcome, Sequence[Event]]:
         number = await uow.allocate_number()
+        if self.refresh_oncall is not None:
+            await self.refresh_oncall(uow)
         oncall = self._oncall(request.severity) if self._oncall else None
         decision = open_incident(
             request,

@@ -12,7 +12,9 @@ import jinja2
 from aiohttp import web
 
 from bot.bootstrap import App
+from bot.oncall import OnCallService
 from bot.review_markdown import render_review
+from bot.views import person_name
 from bot.web.auth import SESSION_COOKIE, SESSION_TTL, FailureLimiter, Signer
 from bot.web.render import environment, helpers, iso, markdown
 from bot.web.security import security_headers
@@ -260,6 +262,33 @@ def _deadlines(incident: Incident, app: App) -> dict[str, datetime | None]:
     return found
 
 
+async def _oncall_board(app: App) -> list[dict[str, str]]:
+    """Each rotation: who is primary and backup now, and who is next (with when)."""
+    service = app.oncall
+    if not isinstance(service, OnCallService):
+        return []
+    rows = []
+    for name in service.rotations:
+        current, upcoming = await service.now_and_next(name)
+        nxt = "—"
+        if upcoming is not None:
+            nxt = f"{person_name(upcoming.primary)} from {iso_short(upcoming.start)}"
+        rows.append(
+            {
+                "rotation": name,
+                "primary": person_name(current.primary) if current else "nobody yet",
+                "backup": person_name(current.backup) if current and current.backup else "—",
+                "next": nxt,
+            }
+        )
+    return rows
+
+
+def iso_short(moment: datetime) -> str:
+    """`Mon 30 Nov 09:00 UTC`."""
+    return moment.strftime("%a %d %b %H:%M UTC")
+
+
 async def dashboard(request: web.Request) -> web.Response:
     """GET /: open incidents with live countdowns, and who is on call."""
     web_ = _web(request)
@@ -278,8 +307,7 @@ async def dashboard(request: web.Request) -> web.Response:
                 "phase_due": due["phase"],
             }
         )
-    board = getattr(web_.app.oncall, "board", None)
-    oncall = board(now) if callable(board) else []
+    oncall = await _oncall_board(web_.app)
     body = web_.render("dashboard.html", now, incidents=rows, oncall=oncall)
     return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -306,7 +334,8 @@ async def incident_page(request: web.Request) -> web.Response:
         )
         if due[key] is not None
     ]
-    review = markdown(render_review(review_facts(incident, web_.app.policy, now)))
+    facts = review_facts(incident, web_.app.policy, now)
+    review = markdown(render_review(facts, template_path=web_.app.service.review_template))
     body = web_.render(
         "incident.html", now, incident=incident, deadlines=deadlines, review_html=review
     )

@@ -168,8 +168,24 @@ async def test_one_time_link_from_chat(site: tuple[App, Client], clock: FakeCloc
     assert "sevbot_session" in first.headers["Set-Cookie"]
     again = await client.get(path, allow_redirects=False)
     assert again.status == 403
-    late = (
-        (await say(app, "dashboard")).split(": ", 1)[1].removeprefix("http://status.example.com")
-    )
+    late = (await say(app, "dashboard")).split(": ", 1)[1].removeprefix("http://status.example.com")
     clock.advance(minutes=11)
     assert (await client.get(late, allow_redirects=False)).status == 403
+
+
+async def test_dashboard_shows_who_is_on_call(tmp_path: Path, chat: RecordingChat) -> None:
+    """With a rotation configured, the dashboard lists primary, backup and who is next."""
+    from tests.service.oncall_helpers import WEDNESDAY, oncall_app
+
+    clock = FakeClock(WEDNESDAY)
+    app = await oncall_app(tmp_path / "o.db", clock, chat, web_token=SecretStr("letmein"))
+    client: Client = TestClient(TestServer(make_web_app(app)))
+    await client.start_server()
+    try:
+        await client.post("/login", data={"token": "letmein", "next": "/"})
+        page = await (await client.get("/")).text()
+        assert "<td>maintainers</td><td>@alice</td><td>@bob</td>" in page
+        assert "@bob from Mon 07 Dec 09:00 UTC" in page
+    finally:
+        await client.close()
+        await app.close()
