@@ -80,3 +80,20 @@ def transcript(path: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return records
+
+
+def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` against the SQLite file `db`, in its folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "SEVBOT_DATABASE_URL": f"sqlite:///{db}",
+        },
+        cwd=db.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -4,28 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT
-
-
-def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` against the SQLite file `db`."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "SEVBOT_DATABASE_URL": f"sqlite:///{db}",
-        },
-        cwd=db.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.e2e.conftest import cli
 
 
 def test_migrate_then_up_to_date(tmp_path: Path) -> None:

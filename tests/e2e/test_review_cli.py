@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.bootstrap import build_app
@@ -13,7 +11,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.review_markdown import render_review
 from incidents.review import review_facts
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import cli
 from tests.service.conftest import T0
 
 
@@ -40,23 +38,6 @@ async def closed_incident(db: Path) -> str:
         return render_review(review_facts(incident, app.policy, clock.now()))
     finally:
         await app.close()
-
-
-def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` against the SQLite file `db`, in its folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "SEVBOT_DATABASE_URL": f"sqlite:///{db}",
-        },
-        cwd=db.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_review_to_stdout_and_to_the_default_file(tmp_path: Path) -> None:
