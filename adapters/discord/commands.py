@@ -224,6 +224,13 @@ class IncidentCommands(
         """List open incidents."""
         await self._run(interaction, "list")
 
+    @app_commands.command(
+        name="dashboard", description="A one-time sign-in link to the incident dashboard"
+    )
+    async def dashboard(self, interaction: discord.Interaction[Any]) -> None:
+        """A one-time dashboard link, only for the asker."""
+        await self._run(interaction, "dashboard")
+
     @app_commands.command(name="help", description="Explain the commands")
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         """Help."""

@@ -15,31 +15,15 @@ from typing import Any
 from incidents import commands as c
 from incidents.errors import DomainError
 from incidents.model import Role
-from incidents.parser import Parsed, ParseError
+from incidents.parser import VERB_NAMES, Parsed, ParseError
 from incidents.phase import parse_phase
 from incidents.severity import parse_severity
 
 PLATFORM = "discord"
 Option = str | int | bool | None
 
-#: The subcommands of `/incident`, in the order the help lists them.
-INCIDENT_VERBS: tuple[str, ...] = (
-    "open",
-    "ack",
-    "status",
-    "sev",
-    "phase",
-    "ic",
-    "role",
-    "note",
-    "action",
-    "resolve",
-    "close",
-    "review",
-    "timeline",
-    "list",
-    "help",
-)
+#: The subcommands of `/incident`: the command language's verbs, in the order help lists them.
+INCIDENT_VERBS: tuple[str, ...] = VERB_NAMES
 ROLES: dict[str, Role] = {
     "ic": Role.INCIDENT_COMMANDER,
     "comms": Role.COMMUNICATIONS_LEAD,
@@ -150,6 +134,8 @@ def _request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | 
         return Parsed(request=c.ListIncidents())
     if verb == "help":
         return Parsed(request=c.Help())
+    if verb == "dashboard":
+        return Parsed(request=c.ShowDashboardLink())
     builder = _BUILDERS.get(verb)
     if builder is None:
         return ParseError(

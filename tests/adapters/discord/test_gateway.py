@@ -84,6 +84,7 @@ async def test_commands_are_uploaded_only_when_they_changed(
         "review",
         "timeline",
         "list",
+        "dashboard",
         "help",
     ]
     second = await start_adapter(app)
