@@ -18,6 +18,7 @@ import pytest
 
 from adapters.stores.sqlite import SqliteStore
 from incidents.model import EntryKind, Incident
+from incidents.ports import OutboxItem
 from tests.e2e.conftest import free_port, http, sevbot, transcript, wait_healthy
 
 INTERVAL = timedelta(seconds=2)
@@ -64,17 +65,14 @@ class Driver(threading.Thread):
         return True
 
 
-async def _read(db: str) -> tuple[list[Incident], dict[str, int], list[int], list[int]]:
+async def _read(db: str) -> tuple[list[Incident], dict[str, int], list[OutboxItem]]:
     store = await SqliteStore.open(f"sqlite:///{db}")
     try:
         async with store.transaction() as uow:
             incidents = await uow.open_incidents()
         counts = await store.outbox_counts()
-        delivered = await store.list_outbox(undelivered_only=False, limit=100_000)
-        overdue = await store.incidents_with_due_timers(
-            max(i.declared_at for i in incidents) - timedelta(hours=1), 10
-        )
-        return incidents, counts, [item.id for item in delivered if item.delivered_at], overdue
+        items = await store.list_outbox(undelivered_only=False, limit=100_000)
+        return incidents, counts, items
     finally:
         await store.close()
 
@@ -123,7 +121,8 @@ def test_sigkill_under_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
         process.terminate()
         assert process.wait(timeout=15) == 0
 
-    incidents, counts, delivered_ids, _ = asyncio.run(_read(str(tmp_path / "sevbot.db")))
+    incidents, counts, items = asyncio.run(_read(str(tmp_path / "sevbot.db")))
+    delivered_ids = [item.id for item in items if item.delivered_at]
     titles = Counter(i.title for i in incidents)
     updates = Counter(u.text for i in incidents for u in i.status_updates)
     acked_opens = {t.split(" ", 2)[2] for t in state["acked"] if t.startswith("open")}
@@ -136,7 +135,10 @@ def test_sigkill_under_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
 
     lines = transcript(chat)
     line_ids = Counter(line["outbox_id"] for line in lines)
-    assert counts.get("pending", 0) == 0
+    # Reminders keep coming every 2 s, so the last moments' messages may still wait in the
+    # outbox at SIGTERM: kept for the next start, not lost. Anything older must be delivered.
+    waiting = [item for item in items if not item.delivered_at]
+    assert all(item.created_at > stopped_at - INTERVAL * 2 for item in waiting), waiting
     assert counts.get("dead", 0) == 0
     assert max(line_ids.values()) == 1, "a message was delivered twice"
     assert set(line_ids) == set(delivered_ids), "a delivered message is missing from the chat"
