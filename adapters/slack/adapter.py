@@ -1,0 +1,130 @@
+"""The Slack chat adapter: delivery, the request URL (HTTP) or Socket Mode, one Web API client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.channels import IncidentChannels
+from adapters.slack.deliver import SlackDelivery
+from adapters.slack.http import PATH, SlackEvents
+from adapters.slack.inbound import SlackInbound
+from adapters.slack.listeners import build_bolt_app
+from adapters.slack.webapi import make_client
+from bot.bootstrap import App
+from incidents.ports import OutboxItem
+
+log = logging.getLogger(__name__)
+DRAIN_SECONDS = 3.0
+
+
+class SlackAdapter:
+    """Slack for sevbot: a ChatPort for the outbox plus the inbound side (HTTP or Socket Mode)."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        *,
+        app: App,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        app_token: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self._client = client
+        self._app_token = app_token
+        self._session = session
+        self.channels = IncidentChannels(client=client, service=app.service, store=app.store)
+        self._delivery = SlackDelivery(
+            client=client, channels=self.channels, directory=app.directory
+        )
+        self.inbound = SlackInbound(
+            service=app.service,
+            oncall=lambda: app.oncall,
+            client=client,
+            channels=self.channels,
+            session=session,
+        )
+        self.bolt: AsyncApp = build_bolt_app(
+            client=client, signing_secret=signing_secret, inbound=self.inbound
+        )
+        self._events = (
+            SlackEvents(signing_secret=signing_secret, inbound=self.inbound, bolt=self.bolt)
+            if signing_secret and not app_token
+            else None
+        )
+        self._socket: AsyncSocketModeHandler | None = None
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Post one outbox item (idempotent per item id)."""
+        await self._delivery.deliver(item)
+
+    def mount(self, web_app: web.Application) -> None:
+        """Serve `POST /slack/events` unless Socket Mode replaces HTTP."""
+        if self._events is not None:
+            web_app.router.add_post(PATH, self._events.handle)
+
+    async def run(self) -> None:
+        """Hold the Socket Mode connection (or just wait, over HTTP) until cancelled."""
+        try:
+            if self._app_token is not None:
+                self._socket = AsyncSocketModeHandler(
+                    self.bolt, self._app_token, web_client=self._client
+                )
+                await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it untyped
+                log.info("slack: connected in Socket Mode")
+            await asyncio.Event().wait()
+        finally:
+            await self.close()
+
+    async def settle(self) -> None:
+        """Wait for the work started by requests already acknowledged."""
+        await self.inbound.settle()
+
+    async def close(self) -> None:
+        """Finish (briefly) what was acknowledged, then drop the connections."""
+        await self.inbound.close(DRAIN_SECONDS)
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                await self._socket.close_async()  # type: ignore[no-untyped-call]  # bolt leaves it untyped
+            self._socket = None
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def build_adapter(app: App) -> SlackAdapter:
+    """The Slack adapter from the app's settings (SLACK_BOT_TOKEN is set when this is called)."""
+    settings = app.settings
+    if settings.slack_bot_token is None:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    secret = settings.slack_signing_secret
+    app_token = settings.slack_app_token
+    if secret is None and app_token is None:
+        raise ValueError(
+            "Slack needs SLACK_SIGNING_SECRET (requests over HTTP at /slack/events) "
+            "or SLACK_APP_TOKEN (xapp-…, Socket Mode) besides SLACK_BOT_TOKEN"
+        )
+    session: aiohttp.ClientSession | None = None
+    with contextlib.suppress(RuntimeError):  # no running loop: one session per call instead
+        asyncio.get_running_loop()
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    client = make_client(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        session=session,
+    )
+    return SlackAdapter(
+        app=app,
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        app_token=app_token.get_secret_value() if app_token else None,
+        session=session,
+    )

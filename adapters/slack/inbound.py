@@ -1,0 +1,381 @@
+"""What Slack users do, handed to the command bus after the acknowledgement.
+
+Every entry point here is synchronous and returns at once (what to acknowledge with); the
+slow part, the store transaction and any Web API call, is queued for a few worker tasks.
+Both the HTTP fast path and slack-bolt's listeners (HTTP and Socket Mode) call these.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import parse as p
+from adapters.slack.channels import IncidentChannels
+from adapters.slack.modals import resolve_modal, severity_modal, status_modal
+from adapters.slack.render import ephemeral, reply_payload
+from adapters.slack.webapi import CALL_TIMEOUT, error_code
+from bot.service import CommandHandler, IncidentService, Outcome
+from incidents import commands as c
+from incidents.messages import Button
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+SPEAKERS_REMEMBERED = 10_000
+WORKERS = 4  # background jobs at once (per process)
+FAILED = (
+    "Sorry, that did not go through on sevbot's side. `/incident timeline` shows what was "
+    "recorded; try again in a moment."
+)
+NO_ONCALL = (
+    "No on-call rotation is configured, so `/oncall` has nothing to show. Incidents still work: "
+    "`/incident help`."
+)
+WHICH_INCIDENT = (
+    "Which incident? Run `/incident status` in the incident's channel, or name it: "
+    "`/incident status 42`."
+)
+
+
+class Replier:
+    """Where an answer to one person goes: the interaction's response_url, else ephemeral."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        session: aiohttp.ClientSession | None,
+        user_id: str,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> None:
+        self._client = client
+        self._session = session
+        self.user_id = user_id
+        self.channel_id = channel_id
+        self.response_url = response_url
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        """Best effort: a reply that cannot be sent is logged, never retried."""
+        try:
+            if self.response_url:
+                webhook = AsyncWebhookClient(
+                    self.response_url, timeout=CALL_TIMEOUT, session=self._session
+                )
+                # Without replace_original=false, an answer to a button click would replace
+                # the message the button is on (the pinned summary) instead of adding to it.
+                await webhook.send_dict({**payload, "replace_original": False})
+            elif self.channel_id:
+                await self._client.chat_postEphemeral(
+                    channel=self.channel_id,
+                    user=self.user_id,
+                    text=payload.get("text", ""),
+                    blocks=payload.get("blocks"),
+                )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
+            log.warning("could not reply to %s: %s", self.user_id, error)
+
+
+class SlackInbound:
+    """Slash commands, button clicks, modal submissions and channel events."""
+
+    def __init__(
+        self,
+        *,
+        service: IncidentService,
+        oncall: Callable[[], CommandHandler | None],
+        client: AsyncWebClient,
+        channels: IncidentChannels,
+        session: aiohttp.ClientSession | None,
+    ) -> None:
+        self._service = service
+        self._oncall_handler = oncall  # read per command: the rotations may be wired later
+        self._client = client
+        self._channels = channels
+        self._session = session
+        self._queue: deque[tuple[Awaitable[None], str]] = deque()
+        self._workers: set[asyncio.Task[None]] = set()
+        self._speakers: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    # -- background work --------------------------------------------------------------
+
+    def spawn(self, work: Awaitable[None], what: str, *, urgent: bool = False) -> None:
+        """Run `work` after the acknowledgement; `urgent` work (views.open) goes first."""
+        job = (work, what)
+        if urgent:
+            self._queue.appendleft(job)
+        else:
+            self._queue.append(job)
+        # A worker that just found the queue empty is done before its callback drops it.
+        if sum(not worker.done() for worker in self._workers) < WORKERS:
+            worker = asyncio.get_running_loop().create_task(self._work(), name="slack-work")
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+
+    async def _work(self) -> None:
+        # A few workers, not a task per request: a burst of fifty `/incident open`s would
+        # otherwise run fifty transactions at once, and the acknowledgements still waiting
+        # in the same burst would queue behind all of them.
+        while self._queue:
+            await asyncio.sleep(0)  # acknowledgements already waiting for the loop go first
+            if not self._queue:
+                return
+            work, what = self._queue.popleft()
+            try:
+                await work
+            except Exception:
+                log.exception("slack %s failed", what)
+
+    async def settle(self) -> None:
+        """Wait until no background work is left (tests, and draining on shutdown)."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers), return_exceptions=True)
+
+    async def close(self, grace: float) -> None:
+        """Let background work finish for up to `grace` seconds, then cancel the rest."""
+        if self._workers:
+            _, pending = await asyncio.wait(list(self._workers), timeout=grace)
+            for worker in pending:
+                worker.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        while self._queue:
+            work, what = self._queue.popleft()
+            log.warning("slack %s dropped at shutdown", what)
+            if inspect.iscoroutine(work):
+                work.close()
+
+    def replier(self, user_id: str, channel_id: str | None, response_url: str | None) -> Replier:
+        """A Replier for one person."""
+        return Replier(
+            client=self._client,
+            session=self._session,
+            user_id=user_id,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+
+    async def _run(
+        self,
+        request: c.Request,
+        *,
+        number: int | None,
+        reply: Replier,
+        request_key: str | None,
+    ) -> None:
+        try:
+            outcome = await self._service.handle(
+                request,
+                actor=p.actor(reply.user_id),
+                platform=PLATFORM,
+                number=number,
+                channel_id=reply.channel_id,
+                request_key=request_key,
+            )
+        except Exception:
+            log.exception("handling %s from slack failed", type(request).__name__)
+            await reply.send(ephemeral(FAILED))
+            return
+        await self._answer(outcome, reply)
+
+    async def _answer(self, outcome: Outcome, reply: Replier) -> None:
+        if outcome.reply is not None and not outcome.duplicate:
+            await reply.send(reply_payload(outcome.reply))
+
+    # -- slash commands ---------------------------------------------------------------
+
+    def slash_command(self, command: p.SlashCommand) -> dict[str, Any] | None:
+        """The acknowledgement for `/incident …` or `/oncall …`; the work follows in a task."""
+        reply = self.replier(command.user_id, command.channel_id, command.response_url)
+        key = f"slack:command:{command.trigger_id}" if command.trigger_id else None
+        if command.command == "/oncall":
+            handler = self._oncall_handler()
+            if handler is None:
+                return ephemeral(NO_ONCALL)
+            self.spawn(self._oncall(handler, command.text, reply, key), "oncall")
+            return None
+        if command.command != "/incident":
+            return ephemeral(f"sevbot does not know `{command.command}`; try `/incident help`.")
+        plan = p.plan_incident_command(command.text)
+        if isinstance(plan, p.Answer):
+            return plan.payload
+        if isinstance(plan, p.AskStatus):
+            context = p.ModalContext(
+                incident=plan.incident,
+                channel_id=command.channel_id,
+                response_url=command.response_url,
+            )
+            self.spawn(
+                self._status_modal(command.trigger_id, context, reply), "status-modal", urgent=True
+            )
+            return None
+        self.spawn(
+            self._run(plan.request, number=plan.incident, reply=reply, request_key=key), "command"
+        )
+        return plan.ack
+
+    async def _oncall(
+        self, handler: CommandHandler, text: str, reply: Replier, key: str | None
+    ) -> None:
+        try:
+            outcome = await handler.handle_text(
+                text,
+                actor=p.actor(reply.user_id),
+                platform=PLATFORM,
+                channel_id=reply.channel_id,
+                request_key=key,
+            )
+        except Exception:
+            log.exception("/oncall from slack failed")
+            await reply.send(ephemeral(FAILED))
+            return
+        await self._answer(outcome, reply)
+
+    async def _status_modal(
+        self, trigger_id: str | None, context: p.ModalContext, reply: Replier
+    ) -> None:
+        if context.incident is None and context.channel_id is not None:
+            number = await self._channels.incident_of(context.channel_id)
+            context = p.ModalContext(
+                incident=number, channel_id=context.channel_id, response_url=context.response_url
+            )
+        if context.incident is None:
+            await reply.send(ephemeral(WHICH_INCIDENT))
+            return
+        await self._open_view(trigger_id, status_modal(context), reply)
+
+    async def _open_view(
+        self, trigger_id: str | None, view: dict[str, Any], reply: Replier
+    ) -> None:
+        if not trigger_id:
+            await reply.send(ephemeral("Slack sent no trigger to open a form with; try again."))
+            return
+        try:
+            await self._client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.open failed: %s", error_code(error))
+            await reply.send(
+                ephemeral("Could not open the form (Slack allows 3 s); click or run it again.")
+            )
+
+    # -- interactivity ----------------------------------------------------------------
+
+    def block_action(self, body: Mapping[str, Any]) -> None:
+        """A click on a summary button: acknowledge at once, or open the matching modal."""
+        click = p.button_click(body)
+        if click is None:
+            return
+        reply = self.replier(click.user_id, click.channel_id, click.response_url)
+        context = p.ModalContext(
+            incident=click.incident, channel_id=click.channel_id, response_url=click.response_url
+        )
+        if click.button is Button.ACKNOWLEDGE:
+            work = self._run(c.Acknowledge(), number=click.incident, reply=reply, request_key=None)
+        elif click.button is Button.CHANGE_SEVERITY:
+            work = self._severity_modal(click.trigger_id, context, reply)
+        elif click.button is Button.RESOLVE:
+            work = self._open_view(click.trigger_id, resolve_modal(context), reply)
+        else:
+            work = self._open_view(click.trigger_id, status_modal(context), reply)
+        opens_a_form = click.button is not Button.ACKNOWLEDGE  # views.open: within 3 s
+        self.spawn(work, f"button-{click.button.value}", urgent=opens_a_form)
+
+    async def _severity_modal(
+        self, trigger_id: str | None, context: p.ModalContext, reply: Replier
+    ) -> None:
+        incident = await self._service.load(context.incident) if context.incident else None
+        current = incident.severity if incident is not None else None
+        await self._open_view(trigger_id, severity_modal(context, current), reply)
+
+    def view_submission(self, body: Mapping[str, Any]) -> None:
+        """A submitted sevbot modal: the modal closes (the ack), the request runs after."""
+        view = body.get("view") or {}
+        submission = p.modal_submission(view)
+        if submission is None:
+            return
+        user_id = str((body.get("user") or {}).get("id", ""))
+        context = submission.context
+        reply = self.replier(user_id, context.channel_id, context.response_url)
+        key = f"slack:view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
+        self.spawn(
+            self._run(submission.request, number=context.incident, reply=reply, request_key=key),
+            "modal",
+        )
+
+    # -- events -----------------------------------------------------------------------
+
+    def message_event(self, body: Mapping[str, Any]) -> None:
+        """Someone spoke: a participant of the channel's incident (one write per person)."""
+        spoke = p.spoke(body.get("event") or {})
+        if spoke is None:
+            return
+        key = (spoke.channel_id, spoke.user_id)
+        if key in self._speakers:
+            return
+        self._speakers[key] = None
+        while len(self._speakers) > SPEAKERS_REMEMBERED:
+            self._speakers.popitem(last=False)
+        self.spawn(self._participant(spoke, str(body.get("event_id", ""))), "participant")
+
+    async def _participant(self, spoke: p.Spoke, event_id: str) -> None:
+        try:
+            number = await self._channels.incident_of(spoke.channel_id)
+            if number is None:
+                return
+            await self._service.handle(
+                c.RecordParticipant(user=p.actor(spoke.user_id)),
+                actor=p.actor(spoke.user_id),
+                platform=PLATFORM,
+                number=number,
+                request_key=f"slack:{event_id}" if event_id else None,
+            )
+        except Exception:
+            self._speakers.pop((spoke.channel_id, spoke.user_id), None)  # try again next time
+            raise
+
+    def pin_event(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
+        """A pinned (or 📌-marked) message in an incident channel goes into the timeline."""
+        event = body.get("event") or {}
+        pin = p.pin_added(event) if event.get("type") == "pin_added" else p.pushpin(event)
+        if pin is None or pin.by_bot or (bot_user_id and pin.pinned_by == bot_user_id):
+            return
+        self.spawn(self._record_pin(pin, bot_user_id), "pin")
+
+    async def _record_pin(self, pin: p.Pin, bot_user_id: str | None) -> None:
+        number = await self._channels.incident_of(pin.channel_id)
+        if number is None:
+            return
+        author, text, link = pin.author, pin.text, pin.link
+        if text is None:
+            history = await self._client.conversations_history(
+                channel=pin.channel_id, latest=pin.ts, inclusive=True, limit=1
+            )
+            found = (history.get("messages") or [{}])[0]
+            if found.get("bot_id") or (bot_user_id and found.get("user") == bot_user_id):
+                return  # the bot's own summary, marked by someone: already in the record
+            author, text = author or found.get("user"), found.get("text") or ""
+        if link is None:
+            permalink = await self._client.chat_getPermalink(
+                channel=pin.channel_id, message_ts=pin.ts
+            )
+            link = permalink.get("permalink")
+        await self._service.handle(
+            c.RecordPinnedMessage(
+                author=p.actor(author) if author else "slack:unknown",
+                text=text or "",
+                link=link,
+            ),
+            actor=p.actor(pin.pinned_by),
+            platform=PLATFORM,
+            number=number,
+            # Pinning and 📌 on the same message, or a retried event, record it once.
+            request_key=f"slack:pin:{pin.channel_id}:{pin.ts}",
+        )
