@@ -92,6 +92,13 @@ def chat_factories(settings: Settings) -> list[AdapterFactory]:
         from adapters.discord import build_adapter as build_discord
 
         factories.append(build_discord)
+    if not factories:
+        # No chat platform: print what the bot says, so a local `sevbot run` shows it.
+        import sys
+
+        from adapters.console.chat import ConsoleChat
+
+        factories.append(lambda app: ConsoleChat(sys.stdout, app.clock))
     return factories
 
 
