@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from adapters.stores import codec
 from adapters.stores.oncall_sql import OnCallSql
 from incidents.messages import Message
-from incidents.model import Incident
+from incidents.model import Incident, TimelineEntry
 from incidents.phase import Phase
 from incidents.ports import OutboxItem
 from incidents.severity import Severity
@@ -147,11 +147,26 @@ class SqlUnitOfWork(OnCallSql):
         self._stored[incident.number] = len(incident.timeline)
 
     async def _load_many(self, where: str, *args: Any) -> list[Incident]:
+        """Incidents matching `where`, read in two queries (not two per incident), unlocked."""
         rows = await self._db.fetch(
-            f"SELECT number FROM incidents WHERE {where} ORDER BY number", *args
+            f"SELECT number, state FROM incidents WHERE {where} ORDER BY number", *args
         )
-        loaded = [await self.load(int(row[0])) for row in rows]
-        return [incident for incident in loaded if incident is not None]
+        entries = await self._db.fetch(
+            "SELECT incident, at, actor, kind, text, data FROM timeline WHERE incident IN "
+            f"(SELECT number FROM incidents WHERE {where}) ORDER BY incident, seq",
+            *args,
+        )
+        timelines: dict[int, list[TimelineEntry]] = {}
+        for incident, at, actor, kind, text, data in entries:
+            timelines.setdefault(int(incident), []).append(
+                codec.entry_from_row(self._need(at), actor, kind, text, str(data))
+            )
+        loaded = []
+        for number, state in rows:
+            timeline = tuple(timelines.get(int(number), ()))
+            self._stored[int(number)] = len(timeline)
+            loaded.append(codec.incident_from_state(int(number), str(state), timeline))
+        return loaded
 
     async def open_incidents(self) -> list[Incident]:
         """Every incident not yet closed."""
