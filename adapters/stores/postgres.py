@@ -19,7 +19,8 @@ from typing import Any
 import asyncpg
 
 from adapters.stores.migrate import SchemaTooNew, latest, migrations
-from adapters.stores.sql import POSTGRES, Connection, Row, SqlQueries, SqlUnitOfWork
+from adapters.stores.sql import POSTGRES, Connection, Row, SqlUnitOfWork
+from adapters.stores.sql_queries import SqlQueries
 from incidents.ports import OutboxItem
 
 # Fixed key of the session-level advisory lock held while migrating ("sevbotmg" as 64 bits).

@@ -14,7 +14,8 @@ from typing import Any
 import aiosqlite
 
 from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_statements
-from adapters.stores.sql import SQLITE, Row, SqlQueries, SqlUnitOfWork
+from adapters.stores.sql import SQLITE, Row, SqlUnitOfWork
+from adapters.stores.sql_queries import SqlQueries
 from incidents.ports import OutboxItem
 
 
