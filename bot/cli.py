@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -75,11 +75,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return asyncio.run(print_report(settings, since=args.since, fmt=args.format))
     try:
-        asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(serve(settings))
     except Exception as error:  # start-up failures: say what, not a traceback
         print(f"sevbot: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (it is, except on Windows): it roughly halves
+    the CPU time of each HTTP call and gateway frame, which is what a burst of chat commands
+    queues on. None means asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 async def _migrate(settings: Settings, *, check: bool) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -30,6 +31,11 @@ async def serve(settings: Settings) -> None:
     web_app = make_web_app(app)
     for adapter in app.adapters:
         adapter.mount(web_app)
+    # What start-up made (modules, the app) lives as long as the process: moved out of the
+    # collector's sight, a full collection scans only newer objects and pauses the event loop
+    # for tens of milliseconds instead of a hundred.
+    gc.collect()
+    gc.freeze()
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
     try:
