@@ -127,6 +127,9 @@ class DiscordAdapter:
         except TimeoutError:
             raise DeliveryError("not connected to Discord yet", retry_after=5) from None
         assert self.client is not None
+        early = self.handler.early
+        if early is not None:
+            await early.quiet()  # acknowledging interactions comes first
         return self.client
 
 

@@ -14,6 +14,7 @@ import discord
 from adapters.discord.capture import Capture
 from adapters.discord.commands import build_tree
 from adapters.discord.components import IncidentButton, SeverityPicker
+from adapters.discord.early import EarlyDeferral
 from adapters.discord.endpoints import use_gateway
 from adapters.discord.interactions import InteractionHandler
 from adapters.discord.sync import sync_commands
@@ -65,16 +66,30 @@ class SevbotClient(discord.Client):
         self.tree = build_tree(self, handler)
         self.synced: bool | None = None  # did start-up upload the commands?
         self.connected = connected  # set on READY or RESUMED, cleared on a disconnect
+        self._early: EarlyDeferral | None = None
 
     async def setup_hook(self) -> None:
         """Before the gateway connects: buttons, the gateway URL, the commands."""
         self.add_dynamic_items(IncidentButton, SeverityPicker)
+        handler = self.sevbot_handler
+        if handler.defers_early:
+            self._early = EarlyDeferral(self, handler.wants_early_deferral)
+            self._early.install()
+            handler.early = self._early
         await use_gateway(self, self._gateway_url)
         try:
             self.synced = await sync_commands(self, self.tree, self._guild_id)
         except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
             # Missing the applications.commands scope must not keep the bot offline.
             log.error("discord: could not sync application commands: %s", error)
+
+    async def close(self) -> None:
+        """Close the gateway, REST and deferral connections."""
+        try:
+            await super().close()
+        finally:
+            if self._early is not None:
+                await self._early.close()
 
     async def on_ready(self) -> None:
         """Connected and the servers are known."""

@@ -43,6 +43,12 @@ class CommandHandler(Protocol):
         """`/oncall [text]`."""
         ...
 
+    async def on_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """A command discord.py could not run."""
+        ...
+
 
 def _who(user: discord.abc.User | None) -> str | None:
     return user_identity(user.id) if user is not None else None
@@ -257,4 +263,5 @@ def build_tree(client: discord.Client, handler: CommandHandler) -> app_commands.
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
     tree.add_command(IncidentCommands(handler))
     tree.add_command(oncall_command(handler))
+    tree.error(handler.on_command_error)
     return tree

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from adapters.discord.channels import IncidentChannels
 from adapters.discord.components import resolve_modal, severity_picker, status_modal
+from adapters.discord.early import EarlyDeferral
 from adapters.discord.parse import (
     ACKNOWLEDGE,
     CHANGE_SEVERITY,
@@ -27,6 +29,7 @@ from adapters.discord.parse import (
     Option,
     StatusModal,
     component_request,
+    defers_at_once,
     incident_request,
     modal_values,
     parse_custom_id,
@@ -40,10 +43,10 @@ from incidents.messages import Audience, Message
 from incidents.parser import ParseError
 
 log = logging.getLogger(__name__)
-# Seconds of work before deferring. Anything touching the store answers with a deferral at
-# once (the callback then takes only the adapter's ~2 ms) and follows up with the reply, so a
-# burst of commands queued on the store never nears Discord's 3 s limit; errors found while
-# parsing are already done and are answered directly.
+# Seconds of work before deferring. At 0, anything touching the store is deferred from the raw
+# gateway payload (`early.py`) and followed up with the reply, so a burst of commands queued on
+# the store never nears Discord's 3 s limit; errors found while parsing are already done and
+# are answered directly. Tests pass a large value to see direct answers.
 DEFER_AFTER = 0.0
 WORKERS = 4
 NO_ONCALL = (
@@ -63,6 +66,23 @@ class InteractionHandler:
         self._workers = asyncio.Semaphore(WORKERS)
         self._channels = channels
         self.defer_after = defer_after
+        self.early: EarlyDeferral | None = None  # set by the client when it defers at once
+
+    @property
+    def defers_early(self) -> bool:
+        """Whether work that touches the store is deferred without waiting for it."""
+        return self.defer_after <= 0
+
+    def wants_early_deferral(self, payload: Mapping[str, Any]) -> bool:
+        """Whether a raw INTERACTION_CREATE runs a request and can be deferred at once."""
+        return defers_at_once(payload, oncall=self._app.oncall is not None)
+
+    async def on_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """A command discord.py could not run (an option it could not convert): say so."""
+        log.error("discord: command failed: %s", error, exc_info=error)
+        await self._answer(interaction, _error(FAILED))
 
     async def on_incident_command(
         self, interaction: discord.Interaction[Any], verb: str, options: dict[str, Option]
@@ -157,12 +177,18 @@ class InteractionHandler:
     async def _answer(
         self, interaction: discord.Interaction[Any], work: Awaitable[Outcome]
     ) -> None:
-        """Reply ephemerally; defer first when the work takes longer than `defer_after`."""
+        """Reply ephemerally; defer first when the work takes longer than `defer_after` (or
+        follow up on the deferral sent from the raw payload)."""
         task = asyncio.ensure_future(self._bounded(work))
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        deferred = not done
-        if deferred:
-            await self._respond(interaction.response.defer(ephemeral=True, thinking=True))
+        if self.early is not None and self.early.take(interaction.id):
+            deferred = True
+        elif isinstance(work, asyncio.Future) and work.done():
+            deferred = False  # an error found while parsing: answered directly
+        else:
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            deferred = not done
+            if deferred:
+                await self._respond(interaction.response.defer(ephemeral=True, thinking=True))
         try:
             outcome = await task
         except Exception:

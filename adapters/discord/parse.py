@@ -225,3 +225,47 @@ def component_request(target: CustomId, values: Mapping[str, str]) -> c.Request 
     except DomainError as error:
         return ParseError(error.message)
     return None
+
+
+APPLICATION_COMMAND, COMPONENT, MODAL_SUBMIT = 2, 3, 5
+SUBCOMMAND, USER_OPTION = 1, 6
+
+
+def defers_at_once(payload: Mapping[str, Any], *, oncall: bool) -> bool:
+    """Whether a raw INTERACTION_CREATE runs a request (so it goes to the store and is deferred
+    at once): an `/incident` subcommand that parses, `/oncall` when rotations are configured, an
+    Acknowledge click, a severity pick, a submitted form. Forms being opened, the severity
+    picker and errors found while parsing are answered directly instead."""
+    kind = payload.get("type")
+    data: Mapping[str, Any] = payload.get("data") or {}
+    if kind == APPLICATION_COMMAND:
+        name = data.get("name")
+        if name == "oncall":
+            return oncall
+        subcommands = data.get("options") or []
+        if name != "incident" or len(subcommands) != 1:
+            return False
+        subcommand = subcommands[0]
+        if subcommand.get("type") != SUBCOMMAND:
+            return False
+        options = {o.get("name"): _raw_option(o) for o in subcommand.get("options") or []}
+        return isinstance(incident_request(str(subcommand.get("name")), options), Parsed)
+    if kind in (COMPONENT, MODAL_SUBMIT):
+        target = parse_custom_id(str(data.get("custom_id", "")))
+        if target is None:
+            return False
+        if kind == MODAL_SUBMIT:
+            values = modal_values(data.get("components") or [])
+        else:
+            values = {"level": str((data.get("values") or [""])[0])}
+        request = component_request(target, values)
+        return request is not None and not isinstance(request, ParseError)
+    return False
+
+
+def _raw_option(option: Mapping[str, Any]) -> Option:
+    """A raw option's value as the command callbacks pass it (a user becomes `discord:<id>`)."""
+    value = option.get("value")
+    if option.get("type") == USER_OPTION and value is not None:
+        return user_identity(str(value))
+    return value if isinstance(value, str | int | bool) else None

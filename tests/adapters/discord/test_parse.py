@@ -9,6 +9,7 @@ from adapters.discord.parse import (
     StatusModal,
     component_request,
     custom_id,
+    defers_at_once,
     discord_user_id,
     incident_request,
     modal_values,
@@ -156,3 +157,77 @@ def test_every_role_and_phase_choice_parses() -> None:
         parsed = incident_request("role", {"role": name, "user": SAM})
         assert isinstance(parsed, Parsed)
         assert parsed.request == c.AssignRole(role=role, user=SAM)
+
+
+def _command(name: str, verb: str | None, **options: object) -> dict[str, object]:
+    """A raw INTERACTION_CREATE of `/name verb option:value…` (a user option is `("user", id)`)."""
+    typed = []
+    for key, value in options.items():
+        if isinstance(value, tuple):
+            typed.append({"name": key, "type": 6, "value": value[1]})
+        else:
+            kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
+            typed.append({"name": key, "type": kind, "value": value})
+    data: dict[str, object] = {"name": name, "type": 1}
+    data["options"] = typed if verb is None else [{"name": verb, "type": 1, "options": typed}]
+    return {"id": "1", "token": "t", "type": 2, "data": data}
+
+
+def _component(custom: str, *, values: list[str] | None = None) -> dict[str, object]:
+    data: dict[str, object] = {"custom_id": custom, "component_type": 3 if values else 2}
+    if values is not None:
+        data["values"] = values
+    return {"id": "1", "token": "t", "type": 3, "data": data}
+
+
+def _modal(custom: str, fields: dict[str, str]) -> dict[str, object]:
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+        for k, v in fields.items()
+    ]
+    return {"id": "1", "token": "t", "type": 5, "data": {"custom_id": custom, "components": rows}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "deferred"),
+    [
+        (_command("incident", "open", severity="SEV-1", title="Checkout down"), True),
+        (_command("incident", "note", text="Rolled back", incident=3), True),
+        (_command("incident", "status", text="Still on it"), True),
+        (_command("incident", "ic", user=("user", "1300000000000000005")), True),
+        (_command("incident", "list"), True),
+        # Forms and errors are answered directly, not deferred.
+        (_command("incident", "status"), False),
+        (_command("incident", "status", external=True, incident=2), False),
+        (_command("incident", "open", severity="SEV-1"), False),
+        (_command("incident", "sev", level="SEV-9"), False),
+        (_command("incident", "action"), False),
+        (_command("incident", "explode"), False),
+        (_command("incident", None), False),
+        (_command("somebody-elses-command", "open", title="x"), False),
+        (_component("sevbot:ack:4"), True),
+        (_component("sevbot:update:4"), False),
+        (_component("sevbot:resolve:4"), False),
+        (_component("sevbot:sev:4"), False),
+        (_component("sevbot:setsev:4", values=["SEV-0"]), True),
+        (_component("sevbot:setsev:4", values=["SEV-9"]), False),
+        (_component("someone-else:1"), False),
+        (_modal("sevbot:status:4", {"text": "Recovered"}), True),
+        (_modal("sevbot:resolved:4", {"summary": "Rolled back"}), True),
+        (_modal("not-ours", {"text": "x"}), False),
+        ({"id": "1", "token": "t", "type": 4, "data": {"name": "incident"}}, False),  # autocomplete
+        ({"id": "1", "token": "t", "type": 1}, False),  # ping
+    ],
+)
+def test_which_raw_interactions_are_deferred_at_once(
+    payload: dict[str, object], deferred: bool
+) -> None:
+    """Exactly the interactions that run a request are deferred from the raw payload."""
+    assert defers_at_once(payload, oncall=True) is deferred
+
+
+def test_oncall_is_deferred_only_when_rotations_answer_it() -> None:
+    """`/oncall` without rotations is an error answered at once; with them it reads the store."""
+    payload = _command("oncall", None, text="schedule 4")
+    assert defers_at_once(payload, oncall=True)
+    assert not defers_at_once(payload, oncall=False)

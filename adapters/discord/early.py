@@ -1,0 +1,159 @@
+"""Defer from the raw gateway payload, before discord.py builds anything.
+
+An interaction that goes to the store is answered with a deferral (type 5, ephemeral) and
+followed up with the reply. The deferral needs neither the Interaction object, nor the command
+tree, nor the option transformers, so it is sent the moment INTERACTION_CREATE is read, and
+discord.py's own handling of the interaction starts once the deferral is out. In a burst of
+commands every deferral goes out before the heavier work of any of them: the last of 50 is
+acknowledged in milliseconds, not behind 49 store transactions (the Slack adapter does the
+same by answering in the HTTP response).
+
+Deferrals come before other work. While any is being sent, discord.py's handling of those
+already deferred and the adapter's outbox deliveries wait (`quiet()`, at most HOLD seconds, so
+a steady stream of commands cannot starve them); interactions then reach discord.py in the
+order they arrived. Deferrals go over a few kept-alive connections of their own (CONNECTIONS,
+`callbacks.py`), so a burst queues on warm connections instead of opening (and, on the real
+Discord, TLS-handshaking) one connection per interaction.
+
+Which interactions qualify is `parse.defers_at_once`; forms, the severity picker and errors
+found while parsing are answered directly by the handler. A deferral that fails (a replayed
+interaction Discord already saw, a network error) leaves the answer to the handler, which
+defers through discord.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import discord
+from discord.http import Route
+
+from adapters.discord.callbacks import CallbackError, CallbackPoster
+
+log = logging.getLogger(__name__)
+DEFERRAL = json.dumps({"type": 5, "data": {"flags": 64}}).encode()  # ephemeral "thinking…"
+CONNECTIONS = 8
+TIMEOUT = 2.5  # seconds; Discord forgets an interaction not answered within 3 s
+# Deferrals whose interaction was never answered (a command discord.py could not run) are
+# forgotten once this many are remembered.
+REMEMBERED = 10_000
+HOLD = 0.25  # longest wait of other work for deferrals in flight, seconds
+
+
+class EarlyDeferral:
+    """Wraps the client's INTERACTION_CREATE parser; remembers which interactions it deferred."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        wanted: Callable[[Mapping[str, Any]], bool],
+        *,
+        poster: CallbackPoster | None = None,
+    ) -> None:
+        self._client = client
+        self._wanted = wanted
+        self._deferred: dict[int, bool] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._poster = poster
+        # Set once the latest deferred interaction went on to discord.py: the next one waits
+        # for it, so interactions reach the handler in the order they arrived.
+        self._handed: asyncio.Future[None] | None = None
+
+    def install(self) -> None:
+        """Put the wrapper in front of discord.py's parser (in setup_hook, before connecting)."""
+        parsers: dict[str, Callable[[Any], None]] = self._client._connection.parsers
+        original = parsers["INTERACTION_CREATE"]
+        if self._poster is None:
+            self._poster = CallbackPoster(
+                Route.BASE,
+                user_agent=self._client.http.user_agent,
+                connections=CONNECTIONS,
+                timeout=TIMEOUT,
+            )
+
+        def parse(data: Any) -> None:
+            if not self._wanted(data):
+                original(data)
+                return
+            self._in_flight += 1
+            self._quiet.clear()
+            loop = asyncio.get_running_loop()
+            handed: asyncio.Future[None] = loop.create_future()
+            task = loop.create_task(self._defer_then(data, original, self._handed, handed))
+            self._handed = handed
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        parsers["INTERACTION_CREATE"] = parse
+
+    async def close(self) -> None:
+        """Stop what is pending and close the deferrals' connections (when the client closes)."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._poster is not None:
+            await self._poster.close()
+
+    def take(self, interaction_id: int) -> bool:
+        """Whether this interaction was deferred here (asked once, by whoever answers it)."""
+        return self._deferred.pop(interaction_id, False)
+
+    async def quiet(self) -> None:
+        """Wait until no deferral is being sent (at most HOLD seconds)."""
+        if self._quiet.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HOLD):
+                await self._quiet.wait()
+
+    async def _defer_then(
+        self,
+        data: Mapping[str, Any],
+        original: Callable[[Any], None],
+        before: asyncio.Future[None] | None,
+        handed: asyncio.Future[None],
+    ) -> None:
+        interaction_id = int(data["id"])
+        try:
+            try:
+                deferred = await self._defer(interaction_id, str(data["token"]))
+            finally:
+                self._in_flight -= 1
+                if not self._in_flight:
+                    self._quiet.set()
+            self._deferred[interaction_id] = deferred
+            while len(self._deferred) > REMEMBERED:
+                self._deferred.pop(next(iter(self._deferred)))
+            await self.quiet()
+            if before is not None:
+                await asyncio.wait({before})  # never cancels `before`, whatever happens here
+            try:
+                original(data)
+            except Exception:
+                log.exception("discord: could not handle interaction %s", interaction_id)
+        finally:
+            if not handed.done():
+                handed.set_result(None)
+
+    async def _defer(self, interaction_id: int, token: str) -> bool:
+        """POST the deferral `response.defer(ephemeral=True)` would send; True if Discord took it."""
+        assert self._poster is not None, "install() first"
+        try:
+            status = await self._poster.post(
+                f"/interactions/{interaction_id}/{token}/callback", DEFERRAL
+            )
+        except CallbackError as error:
+            log.warning("discord: could not defer interaction %s: %s", interaction_id, error)
+            return False
+        if status >= 300:
+            # 400 "already acknowledged" for a replay: the handler finds it was done before.
+            log.warning("discord: deferring interaction %s got HTTP %s", interaction_id, status)
+            return False
+        return True

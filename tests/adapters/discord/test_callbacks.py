@@ -1,0 +1,242 @@
+"""The deferrals' HTTP/1.1 client against real local servers: requests, keep-alive, limits,
+and every answer it does not understand turned into a CallbackError."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from adapters.discord.callbacks import CallbackError, CallbackPoster
+
+BODY = json.dumps({"type": 5, "data": {"flags": 64}}).encode()
+
+
+class Recorder:
+    """An aiohttp server under /api/v10 that records each request and its connection."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.peers: set[tuple[str, int]] = set()
+        self.hold: asyncio.Event | None = None
+        self.three_waiting = asyncio.Event()
+        self.active = 0
+        self.status = 204
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.peers.add(request.transport.get_extra_info("peername"))  # type: ignore[union-attr]
+        self.requests.append(
+            {"path": request.path, "headers": dict(request.headers), "json": await request.json()}
+        )
+        self.active += 1
+        if self.active >= 3:
+            self.three_waiting.set()
+        try:
+            if self.hold is not None:
+                await self.hold.wait()
+        finally:
+            self.active -= 1
+        if self.status == 204:
+            return web.Response(status=204)
+        return web.json_response(
+            {"message": "Interaction has already been acknowledged."}, status=self.status
+        )
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[tuple[Recorder, str]]:
+    """The recording server and its base URL."""
+    state = Recorder()
+    app = web.Application()
+    app.router.add_post("/api/v10/interactions/{id}/{token}/callback", state.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield state, f"http://127.0.0.1:{port}/api/v10"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_deferral_is_posted_as_discord_expects(recorder: tuple[Recorder, str]) -> None:
+    """Path under the base, JSON body, Host and User-Agent; the status comes back."""
+    state, base = recorder
+    poster = CallbackPoster(base, user_agent="DiscordBot (sevbot, 1)")
+    try:
+        assert await poster.post("/interactions/42/tok/callback", BODY) == 204
+    finally:
+        await poster.close()
+    (request,) = state.requests
+    assert request["path"] == "/api/v10/interactions/42/tok/callback"
+    assert request["json"] == {"type": 5, "data": {"flags": 64}}
+    assert request["headers"]["Content-Type"] == "application/json"
+    assert request["headers"]["User-Agent"] == "DiscordBot (sevbot, 1)"
+    assert request["headers"]["Host"] == base.split("/")[2]
+
+
+async def test_connections_are_kept_alive_and_reused(recorder: tuple[Recorder, str]) -> None:
+    """Five deferrals one after another share one connection; an error status is returned."""
+    state, base = recorder
+    poster = CallbackPoster(base, user_agent="test")
+    try:
+        for number in range(5):
+            assert await poster.post(f"/interactions/{number}/t/callback", BODY) == 204
+        state.status = 400
+        assert await poster.post("/interactions/9/t/callback", BODY) == 400
+    finally:
+        await poster.close()
+    assert len(state.requests) == 6
+    assert len(state.peers) == 1
+
+
+async def test_no_more_than_the_allowed_connections_are_opened(
+    recorder: tuple[Recorder, str],
+) -> None:
+    """Ten deferrals at once over at most three connections: the rest wait for a free one."""
+    state, base = recorder
+    state.hold = asyncio.Event()
+    poster = CallbackPoster(base, user_agent="test", connections=3)
+    try:
+        posts = [
+            asyncio.create_task(poster.post(f"/interactions/{n}/t/callback", BODY))
+            for n in range(10)
+        ]
+        async with asyncio.timeout(5):
+            await state.three_waiting.wait()
+        state.hold.set()
+        assert await asyncio.gather(*posts) == [204] * 10
+    finally:
+        await poster.close()
+    assert len(state.requests) == 10
+    assert len(state.peers) == 3
+
+
+Answer = Callable[[int], bytes]
+
+
+async def raw_server(
+    answer: Answer, *, close_after: bool = False
+) -> tuple[asyncio.Server, str, list[int]]:
+    """A server that reads each request and writes `answer(n)` for the n-th one (from 0);
+    with `close_after` it closes every connection after one answer (a kept-alive connection
+    the server dropped while it was idle). Returns the server, its base URL, and a list that
+    counts connections."""
+    connections: list[int] = []
+    served = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal served
+        connections.append(1)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                response = answer(served)
+                served += 1
+                if response:
+                    writer.write(response)
+                    await writer.drain()
+                if close_after:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}/api/v10", connections
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
+    """The next deferral on a dropped kept-alive connection goes out once more, on a new one."""
+    ok = b"HTTP/1.1 204 No Content\r\n\r\n"
+    server, base, connections = await raw_server(lambda n: ok, close_after=True)
+    poster = CallbackPoster(base, user_agent="test")
+    try:
+        assert await poster.post("/interactions/1/t/callback", BODY) == 204
+        assert await poster.post("/interactions/2/t/callback", BODY) == 204
+    finally:
+        await poster.close()
+        server.close()
+    assert len(connections) == 2
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n3\r\n:1}\r\n0\r\n\r\n',
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+    ],
+    ids=["chunked", "connection-close", "http-1.0"],
+)
+async def test_bodies_of_every_shape_are_read(response: bytes) -> None:
+    """Chunked and sized bodies are read whole; a closing answer is not kept alive."""
+    server, base, connections = await raw_server(lambda n: response)
+    poster = CallbackPoster(base, user_agent="test")
+    try:
+        assert await poster.post("/interactions/1/t/callback", BODY) == 200
+        assert await poster.post("/interactions/2/t/callback", BODY) == 200
+    finally:
+        await poster.close()
+        server.close()
+    keeps_alive = b"chunked" in response
+    assert len(connections) == (1 if keeps_alive else 2)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"SMTP ready\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n\r\nno length, read until close",
+        b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n",
+        b"",  # the connection closes without an answer
+    ],
+    ids=["not-http", "no-length", "bad-status", "closed"],
+)
+async def test_answers_it_does_not_understand_are_callback_errors(response: bytes) -> None:
+    """Never an exception of another kind: the caller falls back to discord.py's deferral."""
+    server, base, _ = await raw_server(lambda n: response, close_after=not response)
+    poster = CallbackPoster(base, user_agent="test")
+    try:
+        with pytest.raises(CallbackError):
+            await poster.post("/interactions/1/t/callback", BODY)
+    finally:
+        await poster.close()
+        server.close()
+
+
+async def test_a_server_that_never_answers_times_out() -> None:
+    """A deferral gives up within its timeout (Discord forgets the interaction after 3 s)."""
+    server, base, _ = await raw_server(lambda n: b"")
+    poster = CallbackPoster(base, user_agent="test", timeout=0.05)
+    try:
+        with pytest.raises(CallbackError, match="TimeoutError"):
+            await poster.post("/interactions/1/t/callback", BODY)
+    finally:
+        await poster.close()
+        server.close()
+
+
+async def test_after_close_nothing_is_sent(recorder: tuple[Recorder, str]) -> None:
+    """A closed poster refuses politely (a CallbackError), and only http(s) URLs are taken."""
+    state, base = recorder
+    poster = CallbackPoster(base, user_agent="test")
+    await poster.close()
+    with pytest.raises(CallbackError):
+        await poster.post("/interactions/1/t/callback", BODY)
+    assert state.requests == []
+    with pytest.raises(ValueError, match="not an http"):
+        CallbackPoster("ftp://example.com/api", user_agent="test")
