@@ -45,7 +45,9 @@ class CallbackPoster:
         self._port = parts.port or (443 if self._tls else 80)
         self._prefix = parts.path.rstrip("/")
         default_port = self._port == (443 if self._tls else 80)
-        host_header = self._host if default_port else f"{self._host}:{self._port}"
+        host_header = f"[{self._host}]" if ":" in self._host else self._host  # IPv6 literal
+        if not default_port:
+            host_header = f"{host_header}:{self._port}"
         self._head = (
             f"Host: {host_header}\r\nUser-Agent: {user_agent}\r\n"
             "Content-Type: application/json\r\nConnection: keep-alive\r\n"

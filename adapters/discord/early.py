@@ -80,7 +80,12 @@ class EarlyDeferral:
             )
 
         def parse(data: Any) -> None:
-            if not self._wanted(data):
+            try:
+                wanted = self._wanted(data) and bool(int(data["id"])) and bool(data["token"])
+            except Exception:  # an odd payload is discord.py's to judge, never a reason to stop
+                log.exception("discord: could not read an INTERACTION_CREATE; not deferred early")
+                wanted = False
+            if not wanted:
                 original(data)
                 return
             self._in_flight += 1
@@ -151,6 +156,9 @@ class EarlyDeferral:
             )
         except CallbackError as error:
             log.warning("discord: could not defer interaction %s: %s", interaction_id, error)
+            return False
+        except Exception:  # whatever went wrong, the handler still answers the interaction
+            log.exception("discord: could not defer interaction %s", interaction_id)
             return False
         if status >= 300:
             # 400 "already acknowledged" for a replay: the handler finds it was done before.

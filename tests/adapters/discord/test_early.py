@@ -225,3 +225,29 @@ async def test_other_work_waits_no_longer_than_hold(monkeypatch: pytest.MonkeyPa
     async with asyncio.timeout(5):
         await unit.quiet()
     await unit.close()
+
+
+async def test_odd_payloads_and_broken_deferrals_still_reach_discord_py() -> None:
+    """A payload the check cannot read, or a poster failing in an unexpected way, never stops
+    the interaction from reaching discord.py (which answers or rejects it)."""
+
+    def broken(data: Any) -> bool:
+        raise KeyError("data")
+
+    poster = HeldPoster()
+    poster.release.set()
+    unit, parse, parsed = deferral(poster, broken)
+    parse({"id": "1", "token": "a"})
+    assert [d["id"] for d in parsed] == ["1"]
+
+    class Exploding(HeldPoster):
+        async def post(self, path: str, body: bytes) -> int:
+            raise RuntimeError("a bug")
+
+    unit, parse, parsed = deferral(Exploding())
+    parse({"id": "2", "defer": True})  # no token: not deferred early
+    parse({"id": "3", "token": "c", "defer": True})
+    parse({"id": "4", "token": "d", "defer": True})
+    await settle()
+    assert [d["id"] for d in parsed] == ["2", "3", "4"]
+    assert (unit.take(3), unit.take(4)) == (False, False)
