@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -117,22 +117,30 @@ async def test_no_more_than_the_allowed_connections_are_opened(
     assert len(state.peers) == 3
 
 
-Answer = Callable[[int], bytes]
+class Canned:
+    """A poster talking to a server that answers every request with the same bytes; with
+    `close_after` the server closes each connection after one answer (a kept-alive connection
+    it dropped while idle). `connections` counts the connections it accepted."""
 
+    def __init__(self, response: bytes, *, close_after: bool = False, timeout: float = 2.5):
+        self.response = response
+        self.close_after = close_after
+        self.timeout = timeout
+        self.connections = 0
 
-async def raw_server(
-    answer: Answer, *, close_after: bool = False
-) -> tuple[asyncio.Server, str, list[int]]:
-    """A server that reads each request and writes `answer(n)` for the n-th one (from 0);
-    with `close_after` it closes every connection after one answer (a kept-alive connection
-    the server dropped while it was idle). Returns the server, its base URL, and a list that
-    counts connections."""
-    connections: list[int] = []
-    served = 0
+    async def __aenter__(self) -> CallbackPoster:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        base = f"http://127.0.0.1:{port}/api/v10"
+        self.poster = CallbackPoster(base, user_agent="test", timeout=self.timeout)
+        return self.poster
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal served
-        connections.append(1)
+    async def __aexit__(self, *exc: object) -> None:
+        await self.poster.close()
+        self.server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -142,58 +150,45 @@ async def raw_server(
                     if line.lower().startswith(b"content-length:")
                 )
                 await reader.readexactly(length)
-                response = answer(served)
-                served += 1
-                if response:
-                    writer.write(response)
+                if self.response:
+                    writer.write(self.response)
                     await writer.drain()
-                if close_after:
+                if self.close_after:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    return server, f"http://127.0.0.1:{port}/api/v10", connections
-
 
 async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
     """The next deferral on a dropped kept-alive connection goes out once more, on a new one."""
-    ok = b"HTTP/1.1 204 No Content\r\n\r\n"
-    server, base, connections = await raw_server(lambda n: ok, close_after=True)
-    poster = CallbackPoster(base, user_agent="test")
-    try:
+    server = Canned(b"HTTP/1.1 204 No Content\r\n\r\n", close_after=True)
+    async with server as poster:
         assert await poster.post("/interactions/1/t/callback", BODY) == 204
         assert await poster.post("/interactions/2/t/callback", BODY) == 204
-    finally:
-        await poster.close()
-        server.close()
-    assert len(connections) == 2
+    assert server.connections == 2
 
 
 @pytest.mark.parametrize(
-    "response",
+    ("response", "connections"),
     [
-        b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n3\r\n:1}\r\n0\r\n\r\n',
-        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-        b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        (
+            b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n3\r\n:1}\r\n0\r\n\r\n',
+            1,
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", 2),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}", 2),
     ],
     ids=["chunked", "connection-close", "http-1.0"],
 )
-async def test_bodies_of_every_shape_are_read(response: bytes) -> None:
+async def test_bodies_of_every_shape_are_read(response: bytes, connections: int) -> None:
     """Chunked and sized bodies are read whole; a closing answer is not kept alive."""
-    server, base, connections = await raw_server(lambda n: response)
-    poster = CallbackPoster(base, user_agent="test")
-    try:
+    server = Canned(response)
+    async with server as poster:
         assert await poster.post("/interactions/1/t/callback", BODY) == 200
         assert await poster.post("/interactions/2/t/callback", BODY) == 200
-    finally:
-        await poster.close()
-        server.close()
-    keeps_alive = b"chunked" in response
-    assert len(connections) == (1 if keeps_alive else 2)
+    assert server.connections == connections
 
 
 @pytest.mark.parametrize(
@@ -208,26 +203,16 @@ async def test_bodies_of_every_shape_are_read(response: bytes) -> None:
 )
 async def test_answers_it_does_not_understand_are_callback_errors(response: bytes) -> None:
     """Never an exception of another kind: the caller falls back to discord.py's deferral."""
-    server, base, _ = await raw_server(lambda n: response, close_after=not response)
-    poster = CallbackPoster(base, user_agent="test")
-    try:
+    async with Canned(response, close_after=not response) as poster:
         with pytest.raises(CallbackError):
             await poster.post("/interactions/1/t/callback", BODY)
-    finally:
-        await poster.close()
-        server.close()
 
 
 async def test_a_server_that_never_answers_times_out() -> None:
     """A deferral gives up within its timeout (Discord forgets the interaction after 3 s)."""
-    server, base, _ = await raw_server(lambda n: b"")
-    poster = CallbackPoster(base, user_agent="test", timeout=0.05)
-    try:
+    async with Canned(b"", timeout=0.05) as poster:
         with pytest.raises(CallbackError, match="TimeoutError"):
             await poster.post("/interactions/1/t/callback", BODY)
-    finally:
-        await poster.close()
-        server.close()
 
 
 async def test_after_close_nothing_is_sent(recorder: tuple[Recorder, str]) -> None:
