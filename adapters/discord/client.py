@@ -84,12 +84,13 @@ class SevbotClient(discord.Client):
             log.error("discord: could not sync application commands: %s", error)
 
     async def close(self) -> None:
-        """Close the gateway, REST and deferral connections."""
+        """Close the deferrals (first: they hand interactions to this client), the gateway and
+        the REST connections."""
         try:
-            await super().close()
-        finally:
             if self._early is not None:
                 await self._early.close()
+        finally:
+            await super().close()
 
     async def on_ready(self) -> None:
         """Connected and the servers are known."""

@@ -17,8 +17,9 @@ Discord, TLS-handshaking) one connection per interaction.
 
 Which interactions qualify is `parse.defers_at_once`; forms, the severity picker and errors
 found while parsing are answered directly by the handler. A deferral that fails (a replayed
-interaction Discord already saw, a network error) leaves the answer to the handler, which
-defers through discord.py.
+interaction Discord already saw, a network error, no answer within TIMEOUT) hands the
+interaction to discord.py at once, and the handler defers it there. A deferred interaction
+nobody answers gets an apology after UNANSWERED seconds.
 """
 
 from __future__ import annotations
@@ -34,11 +35,19 @@ import discord
 from discord.http import Route
 
 from adapters.discord.callbacks import CallbackError, CallbackPoster
+from adapters.discord.render import FAILED
 
 log = logging.getLogger(__name__)
 DEFERRAL = json.dumps({"type": 5, "data": {"flags": 64}}).encode()  # ephemeral "thinking…"
 CONNECTIONS = 8
-TIMEOUT = 2.5  # seconds; Discord forgets an interaction not answered within 3 s
+# Seconds a deferral may take, waiting for a free connection included; Discord forgets an
+# interaction not answered within 3 s, and a failed deferral leaves the handler the rest.
+TIMEOUT = 1.5
+# Seconds after handing a deferred interaction to discord.py: if nothing took it by then
+# (discord.py dropped it: a button it could not match, a command it could not run), the person
+# gets an apology instead of "thinking…" for the 15 minutes Discord keeps it.
+UNANSWERED = 5.0
+APOLOGY = json.dumps({"content": FAILED, "flags": 64, "allowed_mentions": {"parse": []}}).encode()
 # Deferrals whose interaction was never answered (a command discord.py could not run) are
 # forgotten once this many are remembered.
 REMEMBERED = 10_000
@@ -76,7 +85,6 @@ class EarlyDeferral:
                 Route.BASE,
                 user_agent=self._client.http.user_agent,
                 connections=CONNECTIONS,
-                timeout=TIMEOUT,
             )
 
         def parse(data: Any) -> None:
@@ -100,7 +108,8 @@ class EarlyDeferral:
         parsers["INTERACTION_CREATE"] = parse
 
     async def close(self) -> None:
-        """Stop what is pending and close the deferrals' connections (when the client closes)."""
+        """Stop what is pending and drop the deferrals' connections (before the client closes:
+        an interaction not yet handed to discord.py could not be answered any more)."""
         for task in list(self._tasks):
             task.cancel()
         if self._poster is not None:
@@ -133,28 +142,60 @@ class EarlyDeferral:
                 self._in_flight -= 1
                 if not self._in_flight:
                     self._quiet.set()
-            self._deferred[interaction_id] = deferred
-            while len(self._deferred) > REMEMBERED:
-                self._deferred.pop(next(iter(self._deferred)))
-            await self.quiet()
-            if before is not None:
-                await asyncio.wait({before})  # never cancels `before`, whatever happens here
-            try:
-                original(data)
-            except Exception:
-                log.exception("discord: could not handle interaction %s", interaction_id)
+            if deferred:
+                self._deferred[interaction_id] = True
+                while len(self._deferred) > REMEMBERED:
+                    self._deferred.pop(next(iter(self._deferred)))
+                await self.quiet()
+                if before is not None:
+                    await asyncio.wait({before})  # never cancels `before`, whatever happens here
+            # Not deferred: straight on, the handler must answer within Discord's 3 s itself.
+            self._hand_over(data, original, deferred=deferred)
         finally:
             if not handed.done():
                 handed.set_result(None)
+
+    def _hand_over(
+        self, data: Mapping[str, Any], original: Callable[[Any], None], *, deferred: bool
+    ) -> None:
+        interaction_id = int(data["id"])
+        try:
+            original(data)
+        except Exception:
+            log.exception("discord: could not handle interaction %s", interaction_id)
+        if deferred:
+            # Only what an apology needs: keeping the whole payload alive for seconds would
+            # hold thousands of objects and make garbage collections longer and more frequent.
+            follow_up = f"/webhooks/{data.get('application_id')}/{data['token']}"
+            loop = asyncio.get_running_loop()
+            loop.call_later(UNANSWERED, self._check_taken, interaction_id, follow_up)
+
+    def _check_taken(self, interaction_id: int, follow_up: str) -> None:
+        if not self._deferred.pop(interaction_id, False):
+            return  # answered (or not ours to answer)
+        log.error("discord: interaction %s was deferred but never answered", interaction_id)
+        task = asyncio.get_running_loop().create_task(self._apologise(interaction_id, follow_up))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _apologise(self, interaction_id: int, follow_up: str) -> None:
+        """Follow up a deferred interaction nobody answered, so nobody waits on "thinking…"."""
+        assert self._poster is not None
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                await self._poster.post(follow_up, APOLOGY)
+        except (CallbackError, TimeoutError) as error:
+            log.warning("discord: could not follow up interaction %s: %s", interaction_id, error)
 
     async def _defer(self, interaction_id: int, token: str) -> bool:
         """POST the deferral `response.defer(ephemeral=True)` would send; True if Discord took it."""
         assert self._poster is not None, "install() first"
         try:
-            status = await self._poster.post(
-                f"/interactions/{interaction_id}/{token}/callback", DEFERRAL
-            )
-        except CallbackError as error:
+            async with asyncio.timeout(TIMEOUT):  # waiting for a free connection included
+                status = await self._poster.post(
+                    f"/interactions/{interaction_id}/{token}/callback", DEFERRAL
+                )
+        except (CallbackError, TimeoutError) as error:
             log.warning("discord: could not defer interaction %s: %s", interaction_id, error)
             return False
         except Exception:  # whatever went wrong, the handler still answers the interaction

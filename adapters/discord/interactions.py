@@ -35,7 +35,7 @@ from adapters.discord.parse import (
     parse_custom_id,
     user_identity,
 )
-from adapters.discord.render import render_reply
+from adapters.discord.render import FAILED, render_reply
 from bot.bootstrap import App
 from bot.service import Outcome
 from incidents import commands as c
@@ -49,11 +49,11 @@ log = logging.getLogger(__name__)
 # are answered directly. Tests pass a large value to see direct answers.
 DEFER_AFTER = 0.0
 WORKERS = 4
+BAD_OPTION = "That is not a value this option takes; pick one of the choices Discord offers."
 NO_ONCALL = (
     "No on-call rotation is configured. Add a `[[rotation]]` to sevbot.toml "
     "(see the README), then `/oncall` shows who is on call."
 )
-FAILED = "Sorry, that did not work because of a problem on our side; please try again."
 
 
 class InteractionHandler:
@@ -80,7 +80,11 @@ class InteractionHandler:
     async def on_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        """A command discord.py could not run (an option it could not convert): say so."""
+        """A command discord.py could not run: an option it could not convert, or a failure."""
+        if isinstance(error, app_commands.TransformerError):
+            log.info("discord: a command option was refused: %s", error)
+            await self._answer(interaction, _error(BAD_OPTION))
+            return
         log.error("discord: command failed: %s", error, exc_info=error)
         await self._answer(interaction, _error(FAILED))
 

@@ -148,6 +148,10 @@ def render_message(message: Message) -> DiscordPost:
     )
 
 
+#: The answer when something on our side failed.
+FAILED = "Sorry, that did not work because of a problem on our side; please try again."
+
+
 def render_reply(message: Message | None, fallback: str) -> DiscordPost:
     """An ephemeral answer to whoever asked: text, an embed when long, a file when longer."""
     text = render_text(message.text).text if message is not None else fallback

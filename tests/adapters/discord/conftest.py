@@ -122,6 +122,14 @@ async def deliver(app: App) -> int:
     return await app.dispatcher.deliver_due()
 
 
+async def times_on_timeline(app: App, text: str, number: int = 1) -> int:
+    """Deliver, then count the timeline entries of incident `number` that say `text`."""
+    await deliver(app)
+    incident = await app.service.load(number)
+    assert incident is not None
+    return [e.text for e in incident.timeline].count(text)
+
+
 async def open_incident(
     app: App, discord: StandIn, title: str = "Checkout is failing", severity: str = "SEV-1"
 ) -> dict[str, Any]:

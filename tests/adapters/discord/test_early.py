@@ -7,6 +7,7 @@ fails falls back to discord.py's own; other work waits while deferrals are being
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,8 +18,10 @@ import pytest
 from adapters.discord import DiscordAdapter, early
 from adapters.discord.callbacks import CallbackError, CallbackPoster
 from adapters.discord.early import EarlyDeferral
+from adapters.discord.interactions import BAD_OPTION
+from adapters.discord.render import FAILED
 from bot.bootstrap import App
-from tests.adapters.discord.conftest import deliver, start_adapter
+from tests.adapters.discord.conftest import deliver, start_adapter, times_on_timeline
 from tests.adapters.discord.standin import StandIn
 from tests.adapters.discord.standin.rest import Failure
 from tests.adapters.discord.standin.server import Callback
@@ -126,34 +129,67 @@ async def test_a_replayed_interaction_changes_nothing(
     )
     replies = [f.content for f in discord.followups if f.interaction_id == first.interaction_id]
     assert replies[1] == "Already done: that request was handled before."
-    await deliver(app)
+    assert await times_on_timeline(app, "Once only") == 1
+
+
+async def test_an_option_discord_py_refuses_gets_a_polite_follow_up(
+    app: App, bot: DiscordAdapter, discord: StandIn
+) -> None:
+    """`level:1` parses for the early check, but is not one of the command's choices: discord.py
+    refuses it, and the deferral is followed up with what to do instead of hanging."""
+    await open_deferred(app, discord)
+    answer = await discord.slash("sev", level="1", incident=1)
+    assert isinstance(answer, Callback)
+    assert answer.type == DEFERRED
+    followup = await discord.followup(answer.interaction_id)
+    assert followup.content == BAD_OPTION
+    assert followup.ephemeral
     incident = await app.service.load(1)
     assert incident is not None
-    assert [e.text for e in incident.timeline].count("Once only") == 1
+    assert incident.severity.label == "SEV-1"
+
+
+async def test_without_early_deferral_a_refused_option_is_answered_directly(
+    app: App, discord: StandIn
+) -> None:
+    """The same refusal when answers are not deferred: a direct ephemeral message."""
+    running = await start_adapter(app)
+    try:
+        answer = await discord.slash("sev", level="1", incident=1)
+        assert isinstance(answer, Callback)
+        assert (answer.type, answer.content, answer.ephemeral) == (MESSAGE, BAD_OPTION, True)
+    finally:
+        await running.stop()
 
 
 class HeldPoster:
-    """A CallbackPoster stand-in whose posts wait until the test lets them go."""
+    """A CallbackPoster stand-in: each post waits at its own gate until the test opens it
+    (unless `held` is off), and fails for the paths in `failing`."""
 
-    def __init__(self) -> None:
-        self.paths: list[str] = []
+    def __init__(self, *, held: bool = True) -> None:
+        self.posts: list[tuple[str, bytes]] = []
         self.gates: dict[str, asyncio.Event] = {}
-        self.release = asyncio.Event()  # lets every post go
-        self.fail = False
+        self.held = held
+        self.failing: set[str] = set()
+        self.closed = False
+
+    def gate(self, path: str) -> asyncio.Event:
+        return self.gates.setdefault(path, asyncio.Event())
 
     async def post(self, path: str, body: bytes) -> int:
-        self.paths.append(path)
-        gate = self.gates.setdefault(path, asyncio.Event())
-        await asyncio.wait(
-            [asyncio.ensure_future(gate.wait()), asyncio.ensure_future(self.release.wait())],
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if self.fail:
+        self.posts.append((path, body))
+        if self.held:
+            await self.gate(path).wait()
+        if path in self.failing:
             raise CallbackError("OSError: connection refused")
         return 204
 
     async def close(self) -> None:
-        self.release.set()
+        self.closed = True
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.posts]
 
 
 def fake_client() -> tuple[Any, list[Any]]:
@@ -173,6 +209,19 @@ def deferral(
     return unit, client._connection.parsers["INTERACTION_CREATE"], parsed
 
 
+def interaction(number: int, *, defer: bool = True) -> dict[str, Any]:
+    """A raw INTERACTION_CREATE as far as EarlyDeferral reads it."""
+    return {"id": str(number), "token": f"t{number}", "application_id": "app", "defer": defer}
+
+
+def callback(number: int) -> str:
+    return f"/interactions/{number}/t{number}/callback"
+
+
+def ids(parsed: list[Any]) -> list[int]:
+    return [int(d["id"]) for d in parsed]
+
+
 async def settle() -> None:
     """Let every ready task run (no timing: the loop only runs what is already ready)."""
     for _ in range(20):
@@ -181,39 +230,81 @@ async def settle() -> None:
 
 async def test_work_waits_while_deferrals_are_sent() -> None:
     """discord.py's handling of a deferred interaction, and anyone asking `quiet()` (the
-    outbox), wait until the deferrals in flight are out, and then interactions reach discord.py
-    in the order they arrived; an interaction that is not deferred goes straight through."""
+    outbox), wait until the deferrals in flight are out; an interaction that is not deferred
+    goes straight through."""
     poster = HeldPoster()
     unit, parse, parsed = deferral(poster)
-    parse({"id": "1", "token": "a", "defer": True})
-    parse({"id": "2", "token": "b", "defer": True})
-    parse({"id": "3", "token": "c"})
+    parse(interaction(1))
+    parse(interaction(2))
+    parse(interaction(3, defer=False))
     outbox = asyncio.create_task(unit.quiet())
     await settle()
-    assert poster.paths == ["/interactions/1/a/callback", "/interactions/2/b/callback"]
-    assert [d["id"] for d in parsed] == ["3"]
+    assert poster.paths == [callback(1), callback(2)]
+    assert ids(parsed) == [3]
     assert not outbox.done()
-    poster.gates["/interactions/2/b/callback"].set()  # the second deferral is out first
+    poster.gate(callback(2)).set()
     await settle()
-    assert [d["id"] for d in parsed] == ["3"]
+    assert ids(parsed) == [3]
     assert not outbox.done()
-    poster.gates["/interactions/1/a/callback"].set()
+    poster.gate(callback(1)).set()
     await outbox
     await settle()
-    assert [d["id"] for d in parsed] == ["3", "1", "2"]
+    assert ids(parsed) == [3, 1, 2]
     assert (unit.take(1), unit.take(1), unit.take(3)) == (True, False, False)
 
 
-async def test_a_failed_deferral_still_reaches_discord_py() -> None:
-    """The handler is told the interaction was not deferred, and answers it itself."""
+async def test_interactions_reach_discord_py_in_arrival_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even once other work stops waiting (HOLD passed), a deferral that is out waits for the
+    one that arrived before it."""
+    monkeypatch.setattr(early, "HOLD", 0.001)
     poster = HeldPoster()
-    poster.fail = True
-    poster.release.set()
-    unit, parse, parsed = deferral(poster)
-    parse({"id": "7", "token": "x", "defer": True})
+    _, parse, parsed = deferral(poster)
+    parse(interaction(1))
+    parse(interaction(2))
     await settle()
-    assert [d["id"] for d in parsed] == ["7"]
-    assert unit.take(7) is False
+    poster.gate(callback(2)).set()
+    await asyncio.sleep(0.05)  # well past HOLD: only the arrival order keeps 2 back now
+    assert ids(parsed) == []
+    poster.gate(callback(1)).set()
+    await settle()
+    assert ids(parsed) == [1, 2]
+
+
+async def test_a_failed_deferral_goes_to_discord_py_at_once() -> None:
+    """A refused deferral is handed over without waiting for the others: the handler has to
+    answer it within Discord's 3 s itself, and is told it was not deferred."""
+    poster = HeldPoster()
+    poster.failing.add(callback(2))
+    unit, parse, parsed = deferral(poster)
+    parse(interaction(1))
+    parse(interaction(2))
+    await settle()
+    poster.gate(callback(2)).set()
+    await settle()
+    assert ids(parsed) == [2]
+    assert unit.take(2) is False
+    poster.gate(callback(1)).set()
+    await settle()
+    assert ids(parsed) == [2, 1]
+    assert unit.take(1) is True
+
+
+async def test_a_deferral_not_answered_in_time_is_handed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Discord (or the way there) does not answer the deferral within TIMEOUT: the interaction
+    goes to discord.py as not deferred, leaving the handler time to answer it before 3 s."""
+    monkeypatch.setattr(early, "TIMEOUT", 0.01)
+    poster = HeldPoster()
+    unit, parse, parsed = deferral(poster)
+    parse(interaction(1))
+    async with asyncio.timeout(5):
+        while not parsed:  # noqa: ASYNC110  # waiting for TIMEOUT to pass, nothing to await
+            await asyncio.sleep(0.005)
+    assert ids(parsed) == [1]
+    assert unit.take(1) is False
 
 
 async def test_other_work_waits_no_longer_than_hold(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,10 +312,50 @@ async def test_other_work_waits_no_longer_than_hold(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(early, "HOLD", 0.01)
     poster = HeldPoster()
     unit, parse, _ = deferral(poster)
-    parse({"id": "1", "token": "a", "defer": True})
+    parse(interaction(1))
     async with asyncio.timeout(5):
         await unit.quiet()
     await unit.close()
+
+
+async def test_a_deferred_interaction_nobody_answers_gets_an_apology(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """discord.py dropped it (say, a button it could not match): after UNANSWERED seconds the
+    person gets an ephemeral follow-up instead of "thinking…" for 15 minutes. An interaction the
+    handler took gets none."""
+    monkeypatch.setattr(early, "UNANSWERED", 0.01)
+    poster = HeldPoster(held=False)
+    unit, parse, parsed = deferral(poster)
+    parse(interaction(1))
+    parse(interaction(2))
+    await settle()
+    assert ids(parsed) == [1, 2]
+    assert unit.take(2)
+    await asyncio.sleep(0.05)  # past UNANSWERED
+    await settle()
+    apologies = [(path, body) for path, body in poster.posts if path.startswith("/webhooks/")]
+    assert apologies == [("/webhooks/app/t1", early.APOLOGY)]
+    assert json.loads(early.APOLOGY) == {
+        "content": FAILED,
+        "flags": 64,
+        "allowed_mentions": {"parse": []},
+    }
+
+
+async def test_closing_stops_what_is_pending() -> None:
+    """Closing (before the client closes) cancels deferrals in flight and hands nothing more to
+    discord.py."""
+    poster = HeldPoster()
+    unit, parse, parsed = deferral(poster)
+    parse(interaction(1))
+    await settle()
+    await unit.close()
+    await settle()
+    poster.gate(callback(1)).set()
+    await settle()
+    assert parsed == []
+    assert poster.closed
 
 
 async def test_odd_payloads_and_broken_deferrals_still_reach_discord_py() -> None:
@@ -234,11 +365,9 @@ async def test_odd_payloads_and_broken_deferrals_still_reach_discord_py() -> Non
     def broken(data: Any) -> bool:
         raise KeyError("data")
 
-    poster = HeldPoster()
-    poster.release.set()
-    unit, parse, parsed = deferral(poster, broken)
-    parse({"id": "1", "token": "a"})
-    assert [d["id"] for d in parsed] == ["1"]
+    unit, parse, parsed = deferral(HeldPoster(held=False), broken)
+    parse(interaction(1))
+    assert ids(parsed) == [1]
 
     class Exploding(HeldPoster):
         async def post(self, path: str, body: bytes) -> int:
@@ -246,8 +375,8 @@ async def test_odd_payloads_and_broken_deferrals_still_reach_discord_py() -> Non
 
     unit, parse, parsed = deferral(Exploding())
     parse({"id": "2", "defer": True})  # no token: not deferred early
-    parse({"id": "3", "token": "c", "defer": True})
-    parse({"id": "4", "token": "d", "defer": True})
+    parse(interaction(3))
+    parse(interaction(4))
     await settle()
-    assert [d["id"] for d in parsed] == ["2", "3", "4"]
+    assert ids(parsed) == [2, 3, 4]
     assert (unit.take(3), unit.take(4)) == (False, False)

@@ -7,7 +7,13 @@ from pathlib import Path
 from adapters.discord import DiscordAdapter
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import deliver, discord_settings, open_incident, start_adapter
+from tests.adapters.discord.conftest import (
+    deliver,
+    discord_settings,
+    open_incident,
+    start_adapter,
+    times_on_timeline,
+)
 from tests.adapters.discord.standin import StandIn
 from tests.adapters.discord.standin.gateway import MESSAGE_CONTENT_INTENT
 
@@ -40,9 +46,7 @@ async def test_a_dropped_connection_resumes_and_a_replayed_interaction_is_done_o
     await deliver(app)
     notes = [s for s in discord.posts(channel) if "Once only" in s.text]
     assert len(notes) == 1
-    incident = await app.service.load(1)
-    assert incident is not None
-    assert [e.text for e in incident.timeline].count("Once only") == 1
+    assert await times_on_timeline(app, "Once only") == 1
 
 
 async def test_an_interaction_sent_while_disconnected_arrives_after_resume(
