@@ -226,7 +226,11 @@ def routes(standin: StandIn) -> web.RouteTableDef:
     @r.post(API + "/webhooks/{app}/{token}")
     async def followup(request: web.Request) -> web.Response:
         body, files = await read_body(request)
-        return json_response(s.record_followup(request.match_info["token"], body, files))
+        token = request.match_info["token"]
+        if int(token.removeprefix("token-")) not in s.callbacks:
+            # As Discord: no follow-up before the interaction was answered (or deferred).
+            return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
+        return json_response(s.record_followup(token, body, files))
 
     return r
 
