@@ -87,7 +87,7 @@ class CallbackPoster:
         except (*_CONNECTION_ERRORS, ValueError, asyncio.LimitOverrunError) as error:
             raise CallbackError(f"{type(error).__name__}: {error}") from error
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Drop the idle connections; later posts fail."""
         self._closed = True
         idle, self._idle = self._idle, []

@@ -48,9 +48,6 @@ TIMEOUT = 1.5
 # gets an apology instead of "thinking…" for the 15 minutes Discord keeps it.
 UNANSWERED = 5.0
 APOLOGY = json.dumps({"content": FAILED, "flags": 64, "allowed_mentions": {"parse": []}}).encode()
-# Deferrals whose interaction was never answered (a command discord.py could not run) are
-# forgotten once this many are remembered.
-REMEMBERED = 10_000
 HOLD = 0.25  # longest wait of other work for deferrals in flight, seconds
 
 
@@ -66,7 +63,8 @@ class EarlyDeferral:
     ) -> None:
         self._client = client
         self._wanted = wanted
-        self._deferred: dict[int, bool] = {}
+        # Deferred here and not yet taken by the handler; `_check_taken` clears what is left.
+        self._deferred: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._quiet = asyncio.Event()
@@ -89,7 +87,7 @@ class EarlyDeferral:
 
         def parse(data: Any) -> None:
             try:
-                wanted = self._wanted(data) and bool(int(data["id"])) and bool(data["token"])
+                wanted = self._wanted(data) and str(data["id"]).isdigit() and bool(data["token"])
             except Exception:  # an odd payload is discord.py's to judge, never a reason to stop
                 log.exception("discord: could not read an INTERACTION_CREATE; not deferred early")
                 wanted = False
@@ -113,11 +111,14 @@ class EarlyDeferral:
         for task in list(self._tasks):
             task.cancel()
         if self._poster is not None:
-            await self._poster.close()
+            self._poster.close()
 
     def take(self, interaction_id: int) -> bool:
         """Whether this interaction was deferred here (asked once, by whoever answers it)."""
-        return self._deferred.pop(interaction_id, False)
+        if interaction_id not in self._deferred:
+            return False
+        self._deferred.discard(interaction_id)
+        return True
 
     async def quiet(self) -> None:
         """Wait until no deferral is being sent (at most HOLD seconds)."""
@@ -143,22 +144,24 @@ class EarlyDeferral:
                 if not self._in_flight:
                     self._quiet.set()
             if deferred:
-                self._deferred[interaction_id] = True
-                while len(self._deferred) > REMEMBERED:
-                    self._deferred.pop(next(iter(self._deferred)))
+                self._deferred.add(interaction_id)
                 await self.quiet()
                 if before is not None:
                     await asyncio.wait({before})  # never cancels `before`, whatever happens here
             # Not deferred: straight on, the handler must answer within Discord's 3 s itself.
-            self._hand_over(data, original, deferred=deferred)
+            self._hand_over(interaction_id, data, original, deferred=deferred)
         finally:
             if not handed.done():
                 handed.set_result(None)
 
     def _hand_over(
-        self, data: Mapping[str, Any], original: Callable[[Any], None], *, deferred: bool
+        self,
+        interaction_id: int,
+        data: Mapping[str, Any],
+        original: Callable[[Any], None],
+        *,
+        deferred: bool,
     ) -> None:
-        interaction_id = int(data["id"])
         try:
             original(data)
         except Exception:
@@ -171,7 +174,7 @@ class EarlyDeferral:
             loop.call_later(UNANSWERED, self._check_taken, interaction_id, follow_up)
 
     def _check_taken(self, interaction_id: int, follow_up: str) -> None:
-        if not self._deferred.pop(interaction_id, False):
+        if not self.take(interaction_id):
             return  # answered (or not ours to answer)
         log.error("discord: interaction %s was deferred but never answered", interaction_id)
         task = asyncio.get_running_loop().create_task(self._apologise(interaction_id, follow_up))

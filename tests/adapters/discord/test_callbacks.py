@@ -76,7 +76,7 @@ async def test_a_deferral_is_posted_as_discord_expects(recorder: tuple[Recorder,
     try:
         assert await poster.post("/interactions/42/tok/callback", BODY) == 204
     finally:
-        await poster.close()
+        poster.close()
     (request,) = state.requests
     assert request["path"] == "/api/v10/interactions/42/tok/callback"
     assert request["json"] == {"type": 5, "data": {"flags": 64}}
@@ -95,7 +95,7 @@ async def test_connections_are_kept_alive_and_reused(recorder: tuple[Recorder, s
         state.status = 400
         assert await poster.post("/interactions/9/t/callback", BODY) == 400
     finally:
-        await poster.close()
+        poster.close()
     assert len(state.requests) == 6
     assert len(state.peers) == 1
 
@@ -117,7 +117,7 @@ async def test_no_more_than_the_allowed_connections_are_opened(
         state.hold.set()
         assert await asyncio.gather(*posts) == [204] * 10
     finally:
-        await poster.close()
+        poster.close()
     assert len(state.requests) == 10
     assert len(state.peers) == 3
 
@@ -148,7 +148,7 @@ class Canned:
         return self.poster
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.poster.close()
+        self.poster.close()
         self.server.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -270,7 +270,7 @@ async def test_a_deferral_waiting_for_a_free_connection_can_be_given_up(
         assert await poster.post("/interactions/3/t/callback", BODY) == 204
     finally:
         state.hold.set()
-        await poster.close()
+        poster.close()
     assert [r["path"].split("/")[4] for r in state.requests] == ["1", "3"]
 
 
@@ -301,7 +301,7 @@ async def test_after_close_nothing_is_sent(recorder: tuple[Recorder, str]) -> No
     """A closed poster refuses politely (a CallbackError), and only http(s) URLs are taken."""
     state, base = recorder
     poster = CallbackPoster(base, user_agent="test")
-    await poster.close()
+    poster.close()
     with pytest.raises(CallbackError):
         await poster.post("/interactions/1/t/callback", BODY)
     assert state.requests == []

@@ -184,7 +184,7 @@ class HeldPoster:
             raise CallbackError("OSError: connection refused")
         return 204
 
-    async def close(self) -> None:
+    def close(self) -> None:
         self.closed = True
 
     @property
@@ -192,21 +192,26 @@ class HeldPoster:
         return [path for path, _ in self.posts]
 
 
-def fake_client() -> tuple[Any, list[Any]]:
-    """Just what EarlyDeferral touches of a discord.py client; and what its parser received."""
-    parsed: list[Any] = []
-    connection = SimpleNamespace(parsers={"INTERACTION_CREATE": parsed.append})
-    client = SimpleNamespace(_connection=connection, http=SimpleNamespace(user_agent="test"))
-    return client, parsed
-
-
 def deferral(
-    poster: HeldPoster, wanted: Callable[[Any], bool] = lambda d: bool(d.get("defer"))
+    poster: HeldPoster,
+    wanted: Callable[[Any], bool] = lambda d: bool(d.get("defer")),
+    *,
+    answers: frozenset[int] = frozenset(),
 ) -> tuple[EarlyDeferral, Callable[[Any], None], list[Any]]:
-    client, parsed = fake_client()
+    """An EarlyDeferral on just what it touches of a discord.py client; its parser, and what
+    reached discord.py. The handler answers (takes) the interactions in `answers` at once."""
+    parsed: list[Any] = []
+
+    def discord_py(data: Any) -> None:
+        parsed.append(data)
+        if int(data["id"]) in answers:
+            unit.take(int(data["id"]))
+
+    connection = SimpleNamespace(parsers={"INTERACTION_CREATE": discord_py})
+    client = SimpleNamespace(_connection=connection, http=SimpleNamespace(user_agent="test"))
     unit = EarlyDeferral(cast(dpy.Client, client), wanted, poster=cast(CallbackPoster, poster))
     unit.install()
-    return unit, client._connection.parsers["INTERACTION_CREATE"], parsed
+    return unit, connection.parsers["INTERACTION_CREATE"], parsed
 
 
 def interaction(number: int, *, defer: bool = True) -> dict[str, Any]:
@@ -258,14 +263,14 @@ async def test_interactions_reach_discord_py_in_arrival_order(
 ) -> None:
     """Even once other work stops waiting (HOLD passed), a deferral that is out waits for the
     one that arrived before it."""
-    monkeypatch.setattr(early, "HOLD", 0.001)
+    monkeypatch.setattr(early, "HOLD", 0.0)  # other work never waits
     poster = HeldPoster()
     _, parse, parsed = deferral(poster)
     parse(interaction(1))
     parse(interaction(2))
     await settle()
     poster.gate(callback(2)).set()
-    await asyncio.sleep(0.05)  # well past HOLD: only the arrival order keeps 2 back now
+    await settle()  # only the arrival order keeps 2 back now
     assert ids(parsed) == []
     poster.gate(callback(1)).set()
     await settle()
@@ -296,20 +301,18 @@ async def test_a_deferral_not_answered_in_time_is_handed_over(
 ) -> None:
     """Discord (or the way there) does not answer the deferral within TIMEOUT: the interaction
     goes to discord.py as not deferred, leaving the handler time to answer it before 3 s."""
-    monkeypatch.setattr(early, "TIMEOUT", 0.01)
+    monkeypatch.setattr(early, "TIMEOUT", 0.0)
     poster = HeldPoster()
     unit, parse, parsed = deferral(poster)
     parse(interaction(1))
-    async with asyncio.timeout(5):
-        while not parsed:  # noqa: ASYNC110  # waiting for TIMEOUT to pass, nothing to await
-            await asyncio.sleep(0.005)
+    await settle()
     assert ids(parsed) == [1]
     assert unit.take(1) is False
 
 
 async def test_other_work_waits_no_longer_than_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     """A deferral that hangs holds the outbox back for HOLD seconds at most."""
-    monkeypatch.setattr(early, "HOLD", 0.01)
+    monkeypatch.setattr(early, "HOLD", 0.0)
     poster = HeldPoster()
     unit, parse, _ = deferral(poster)
     parse(interaction(1))
@@ -324,16 +327,13 @@ async def test_a_deferred_interaction_nobody_answers_gets_an_apology(
     """discord.py dropped it (say, a button it could not match): after UNANSWERED seconds the
     person gets an ephemeral follow-up instead of "thinking…" for 15 minutes. An interaction the
     handler took gets none."""
-    monkeypatch.setattr(early, "UNANSWERED", 0.01)
+    monkeypatch.setattr(early, "UNANSWERED", 0.0)
     poster = HeldPoster(held=False)
-    unit, parse, parsed = deferral(poster)
+    _, parse, parsed = deferral(poster, answers=frozenset({2}))
     parse(interaction(1))
     parse(interaction(2))
     await settle()
     assert ids(parsed) == [1, 2]
-    assert unit.take(2)
-    await asyncio.sleep(0.05)  # past UNANSWERED
-    await settle()
     apologies = [(path, body) for path, body in poster.posts if path.startswith("/webhooks/")]
     assert apologies == [("/webhooks/app/t1", early.APOLOGY)]
     assert json.loads(early.APOLOGY) == {
