@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from bot.oncall_ics import calendar
-from incidents.oncall import Rotation, handoff_at, parse_handoff
-from incidents.oncall_schedule import Edit, Override, Swap, holders_at, schedule
+from bot.oncall.ics import calendar
+from incidents.oncall.rotation import Rotation, handoff_at, parse_handoff
+from incidents.oncall.schedule import Edit, Override, Swap, holders_at, schedule
 
 NOW = datetime(2027, 6, 2, 14, 0, tzinfo=UTC)
 

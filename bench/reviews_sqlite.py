@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.stores.sqlite import SqliteStore
-from bot.actions import open_action_items
 from bot.metrics import Metrics
 from bot.report import build_report
-from bot.review_markdown import render_review
+from bot.review.actions import open_action_items
+from bot.review.markdown import render_review
 from incidents import commands as c
 from incidents.handlers import execute, open_incident
 from incidents.model import Incident, Role

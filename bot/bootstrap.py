@@ -6,16 +6,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.actions import install_action_nag
 from bot.chat import ChatAdapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.directory import Directory
 from bot.events import EventPublisher
 from bot.metrics import Metrics
-from bot.oncall_setup import install_oncall, oncall_from_settings
+from bot.oncall.setup import install_oncall, oncall_from_settings
 from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered
-from bot.review_markdown import load_template
+from bot.review.actions import install_action_nag
+from bot.review.markdown import load_template
 from bot.scheduler import Scheduler
 from bot.service import CommandHandler, IncidentService, OnCallLookup
 from incidents.policy import Policy
@@ -160,7 +160,7 @@ async def build_app(
         events=events,
         chats=chat_map,
     )
-    await install_action_nag(app)  # the weekly `nag:actions` job (bot/actions.py)
+    await install_action_nag(app)  # the weekly `nag:actions` job (bot/review/actions.py)
     await _install_outbox_pruning(app)
     await install_oncall(app, rotations)  # /oncall, handoff jobs, on-call channels
     return app

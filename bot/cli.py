@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
         )
     if args.command in ("review", "report"):
-        from bot.review_cli import print_report, write_review
+        from bot.review.cli import print_report, write_review
 
         if args.command == "review":
             return asyncio.run(

@@ -25,7 +25,7 @@ from pydantic_settings import (
 )
 
 from bot.durations import DURATION_HINT, parse_duration
-from bot.oncall_config import RotationSettings, check_page, names_unique
+from bot.oncall.config import RotationSettings, check_page, names_unique
 from incidents.errors import DomainError
 from incidents.phase import Phase, parse_phase
 from incidents.policy import (

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.bootstrap import App
 from bot.metrics import metrics_view
-from bot.oncall_ics import feed_handler
+from bot.oncall.ics import feed_handler
 
 APP_KEY = web.AppKey("sevbot", App)
 MAX_BODY = 64 * 1024
@@ -71,7 +71,7 @@ def make_web_app(app: App) -> web.Application:
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_post("/api/commands", api_command)
-    web_app.router.add_get("/oncall/{rotation}.ics", feed_handler(app))  # bot/oncall_ics.py
+    web_app.router.add_get("/oncall/{rotation}.ics", feed_handler(app))  # bot/oncall/ics.py
     if app.metrics is not None:
         web_app.router.add_get("/metrics", metrics_view(app.metrics, app.settings.metrics_token))
     from bot.web.pages import setup_web  # the pages import this module's App key users

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.events import EventPublisher
-from bot.review_markdown import render_review
+from bot.review.markdown import render_review
 from bot.views import incident_list, timeline_text
 from incidents import commands as c
 from incidents.decision import Decision

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from incidents.messages import Message
 from incidents.model import Incident
-from incidents.oncall_ports import OnCallRecords
+from incidents.oncall.ports import OnCallRecords
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timers import TimerSpec

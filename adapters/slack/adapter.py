@@ -13,9 +13,9 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.channels import IncidentChannels
-from adapters.slack.deliver import SlackDelivery
+from adapters.slack.delivery import SlackDelivery
 from adapters.slack.http import PATH, SlackEvents
-from adapters.slack.inbound import SlackInbound
+from adapters.slack.interactions import SlackInbound
 from adapters.slack.listeners import build_bolt_app
 from adapters.slack.webapi import make_client
 from bot.bootstrap import App

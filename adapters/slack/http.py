@@ -25,7 +25,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.inbound import SlackInbound
+from adapters.slack.interactions import SlackInbound
 from adapters.slack.parse import SlashCommand, slash_form
 
 PATH = "/slack/events"

@@ -20,7 +20,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.inbound import SlackInbound
+from adapters.slack.interactions import SlackInbound
 from adapters.slack.parse import RESOLVE_MODAL, SEVERITY_MODAL, STATUS_MODAL, SlashCommand
 from adapters.slack.render import ACTION_PREFIX
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from adapters.stores import codec
-from adapters.stores.oncall_sql import OnCallSql
+from adapters.stores.sql_oncall import OnCallSql
 from incidents.messages import Message
 from incidents.model import Incident, TimelineEntry
 from incidents.phase import Phase

@@ -12,8 +12,8 @@ import jinja2
 from aiohttp import web
 
 from bot.bootstrap import App
-from bot.oncall import OnCallService
-from bot.review_markdown import render_review
+from bot.oncall.service import OnCallService
+from bot.review.markdown import render_review
 from bot.views import person_name
 from bot.web.auth import SESSION_COOKIE, SESSION_TTL, FailureLimiter, Signer
 from bot.web.render import environment, helpers, iso, markdown

@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from incidents.oncall import OnCallRole
-from incidents.oncall_schedule import CoverRequest, Override, Swap
+from incidents.oncall.rotation import OnCallRole
+from incidents.oncall.schedule import CoverRequest, Override, Swap
 from tests.contract.backends import AnyStore, Backend, only_postgres
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

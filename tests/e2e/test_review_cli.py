@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.review_markdown import render_review
+from bot.review.markdown import render_review
 from incidents.review import review_facts
 from tests.e2e.conftest import cli
 from tests.service.conftest import T0

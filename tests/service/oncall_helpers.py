@@ -9,7 +9,7 @@ from typing import Any
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.oncall import OnCallService
+from bot.oncall.service import OnCallService
 from bot.service import Outcome
 from incidents.messages import Message
 from tests.fakes import RecordingChat

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.actions import NAG_JOB, next_nag_at, open_action_items
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.review.actions import NAG_JOB, next_nag_at, open_action_items
 from incidents.messages import Audience, Message
 from incidents.phase import Phase
 from tests.fakes import RecordingChat

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.oncall_config import page_map
-from incidents.oncall import Handoff
+from bot.oncall.config import page_map
+from incidents.oncall.rotation import Handoff
 from incidents.severity import Severity
 
 EXAMPLE = """

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.http import make_web_app
-from bot.oncall_ics import escape_text, fold
+from bot.oncall.ics import escape_text, fold
 from tests.fakes import RecordingChat
 from tests.service.oncall_helpers import MAINTAINERS, WEDNESDAY, oncall, oncall_app
 

@@ -12,7 +12,7 @@ import pytest
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.report import build_report, parse_since
-from bot.review_cli import print_report
+from bot.review.cli import print_report
 from tests.service.conftest import T0, say
 
 THURSDAY_NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

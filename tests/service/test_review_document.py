@@ -12,8 +12,8 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.review_cli import write_review
-from bot.review_markdown import ReviewTemplateError, render_review
+from bot.review.cli import write_review
+from bot.review.markdown import ReviewTemplateError, render_review
 from incidents import commands as c
 from incidents.review import review_facts
 from tests.fakes import RecordingChat

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from incidents.messages import Audience
 from incidents.model import OnCall
-from incidents.oncall import Rotation, base_shift, parse_handoff
-from incidents.oncall_handoff import belongs_to, handoff_messages, reminder_message
-from incidents.oncall_text import moment_text, span_text
+from incidents.oncall.handoff import belongs_to, handoff_messages, reminder_message
+from incidents.oncall.rotation import Rotation, base_shift, parse_handoff
+from incidents.oncall.text import moment_text, span_text
 from tests.unit.helpers import opened
 
 ALICE, BOB = "slack:UALICE", "slack:UBOB"

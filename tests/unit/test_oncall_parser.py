@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.oncall import OnCallRole
-from incidents.oncall_parser import (
+from incidents.oncall.parser import (
     AddOverride,
     CancelCover,
     CancelEdit,
@@ -27,6 +26,7 @@ from incidents.oncall_parser import (
     oncall_help,
     parse_oncall,
 )
+from incidents.oncall.rotation import OnCallRole
 
 ROTATIONS = ("maintainers", "sre")
 

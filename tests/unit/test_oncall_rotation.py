@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.oncall import (
+from incidents.oncall.rotation import (
     Handoff,
     Rotation,
     RotationError,

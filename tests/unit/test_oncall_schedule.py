@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.oncall import OnCallRole, Rotation, Shift, handoff_at, parse_handoff
-from incidents.oncall_schedule import (
+from incidents.oncall.rotation import OnCallRole, Rotation, Shift, handoff_at, parse_handoff
+from incidents.oncall.schedule import (
     CoverRequest,
     Duty,
     Edit,

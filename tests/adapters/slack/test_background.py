@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.slack.inbound import WORKERS
+from adapters.slack.interactions import WORKERS
 from tests.adapters.slack.conftest import Slack
 
 

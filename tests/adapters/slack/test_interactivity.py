@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.modals import status_modal
+from adapters.slack.components import status_modal
 from adapters.slack.parse import ModalContext
 from tests.adapters.slack import requests as r
 from tests.adapters.slack.conftest import LI, SAM, Slack

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.oncall import OnCallService
-from bot.oncall_config import page_map
-from bot.oncall_handoff import Handoffs
+from bot.oncall.config import page_map
+from bot.oncall.handoff import Handoffs
+from bot.oncall.service import OnCallService
 from incidents.ports import Clock, Store
 
 if TYPE_CHECKING:

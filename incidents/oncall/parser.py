@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from incidents.oncall import OnCallRole
+from incidents.oncall.rotation import OnCallRole
 from incidents.parser import format_user, parse_user
 
 MAX_WEEKS = 26

@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.report import build_report, parse_since, render
-from bot.review_markdown import (
+from bot.review.markdown import (
     ReviewTemplateError,
     UnknownTimeZone,
     reader_zone_named,

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.oncall import OnCallService
-from incidents.oncall import Rotation, Shift, handoff_at
-from incidents.oncall_schedule import Edit, schedule
+from bot.oncall.service import OnCallService
+from incidents.oncall.rotation import Rotation, Shift, handoff_at
+from incidents.oncall.schedule import Edit, schedule
 
 if TYPE_CHECKING:
     from bot.bootstrap import App

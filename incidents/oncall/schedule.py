@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from incidents.oncall import (
+from incidents.oncall.rotation import (
     OnCallRole,
     Rotation,
     Shift,

@@ -21,7 +21,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import parse as p
 from adapters.slack.channels import IncidentChannels
-from adapters.slack.modals import resolve_modal, severity_modal, status_modal
+from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.render import ephemeral, reply_payload
 from adapters.slack.webapi import CALL_TIMEOUT, error_code
 from bot.service import CommandHandler, IncidentService, Outcome

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.oncall import OnCallService
+from bot.oncall.service import OnCallService
 from bot.scheduler import Scheduler
 from incidents.model import Incident
-from incidents.oncall import Rotation, handoff_at, shift_index
-from incidents.oncall_handoff import LATE_AFTER, belongs_to, handoff_messages, reminder_message
-from incidents.oncall_schedule import holders_at
+from incidents.oncall.handoff import LATE_AFTER, belongs_to, handoff_messages, reminder_message
+from incidents.oncall.rotation import Rotation, handoff_at, shift_index
+from incidents.oncall.schedule import holders_at
 from incidents.ports import Store, UnitOfWork
 
 HANDOFF = "handoff"

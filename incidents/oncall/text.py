@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from incidents.messages import Audience, Mention, Message, Part, Text, Tone
-from incidents.oncall import Rotation, Shift, handoff_at, shift_index
-from incidents.oncall_schedule import Duty, Edit, Override, ShiftChange, Swap, schedule
+from incidents.oncall.rotation import Rotation, Shift, handoff_at, shift_index
+from incidents.oncall.schedule import Duty, Edit, Override, ShiftChange, Swap, schedule
 from incidents.timefmt import duration_text, relative_text
 
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validato
 
 from bot.durations import parse_duration
 from incidents.errors import DomainError
-from incidents.oncall import (
+from incidents.oncall.rotation import (
     DAY,
     Rotation,
     RotationError,

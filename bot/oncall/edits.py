@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from incidents.errors import DomainError
 from incidents.messages import Audience, Mention, Message, Part, Text, Tone, mention_list
-from incidents.oncall import Rotation, handoff_at, local_midnight, shift_index, shift_on
-from incidents.oncall_parser import (
+from incidents.oncall.parser import (
     AddOverride,
     CancelCover,
     CancelEdit,
@@ -24,7 +23,8 @@ from incidents.oncall_parser import (
     SwapShifts,
     TakeCover,
 )
-from incidents.oncall_schedule import (
+from incidents.oncall.rotation import Rotation, handoff_at, local_midnight, shift_index, shift_on
+from incidents.oncall.schedule import (
     CoverRequest,
     Edit,
     Override,
@@ -34,11 +34,11 @@ from incidents.oncall_schedule import (
     schedule,
     shift_changes,
 )
-from incidents.oncall_text import change_messages, edit_text, moment_text, reply, span_text
+from incidents.oncall.text import change_messages, edit_text, moment_text, reply, span_text
 from incidents.ports import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.oncall import OnCallService
+    from bot.oncall.service import OnCallService
 
 ONE_DAY = timedelta(days=1)
 

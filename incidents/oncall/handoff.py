@@ -12,8 +12,8 @@ from statistics import median
 
 from incidents.messages import Audience, Mention, Message, Part, Tone, person
 from incidents.model import EntryKind, Incident
-from incidents.oncall import Rotation, Shift
-from incidents.oncall_text import day_text, moment_text
+from incidents.oncall.rotation import Rotation, Shift
+from incidents.oncall.text import day_text, moment_text
 from incidents.timefmt import duration_text
 
 NIGHT = (22, 7)  # local hours [22:00, 07:00) count as night in the page tally

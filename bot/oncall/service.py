@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.oncall_edits import EditContext, OnCallError, run_edit
+from bot.oncall.edits import EditContext, OnCallError, run_edit
 from bot.service import Outcome
 from incidents.errors import DomainError
 from incidents.messages import Audience, Mention, Message, Part, Text
 from incidents.model import OnCall
-from incidents.oncall import Rotation, Shift
-from incidents.oncall_parser import (
+from incidents.oncall.parser import (
     ListCoverRequests,
     ListEdits,
     OnCallHelp,
@@ -28,8 +27,9 @@ from incidents.oncall_parser import (
     oncall_help,
     parse_oncall,
 )
-from incidents.oncall_schedule import Edit, edit_window, holders_at
-from incidents.oncall_text import (
+from incidents.oncall.rotation import Rotation, Shift
+from incidents.oncall.schedule import Edit, edit_window, holders_at
+from incidents.oncall.text import (
     current_and_next,
     edit_text,
     reply,
@@ -63,7 +63,7 @@ class OnCallService:
         self.store = store
         self.clock = clock
         self.feed_tokens = dict(feed_tokens or {})
-        # Wired by `bot.oncall_setup.install_oncall`: the running chat platforms (the first
+        # Wired by `bot.oncall.setup.install_oncall`: the running chat platforms (the first
         # is the default), the command bus's outbox writer, and its change hook.
         self.platforms: Callable[[], Sequence[str]] = lambda: ("console",)
         self.enqueue: Enqueue = _outbox_only(clock)

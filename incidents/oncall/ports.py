@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from incidents.oncall_schedule import CoverRequest, Edit
+from incidents.oncall.schedule import CoverRequest, Edit
 
 
 class OnCallRecords(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from incidents.oncall import OnCallRole
-from incidents.oncall_schedule import CoverRequest, Edit, Override, Swap
+from incidents.oncall.rotation import OnCallRole
+from incidents.oncall.schedule import CoverRequest, Edit, Override, Swap
 
 if TYPE_CHECKING:
     from adapters.stores.sql import Connection, Dialect, Row
@@ -21,7 +21,7 @@ _COVER_COLUMNS = (
 
 
 class OnCallSql:
-    """The `incidents.oncall_ports.OnCallRecords` half of `SqlUnitOfWork`."""
+    """The `incidents.oncall.ports.OnCallRecords` half of `SqlUnitOfWork`."""
 
     _db: Connection
     _d: Dialect

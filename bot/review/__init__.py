@@ -1,0 +1,1 @@
+"""Post-incident reviews in the running bot: the Markdown draft, `sevbot review`, and action-item nags."""
