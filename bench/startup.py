@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.stores.sql import SQLITE, SqlUnitOfWork
+from adapters.stores.dialect import SQLITE
+from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sqlite import SqliteStore
 from bot.bootstrap import build_app
 from bot.config import Settings

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.stores.codec import load_time
-from adapters.stores.sql import SQLITE, SqlUnitOfWork
+from adapters.stores.dialect import SQLITE
+from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sqlite import SqliteStore
 from bot.bootstrap import build_app
 from bot.clock import SystemClock

@@ -1,25 +1,57 @@
-"""The composition root: builds the whole application from Settings. Tests call it too."""
+"""The composition root: the one place that builds a running sevbot from `Settings`.
+
+`build_app` makes every part, each given what it needs through its constructor: the store,
+the router and the outbox writer, on-call, the command bus, the chat ports and adapters, the
+dispatcher, the scheduler and its jobs, metrics and the web application. `sevbot run` runs
+what it returns; `demo`, `console`, `review` and `report` call it (or `open_store`) with their
+own clock or chat; tests pass their overrides as arguments. This is the only module of `bot`
+that imports `adapters` (tests/unit/test_architecture.py keeps it so).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import timedelta
+import asyncio
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
 
-from bot.chat import ChatAdapter
-from bot.clock import Clock, SystemClock
+from aiohttp import web
+
+from adapters.stores.migrate import SchemaTooNew
+from bot.chat import ChatAdapter, ChatPorts, CommandHandler
+from bot.clock import Clock, FakeClock, SystemClock
 from bot.config import Settings
-from bot.directory import Directory
 from bot.events import EventPublisher
+from bot.http import make_web_app
 from bot.metrics import Metrics
-from bot.oncall.setup import install_oncall, oncall_from_settings
-from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered
-from bot.review.actions import install_action_nag
+from bot.oncall.config import page_map
+from bot.oncall.handoff import Handoffs
+from bot.oncall.service import OnCallService
+from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered, seed_pruning
+from bot.review.actions import NAG_JOB, nag_job, seed_action_nag
 from bot.review.markdown import load_template
-from bot.scheduler import Scheduler
-from bot.service import CommandHandler, IncidentService, OnCallLookup
+from bot.routing import Directory, OutboxWriter, Router
+from bot.scheduler import JobHandler, Scheduler
+from bot.service import IncidentService, OnCallLookup
+from bot.wakeup import Wakeup
+from bot.web.auth import Signer
+from bot.web.context import SignInLinks, WebContext
 from incidents.policy import Policy
 from incidents.ports import ChatPort, Store
+
+__all__ = ["App", "SchemaTooNew", "build_app", "open_store", "run_console", "run_demo"]
+
+
+class ChatFactory(Protocol):
+    """Builds one platform's chat adapter from the settings and the chat ports."""
+
+    def __call__(
+        self, settings: Settings, ports: ChatPorts, /, **options: Any
+    ) -> ChatPort | ChatAdapter:
+        """The adapter; `options` are extra keyword arguments for it (tests use them)."""
+        ...
 
 
 async def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -33,35 +65,30 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
     return await PostgresStore.open(url.replace("postgres://", "postgresql://", 1), migrate=migrate)
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class App:
-    """Everything a running sevbot is made of."""
+    """Everything a running sevbot is made of, built once by `build_app`."""
 
     settings: Settings
     store: Store
     clock: Clock
     policy: Policy
+    router: Router
     service: IncidentService
-    scheduler: Scheduler
+    oncall: OnCallService | None  # `/oncall …` and handoffs, when rotations are configured
+    ports: ChatPorts  # what the chat adapters were given
+    chats: Mapping[str, ChatPort]  # every platform the outbox delivers to, the default first
+    adapters: tuple[ChatAdapter, ...]  # the chats that also run a connection or serve HTTP
     dispatcher: Dispatcher
+    scheduler: Scheduler
     events: EventPublisher
-    chats: dict[str, ChatPort] = field(default_factory=dict)
-    adapters: list[ChatAdapter] = field(default_factory=list)
-    directory: Directory = field(default_factory=Directory)
-    oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
-    metrics: Metrics | None = None  # GET /metrics; build_app sets it
-
-    def add_chat(self, chat: ChatPort | ChatAdapter) -> None:
-        """Register a chat platform: it gets outbox items; an adapter also runs and serves."""
-        self.chats[chat.platform] = chat
-        self.dispatcher.add_chat(chat)
-        if isinstance(chat, ChatAdapter):
-            self.adapters.append(chat)
+    metrics: Metrics
+    web: web.Application
 
     @property
     def default_platform(self) -> str:
-        """Where incidents opened outside chat (API, CLI) post: the first chat adapter."""
-        return next(iter(self.chats), "console")
+        """Where incidents opened outside chat (API, CLI) post: the first chat platform."""
+        return self.router.default_platform
 
     @property
     def ready(self) -> bool:
@@ -73,94 +100,281 @@ class App:
         await self.store.close()
 
 
-AdapterFactory = Callable[[App], ChatPort | ChatAdapter]
+def _slack(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatAdapter:
+    from adapters.slack import build_adapter
+
+    return build_adapter(settings, ports, **options)
 
 
-def chat_factories(settings: Settings) -> list[AdapterFactory]:
-    """The chat platforms these settings turn on, as factories that get the built App."""
-    factories: list[AdapterFactory] = []
-    if settings.transcript_file:
-        from adapters.console.chat import TranscriptFileChat
+def _discord(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatAdapter:
+    from adapters.discord import build_adapter
 
-        path = settings.transcript_file
-        factories.append(lambda app: TranscriptFileChat(path))
-    if settings.slack_bot_token is not None:
-        from adapters.slack import build_adapter as build_slack
+    return build_adapter(settings, ports, **options)
 
-        factories.append(build_slack)
-    if settings.discord_bot_token is not None:
-        from adapters.discord import build_adapter as build_discord
 
-        factories.append(build_discord)
-    if not factories:
-        # No chat platform: print what the bot says, so a local `sevbot run` shows it.
-        import sys
+def _transcript(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatPort:
+    from adapters.console.chat import TranscriptFileChat
 
+    assert settings.transcript_file is not None
+    return TranscriptFileChat(settings.transcript_file, **options)
+
+
+def _console(out: TextIO) -> ChatFactory:
+    def build(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatPort:
         from adapters.console.chat import ConsoleChat
 
-        factories.append(lambda app: ConsoleChat(sys.stdout, app.clock))
+        return ConsoleChat(
+            out, ports.clock, channels=ports.channels, commands=ports.commands, **options
+        )
+
+    return build
+
+
+def chat_factories(settings: Settings) -> dict[str, ChatFactory]:
+    """The chat platforms these settings turn on, by platform name, in their order."""
+    factories: dict[str, ChatFactory] = {}
+    if settings.transcript_file:
+        factories["console"] = _transcript
+    if settings.slack_bot_token is not None:
+        factories["slack"] = _slack
+    if settings.discord_bot_token is not None:
+        factories["discord"] = _discord
+    if not factories:
+        import sys
+
+        # No chat platform: print what the bot says, so a local `sevbot run` shows it.
+        factories["console"] = _console(sys.stdout)
     return factories
 
 
-async def _install_outbox_pruning(app: App) -> None:
-    """Register the daily job that forgets long-delivered messages; seed it once."""
-    app.scheduler.register_job(PRUNE_JOB.split(":", 1)[0], prune_delivered)
-    async with app.store.transaction() as uow:
-        if await uow.job_due(PRUNE_JOB) is None:
-            await uow.schedule_job(PRUNE_JOB, app.clock.now() + timedelta(hours=1))
+def _directory(settings: Settings) -> Directory:
+    """Configured channels: announce channels per platform, each rotation's on-call channels."""
+    directory = Directory()
+    if settings.slack_announce_channel:
+        directory.announce_channels["slack"] = settings.slack_announce_channel
+    if settings.discord_announce_channel:
+        directory.announce_channels["discord"] = str(settings.discord_announce_channel)
+    for rotation in (r.to_rotation() for r in settings.rotation):
+        for platform, channel in rotation.channels.items():
+            directory.oncall_channels[(rotation.name, platform)] = channel
+    return directory
+
+
+def _rotations(
+    settings: Settings, *, store: Store, clock: Clock, outbox: OutboxWriter, wakeup: Wakeup
+) -> OnCallService | None:
+    """The `[[rotation]]` tables as a running service, or None when there are none."""
+    if not settings.rotation:
+        return None
+    tokens = {r.name: r.feed_token.get_secret_value() for r in settings.rotation if r.feed_token}
+    return OnCallService(
+        rotations=[r.to_rotation() for r in settings.rotation],
+        page=page_map(settings.rotation, settings.page),
+        store=store,
+        clock=clock,
+        outbox=outbox,
+        on_change=wakeup.ring,
+        feed_tokens=tokens,
+    )
 
 
 async def build_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    chats: Iterable[ChatPort] = (),
-    oncall: OnCallLookup | None = None,
     store: Store | None = None,
+    chats: Iterable[ChatPort] | None = None,
+    chat_factories_override: Mapping[str, ChatFactory] | None = None,
+    adapter_options: Mapping[str, Mapping[str, Any]] | None = None,
+    oncall: OnCallLookup | None = None,
+    oncall_commands: CommandHandler | None = None,
+    oncall_channels: Mapping[tuple[str, str], str] | None = None,
 ) -> App:
-    """Open the store and wire service, scheduler and dispatcher around it."""
+    """Build the whole application. Overrides, for tests and the local verbs: `clock`; an open
+    `store`; `chats` (ready-made chat ports, instead of the platforms the settings turn on) or
+    `chat_factories_override` (platform → factory given the ports); `adapter_options` (extra
+    keyword arguments per platform's adapter); `oncall` (who an incident pages); `oncall_commands`
+    (what answers `/oncall`); `oncall_channels` ((rotation, platform) → channel, beside the
+    configured ones)."""
     clock = clock or SystemClock()
     policy = settings.domain_policy()
     if settings.review_template is not None:
         load_template(settings.review_template)  # a broken team template stops start-up
     store = store or await open_store(settings.database_url)
-    events = EventPublisher()
-    chat_map = {chat.platform: chat for chat in chats}
-    dispatcher = Dispatcher(store=store, clock=clock, chats=chat_map)
-    rotations = oncall_from_settings(settings, store=store, clock=clock)  # [[rotation]] tables
-    service = IncidentService(
-        store=store, clock=clock, policy=policy, oncall=oncall or rotations, events=events
-    )
-    scheduler = Scheduler(store=store, service=service, clock=clock)
-
-    def changed() -> None:
-        scheduler.poke()
-        dispatcher.poke()
-
-    service.on_change = changed
-    service.review_template = settings.review_template
+    ready_chats, factories = _chat_plan(settings, chats, chat_factories_override)
+    directory = _directory(settings)
+    directory.oncall_channels.update(oncall_channels or {})
+    router = Router(platforms=(*ready_chats, *factories), directory=directory)
+    outbox = OutboxWriter(router=router, clock=clock)
+    wakeup = Wakeup()
+    rotations = _rotations(settings, store=store, clock=clock, outbox=outbox, wakeup=wakeup)
     metrics = Metrics(store)
-    metrics.count_failures_of(dispatcher)
-    events.subscribe(metrics.observe)
-    directory = Directory()
-    if settings.slack_announce_channel:
-        directory.announce_channels["slack"] = settings.slack_announce_channel
-    if settings.discord_announce_channel:
-        directory.announce_channels["discord"] = str(settings.discord_announce_channel)
-    app = App(
-        metrics=metrics,
-        directory=directory,
+    events = EventPublisher([metrics.observe])
+    token = settings.web_token
+    signer = Signer(token.get_secret_value()) if token is not None else None
+    service = IncidentService(
+        store=store,
+        clock=clock,
+        policy=policy,
+        outbox=outbox,
+        oncall=oncall or rotations,
+        refresh_oncall=rotations.refresh if rotations is not None else None,
+        events=events,
+        on_change=wakeup.ring,
+        review_template=settings.review_template,
+        dashboard_link=SignInLinks(signer=signer, settings=settings, clock=clock),
+    )
+    ports = ChatPorts(
+        commands=service,
+        channels=service,
+        routes=router,
+        clock=clock,
+        oncall=oncall_commands or rotations,
+    )
+    built: dict[str, ChatPort] = dict(ready_chats)
+    for platform, factory in factories.items():
+        built[platform] = factory(settings, ports, **(adapter_options or {}).get(platform, {}))
+    dispatcher = Dispatcher(
+        store=store, clock=clock, chats=built, wakeup=wakeup, failed=metrics.delivery_failed
+    )
+    handoffs = Handoffs(rotations) if rotations is not None else None
+    scheduler = Scheduler(
+        store=store,
+        service=service,
+        clock=clock,
+        wakeup=wakeup,
+        jobs=_jobs(outbox, metrics, handoffs),
+    )
+    await _seed_jobs(store, clock, handoffs)
+    if rotations is not None:
+        await rotations.load()
+    adapters = tuple(chat for chat in built.values() if isinstance(chat, ChatAdapter))
+    context = WebContext(
         settings=settings,
         store=store,
         clock=clock,
         policy=policy,
         service=service,
-        scheduler=scheduler,
-        dispatcher=dispatcher,
-        events=events,
-        chats=chat_map,
+        oncall=rotations,
+        metrics=metrics,
+        signer=signer,
+        default_platform=router.default_platform,
+        ready=lambda: scheduler.running,
     )
-    await install_action_nag(app)  # the weekly `nag:actions` job (bot/review/actions.py)
-    await _install_outbox_pruning(app)
-    await install_oncall(app, rotations)  # /oncall, handoff jobs, on-call channels
-    return app
+    return App(
+        settings=settings,
+        store=store,
+        clock=clock,
+        policy=policy,
+        router=router,
+        service=service,
+        oncall=rotations,
+        ports=ports,
+        chats=built,
+        adapters=adapters,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        events=events,
+        metrics=metrics,
+        web=make_web_app(context, adapters),
+    )
+
+
+def _chat_plan(
+    settings: Settings,
+    chats: Iterable[ChatPort] | None,
+    factories: Mapping[str, ChatFactory] | None,
+) -> tuple[dict[str, ChatPort], dict[str, ChatFactory]]:
+    """The chats given ready-made, and the factories of the others; the settings' platforms
+    when the caller gave neither."""
+    if chats is None and factories is None:
+        return {}, chat_factories(settings)
+    return {chat.platform: chat for chat in chats or ()}, dict(factories or {})
+
+
+def _jobs(
+    outbox: OutboxWriter, metrics: Metrics, handoffs: Handoffs | None
+) -> dict[str, JobHandler]:
+    """The scheduler's job handlers by name prefix: nags, pruning, and the rotations' handoffs."""
+
+    def nags_sent(count: int) -> None:
+        metrics.reminders_sent.labels(kind="action_items").inc(count)
+
+    jobs: dict[str, JobHandler] = {
+        _prefix(NAG_JOB): nag_job(outbox.enqueue, nags_sent),
+        _prefix(PRUNE_JOB): prune_delivered,
+    }
+    return jobs | (handoffs.jobs() if handoffs is not None else {})
+
+
+async def _seed_jobs(store: Store, clock: Clock, handoffs: Handoffs | None) -> None:
+    """Give each job its row (rows already scheduled keep their time)."""
+    now = clock.now()
+    await seed_action_nag(store, now)
+    await seed_pruning(store, now)
+    if handoffs is not None:
+        await handoffs.seed(store, now)
+
+
+def _prefix(job: str) -> str:
+    """`nag` for `nag:actions`: the scheduler finds a job's handler by the name's prefix."""
+    return job.partition(":")[0]
+
+
+async def run_demo(out: TextIO, review_path: Path) -> int:
+    """`sevbot demo`: the shipped SEV-1 on a throw-away store, with a simulated clock."""
+    from adapters.console import demo
+    from adapters.console.chat import ConsoleChat
+
+    clock = FakeClock(demo.START)
+    with tempfile.TemporaryDirectory(prefix="sevbot-demo-") as folder:
+        settings = Settings(database_url=f"sqlite:///{folder}/demo.db")
+        app = await build_app(
+            settings,
+            clock=clock,
+            chat_factories_override={"console": _console(out)},
+            oncall=demo.demo_oncall,
+        )
+        try:
+            chat = app.chats["console"]
+            assert isinstance(chat, ConsoleChat)
+            return await demo.play(
+                out, review_path, ports=app.ports, loops=_Loops(app), clock=clock, chat=chat
+            )
+        finally:
+            await app.close()
+
+
+async def run_console(settings: Settings, who: str, stdin: TextIO, out: TextIO) -> int:
+    """`sevbot console`: type commands against the configured store; the bot answers here."""
+    from adapters.console import repl
+
+    app = await build_app(settings, chat_factories_override={"console": _console(out)})
+    scheduler = asyncio.create_task(app.scheduler.run())
+    dispatcher = asyncio.create_task(app.dispatcher.run())
+    try:
+        return await repl.read_commands(who, stdin, out, ports=app.ports, loops=_Loops(app))
+    finally:
+        app.scheduler.stop()
+        app.dispatcher.stop()
+        await asyncio.gather(scheduler, dispatcher, return_exceptions=True)
+        await app.close()
+
+
+class _Loops:
+    """The scheduler and dispatcher, driven step by step by the demo and the console."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def next_due(self) -> Any:
+        """When the earliest timer or job is due (None: nothing is)."""
+        return await self._app.store.next_timer_due()
+
+    async def fire_due(self) -> None:
+        """Fire every timer and job due now."""
+        await self._app.scheduler.fire_due()
+
+    async def deliver_due(self) -> None:
+        """Deliver every outbox message due now."""
+        await self._app.dispatcher.deliver_due()

@@ -1,12 +1,115 @@
-"""What a chat platform adapter offers the application beyond delivering outbox items."""
+"""The chat side's ports: what the application offers a chat adapter, and what an adapter offers.
+
+A chat adapter gets one `ChatPorts` value from the composition root and depends on nothing
+else of the application: it hands commands to the bus, keeps its incident channels in the
+bindings, asks the routes where a message addressed to a role goes, and reads the clock.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from aiohttp import web
+from incidents import commands as c
+from incidents.messages import Message
+from incidents.model import Incident
+from incidents.people import Person
+from incidents.ports import Clock, OutboxItem
 
-from incidents.ports import OutboxItem
+if TYPE_CHECKING:
+    from aiohttp import web
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What a request did: a reply for the person who asked, and the incident it touched."""
+
+    ok: bool
+    reply: Message | None = None
+    incident: int | None = None
+    duplicate: bool = False
+    opened: Incident | None = None
+
+    @property
+    def reply_text(self) -> str:
+        """The reply as plain text ('' when there is none)."""
+        return "" if self.reply is None else self.reply.plain_text()
+
+
+class CommandHandler(Protocol):
+    """Something that answers a line of chat commands (`/oncall …` has its own)."""
+
+    async def handle_text(
+        self,
+        text: str,
+        *,
+        actor: str | Person,
+        platform: str,
+        channel_id: str | None = None,
+        request_key: str | None = None,
+    ) -> Outcome:
+        """Handle one command line; errors come back as a polite reply."""
+        ...
+
+
+class CommandBus(CommandHandler, Protocol):
+    """The incident command bus: command lines, parsed requests, and reading an incident."""
+
+    async def handle(
+        self,
+        request: c.Request,
+        *,
+        actor: str | Person,
+        platform: str,
+        number: int | None = None,
+        channel_id: str | None = None,
+        request_key: str | None = None,
+    ) -> Outcome:
+        """Handle a parsed request (a button, a form, a captured pin)."""
+        ...
+
+    async def load(self, number: int) -> Incident | None:
+        """Read an incident, for rendering summaries and topics."""
+        ...
+
+
+class ChannelBindings(Protocol):
+    """Which chat channel belongs to which incident, per platform (kept in the store)."""
+
+    async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
+        """Record the channel an adapter created for an incident."""
+        ...
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The incident's channel on `platform`, if one was created."""
+        ...
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is, if any."""
+        ...
+
+
+class Routes(Protocol):
+    """Where a message addressed to a role (on-call, announcements) goes on a platform."""
+
+    def channel_for(self, message: Message, platform: str) -> str | None:
+        """The configured channel for an on-call or announce message; None for the others."""
+        ...
+
+    def announce_channel(self, platform: str) -> str | None:
+        """Where incidents are announced on `platform`, if configured."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatPorts:
+    """Everything a chat adapter needs from the application, and nothing more."""
+
+    commands: CommandBus
+    channels: ChannelBindings
+    routes: Routes
+    clock: Clock
+    oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
 
 
 @runtime_checkable

@@ -53,13 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_level)
     if args.command == "demo":
-        from adapters.console.demo import run_demo
+        from bot.bootstrap import run_demo
 
         return asyncio.run(run_demo(sys.stdout, Path(args.review_file)))
     if args.command == "console":
-        from adapters.console.repl import main as console_main
+        from bot.bootstrap import run_console
 
-        return console_main(settings, args.who)
+        return asyncio.run(run_console(settings, args.who, sys.stdin, sys.stdout))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, check=args.check))
     if args.command == "outbox":
@@ -96,8 +96,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 async def _migrate(settings: Settings, *, check: bool) -> int:
-    from adapters.stores.migrate import SchemaTooNew
-    from bot.bootstrap import open_store
+    from bot.bootstrap import SchemaTooNew, open_store
 
     try:
         store = await open_store(settings.database_url, migrate=False)

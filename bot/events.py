@@ -14,12 +14,8 @@ EventHandler = Callable[[Event], None]
 class EventPublisher:
     """Calls every subscribed handler for each event after the change has committed."""
 
-    def __init__(self) -> None:
-        self._handlers: list[EventHandler] = []
-
-    def subscribe(self, handler: EventHandler) -> None:
-        """Add a handler for every event."""
-        self._handlers.append(handler)
+    def __init__(self, handlers: Iterable[EventHandler] = ()) -> None:
+        self._handlers = tuple(handlers)
 
     def publish(self, events: Iterable[Event]) -> None:
         """Run the handlers; log (with the incident number) and carry on when one fails."""

@@ -18,7 +18,6 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 from pydantic import SecretStr
 
-from bot.outbox import Dispatcher
 from incidents.events import (
     Event,
     IncidentAcknowledged,
@@ -62,7 +61,7 @@ class _StoreCollector(Collector):
 
     def __init__(self) -> None:
         self.snapshot = StoreSnapshot()
-        self.failures: Callable[[], int] = lambda: 0
+        self.failures = 0  # counted by `Metrics.delivery_failed`
 
     def collect(self) -> Iterator[Metric]:
         """The gauges, every label combination present (zero when none)."""
@@ -96,7 +95,7 @@ class _StoreCollector(Collector):
         yield CounterMetricFamily(
             "sevbot_delivery_failures",
             "Failed delivery attempts by this process (each retry counts).",
-            value=self.failures(),
+            value=self.failures,
         )
 
 
@@ -149,9 +148,9 @@ class Metrics:
         self._gauges = _StoreCollector()
         self.registry.register(self._gauges)
 
-    def count_failures_of(self, dispatcher: Dispatcher) -> None:
-        """Report the dispatcher's failed-attempt counter at each scrape."""
-        self._gauges.failures = lambda: dispatcher.failures
+    def delivery_failed(self) -> None:
+        """Count one failed delivery attempt (the dispatcher calls this)."""
+        self._gauges.failures += 1
 
     def observe(self, event: Event) -> None:
         """Feed one committed event into the counters and histograms."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.wakeup import Wakeup
 from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class Dispatcher:
         batch: int = 100,
         idle: timedelta = timedelta(seconds=2),
         timeout: float = 10.0,
+        wakeup: Wakeup | None = None,
+        failed: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -51,7 +54,8 @@ class Dispatcher:
         self._batch = batch
         self._idle = idle
         self._timeout = timeout
-        self._wake = asyncio.Event()
+        self._wake = (wakeup or Wakeup()).listen()
+        self._count_failure = failed  # the metrics' counter of failed attempts
         self._stopping = False
         self.running = False
         self.delivered = 0
@@ -65,10 +69,6 @@ class Dispatcher:
     def poke(self) -> None:
         """Wake the loop: something was enqueued."""
         self._wake.set()
-
-    def add_chat(self, chat: ChatPort) -> None:
-        """Register a chat adapter for its platform."""
-        self._chats[chat.platform] = chat
 
     async def deliver_due(self) -> int:
         """Deliver everything due now, round after round; returns how many were delivered."""
@@ -106,6 +106,7 @@ class Dispatcher:
         self, item: OutboxItem, reason: str, retry_after: float | None, permanent: bool
     ) -> str:
         self.failures += 1
+        self._count_failure()
         now = self._clock.now()
         if permanent or item.attempts >= self._max_attempts:
             log.error(
@@ -153,6 +154,13 @@ class Dispatcher:
 
 OUTBOX_KEEP = timedelta(days=7)
 PRUNE_JOB = "prune:outbox"
+
+
+async def seed_pruning(store: Store, now: datetime) -> None:
+    """Make sure the daily pruning job's row exists (kept if already scheduled)."""
+    async with store.transaction() as uow:
+        if await uow.job_due(PRUNE_JOB) is None:
+            await uow.schedule_job(PRUNE_JOB, now + timedelta(hours=1))
 
 
 async def prune_delivered(uow: UnitOfWork, name: str, due: datetime, now: datetime) -> datetime:

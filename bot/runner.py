@@ -11,9 +11,8 @@ import sys
 
 from aiohttp import web
 
-from bot.bootstrap import App, build_app, chat_factories
+from bot.bootstrap import App, build_app
 from bot.config import Settings
-from bot.http import make_web_app
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
@@ -22,21 +21,16 @@ DRAIN_SECONDS = 5.0
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then drain and return."""
     app = await build_app(settings)
-    for factory in chat_factories(settings):
-        app.add_chat(factory(app))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    web_app = make_web_app(app)
-    for adapter in app.adapters:
-        adapter.mount(web_app)
     # What start-up made (modules, the app) lives as long as the process: moved out of the
     # collector's sight, a full collection scans only newer objects and pauses the event loop
     # for tens of milliseconds instead of a hundred.
     gc.collect()
     gc.freeze()
-    runner = web.AppRunner(web_app, handle_signals=False)
+    runner = web.AppRunner(app.web, handle_signals=False)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.service import IncidentService
+from bot.wakeup import Wakeup
 from incidents.ports import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class Scheduler:
         store: Store,
         service: IncidentService,
         clock: Clock,
+        wakeup: Wakeup | None = None,
+        jobs: Mapping[str, JobHandler] | None = None,
         idle: timedelta = timedelta(seconds=2),
         batch: int = 200,
     ) -> None:
@@ -44,16 +47,14 @@ class Scheduler:
         self._clock = clock
         self._idle = idle
         self._batch = batch
-        self._wake = asyncio.Event()
+        self._wakeup = wakeup or Wakeup()
+        self._wake = self._wakeup.listen()
         self._stopping = False
         self.running = False
         self.fired = 0
         self._random = random.Random()
-        self._jobs: dict[str, JobHandler] = {}
-
-    def register_job(self, prefix: str, handler: JobHandler) -> None:
-        """Handle jobs named `prefix:…` (e.g. `handoff:maintainers`)."""
-        self._jobs[prefix] = handler
+        # Handlers by job-name prefix: `handoff` handles `handoff:maintainers`.
+        self._jobs: dict[str, JobHandler] = dict(jobs or {})
 
     def stop(self) -> None:
         """Finish the current round, then return from `run`."""
@@ -108,7 +109,7 @@ class Scheduler:
             except Exception:
                 log.exception("job %s failed; will retry", name)
         if fired:
-            self._service.on_change()
+            self._wakeup.ring()
         return fired
 
     async def run(self) -> None:

@@ -11,17 +11,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.chat import CommandHandler, Outcome
 from bot.events import EventPublisher
 from bot.review.markdown import render_review
+from bot.routing import OutboxWriter
 from bot.views import incident_list, timeline_text
 from incidents import commands as c
 from incidents.decision import Decision
 from incidents.errors import DomainError, IncidentNotFound
 from incidents.events import Event
-from incidents.handlers import execute, open_incident
-from incidents.messages import Audience, Message
+from incidents.handlers import INCIDENT_HANDLERS, execute, open_incident
+from incidents.messages import Audience, Message, MessageKind
 from incidents.model import Incident, OnCall
 from incidents.parser import ParseError, help_text, parse
+from incidents.people import SEVBOT, Person
 from incidents.policy import Policy
 from incidents.ports import Clock, Store, UnitOfWork
 from incidents.review import review_facts
@@ -29,36 +32,7 @@ from incidents.severity import Severity
 from incidents.timers import pending_timers
 
 log = logging.getLogger(__name__)
-
-
-Router = Callable[[Message, str], Sequence[str]]
-
-
-def default_route(message: Message, origin: str) -> Sequence[str]:
-    """Which platforms' outboxes a message goes to: a DM to its recipient's platform, else origin."""
-    if message.audience is Audience.DIRECT and message.recipient and ":" in message.recipient:
-        platform = message.recipient.split(":", 1)[0]
-        if platform == "email":
-            return ["slack"]  # the Slack adapter resolves it with users.lookupByEmail
-        if platform != "api":
-            return [platform]
-    return [origin]
-
-
-class CommandHandler(Protocol):
-    """Something that answers a line of chat commands (`/oncall …` has its own)."""
-
-    async def handle_text(
-        self,
-        text: str,
-        *,
-        actor: str,
-        platform: str,
-        channel_id: str | None = None,
-        request_key: str | None = None,
-    ) -> Outcome:
-        """Handle one command line; errors come back as a polite reply."""
-        ...
+__all__ = ["CommandHandler", "IncidentService", "OnCallLookup", "Outcome"]
 
 
 class OnCallLookup(Protocol):
@@ -69,24 +43,30 @@ class OnCallLookup(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
-    """What a request did: a reply for the person who asked, and the incident it touched."""
-
-    ok: bool
-    reply: Message | None = None
-    incident: int | None = None
-    duplicate: bool = False
-    opened: Incident | None = None
-
-    @property
-    def reply_text(self) -> str:
-        """The reply as plain text ('' when there is none)."""
-        return "" if self.reply is None else self.reply.plain_text()
-
-
-def _reply(text: str, number: int | None = None, kind: str = "reply") -> Message:
+def _reply(text: str, number: int | None = None, kind: MessageKind = MessageKind.REPLY) -> Message:
     return Message(kind=kind, audience=Audience.REPLY, text=(text,), incident=number)
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestContext:
+    """Who asked, where, about which incident (`number`, filled in once it is known)."""
+
+    actor: Person
+    platform: str
+    number: int | None = None
+    channel_id: str | None = None
+    request_key: str | None = None
+
+
+RequestHandler = Callable[["IncidentService", c.Request, RequestContext], Awaitable[Outcome]]
+"""Handles one type of request; `REQUEST_HANDLERS` has one for each."""
+_Handled = tuple[Outcome, Sequence[Event]]
+_TransactionHandler = Callable[
+    ["IncidentService", UnitOfWork, c.Request, RequestContext], Awaitable[_Handled]
+]
+_IncidentHandler = Callable[
+    ["IncidentService", UnitOfWork, Incident, c.Request, RequestContext], Awaitable[_Handled]
+]
 
 
 class IncidentService:
@@ -98,36 +78,40 @@ class IncidentService:
         store: Store,
         clock: Clock,
         policy: Policy,
+        outbox: OutboxWriter,
         oncall: OnCallLookup | None = None,
+        refresh_oncall: Callable[[UnitOfWork], Awaitable[None]] | None = None,
         events: EventPublisher | None = None,
         on_change: Callable[[], None] = lambda: None,
-        route: Router = default_route,
+        review_template: str | None = None,
+        dashboard_link: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.policy = policy
+        self._outbox = outbox
         self._oncall = oncall
+        # Reloads on-call edits inside the opening transaction (another replica may have
+        # made some): the on-call rotations' `refresh`.
+        self._refresh_oncall = refresh_oncall
         self._events = events or EventPublisher()
-        self.on_change = on_change
-        self.route = route
-        # Reloads on-call edits inside the opening transaction (set by the on-call rotations).
-        self.refresh_oncall: Callable[[UnitOfWork], Awaitable[None]] | None = None
-        self.review_template: str | None = None  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
-        self.dashboard_link: Callable[[], str | None] = lambda: None
+        self._on_change = on_change
+        self.review_template = review_template  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
+        self._dashboard_link = dashboard_link
 
     async def handle_text(
         self,
         text: str,
         *,
-        actor: str,
+        actor: str | Person,
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
     ) -> Outcome:
-        """Parse `text` in the command language and handle it."""
+        """Parse `text` in the command language and handle it (`actor`: see `handle`)."""
         parsed = parse(text, platform)
         if isinstance(parsed, ParseError):
-            return Outcome(ok=False, reply=_reply(parsed.message, kind="error"))
+            return Outcome(ok=False, reply=_reply(parsed.message, kind=MessageKind.ERROR))
         return await self.handle(
             parsed.request,
             actor=actor,
@@ -141,75 +125,76 @@ class IncidentService:
         self,
         request: c.Request,
         *,
-        actor: str,
+        actor: str | Person,
         platform: str,
         number: int | None = None,
         channel_id: str | None = None,
         request_key: str | None = None,
     ) -> Outcome:
-        """Handle a parsed request; domain errors come back as a polite reply, nothing changed."""
-        try:
-            if isinstance(request, c.Help):
-                return Outcome(ok=True, reply=_reply(help_text(), kind="help"))
-            if isinstance(request, c.ListIncidents):
-                return await self._list()
-            if isinstance(request, c.ShowDashboardLink):
-                link = self.dashboard_link()
-                text = (
-                    f"Your sign-in link to the incident dashboard (valid 10 min, once): {link}"
-                    if link
-                    else "The dashboard is off. Set SEVBOT_WEB_TOKEN (and SEVBOT_PUBLIC_URL "
-                    "for links) to turn it on."
-                )
-                return Outcome(ok=link is not None, reply=_reply(text, kind="dashboard"))
-            async with self.store.transaction() as uow:
-                if request_key is not None and not await uow.remember_request(
-                    request_key, self.clock.now()
-                ):
-                    return Outcome(ok=True, duplicate=True)
-                if isinstance(request, c.OpenIncident):
-                    outcome, events = await self._open(uow, request, actor, platform)
-                else:
-                    if number is None and channel_id is not None:
-                        number = await uow.incident_in_channel(platform, channel_id)
-                    outcome, events = await self._on_incident(uow, request, actor, number)
-        except DomainError as error:
-            return Outcome(ok=False, reply=_reply(error.message, number, "error"), incident=number)
-        self.on_change()
-        self._events.publish(events)
-        return outcome
+        """Handle a parsed request; domain errors come back as a polite reply, nothing changed.
 
-    async def _list(self) -> Outcome:
+        `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here.
+        """
+        context = RequestContext(
+            actor=Person(actor),
+            platform=platform,
+            number=number,
+            channel_id=channel_id,
+            request_key=request_key,
+        )
+        handler = REQUEST_HANDLERS[type(request)]
+        try:
+            return await handler(self, request, context)
+        except DomainError as error:
+            number = context.number
+            return Outcome(
+                ok=False, reply=_reply(error.message, number, MessageKind.ERROR), incident=number
+            )
+
+    async def _help(self, request: c.Request, context: RequestContext) -> Outcome:
+        return Outcome(ok=True, reply=_reply(help_text(), kind=MessageKind.HELP))
+
+    async def _list(self, request: c.Request, context: RequestContext) -> Outcome:
         async with self.store.transaction() as uow:
             incidents = await uow.open_incidents()
         now = self.clock.now()
-        return Outcome(
-            ok=True, reply=_reply(incident_list(incidents, self.policy, now), kind="list")
-        )
+        text = incident_list(incidents, self.policy, now)
+        return Outcome(ok=True, reply=_reply(text, kind=MessageKind.LIST))
 
-    async def _open(
-        self, uow: UnitOfWork, request: c.OpenIncident, actor: str, platform: str
-    ) -> tuple[Outcome, Sequence[Event]]:
+    async def _dashboard(self, request: c.Request, context: RequestContext) -> Outcome:
+        link = self._dashboard_link()
+        text = (
+            f"Your sign-in link to the incident dashboard (valid 10 min, once): {link}"
+            if link
+            else "The dashboard is off. Set SEVBOT_WEB_TOKEN (and SEVBOT_PUBLIC_URL "
+            "for links) to turn it on."
+        )
+        return Outcome(ok=link is not None, reply=_reply(text, kind=MessageKind.DASHBOARD))
+
+    async def _open(self, uow: UnitOfWork, request: c.Request, context: RequestContext) -> _Handled:
+        assert isinstance(request, c.OpenIncident)
         number = await uow.allocate_number()
-        if self.refresh_oncall is not None:
-            await self.refresh_oncall(uow)
+        if self._refresh_oncall is not None:
+            await self._refresh_oncall(uow)
         oncall = self._oncall(request.severity) if self._oncall else None
         decision = open_incident(
             request,
             number=number,
-            actor=actor,
+            actor=context.actor,
             now=self.clock.now(),
             policy=self.policy,
-            origin=platform,
+            origin=context.platform,
             oncall=oncall,
         )
         await self._commit(uow, decision)
         outcome = Outcome(ok=True, reply=decision.reply, incident=number, opened=decision.incident)
         return outcome, decision.events
 
-    async def _on_incident(
-        self, uow: UnitOfWork, request: c.Request, actor: str, number: int | None
-    ) -> tuple[Outcome, Sequence[Event]]:
+    async def _incident(self, uow: UnitOfWork, context: RequestContext) -> Incident:
+        """The incident a request is about: its number, else its channel's; refused if none."""
+        if context.number is None and context.channel_id is not None:
+            context.number = await uow.incident_in_channel(context.platform, context.channel_id)
+        number = context.number
         if number is None:
             open_numbers = [f"#{i.number}" for i in await uow.open_incidents()]
             listing = ", ".join(open_numbers) if open_numbers else "none"
@@ -222,23 +207,28 @@ class IncidentService:
             raise IncidentNotFound(
                 f"There is no incident #{number}. `/incident list` shows the open ones."
             )
-        now = self.clock.now()
-        if isinstance(request, c.ShowTimeline):
-            return Outcome(
-                ok=True,
-                reply=_reply(timeline_text(incident, now), number, "timeline"),
-                incident=number,
-            ), ()
-        if isinstance(request, c.ShowReview):
-            return await self._review(uow, incident), ()
-        assert not isinstance(
-            request, c.Help | c.ListIncidents | c.OpenIncident | c.ShowDashboardLink
-        )
-        decision = execute(incident, request, actor=actor, now=now, policy=self.policy)
-        await self._commit(uow, decision)
-        return Outcome(ok=True, reply=decision.reply, incident=number), decision.events
+        return incident
 
-    async def _review(self, uow: UnitOfWork, incident: Incident) -> Outcome:
+    async def _execute(
+        self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
+    ) -> _Handled:
+        """A command on the incident: the domain decides (`execute`), the decision commits."""
+        assert isinstance(request, c.Command)
+        now = self.clock.now()
+        decision = execute(incident, request, actor=context.actor, now=now, policy=self.policy)
+        await self._commit(uow, decision)
+        return Outcome(ok=True, reply=decision.reply, incident=incident.number), decision.events
+
+    async def _timeline(
+        self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
+    ) -> _Handled:
+        text = timeline_text(incident, self.clock.now())
+        reply = _reply(text, incident.number, MessageKind.TIMELINE)
+        return Outcome(ok=True, reply=reply, incident=incident.number), ()
+
+    async def _review(
+        self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
+    ) -> _Handled:
         """Draft the review and post it as a Markdown file in the incident channel."""
         markdown = render_review(
             review_facts(incident, self.policy, self.clock.now()),
@@ -246,7 +236,7 @@ class IncidentService:
         )
         name = f"incident-{incident.number}-review.md"
         message = Message(
-            kind="review",
+            kind=MessageKind.REVIEW,
             audience=Audience.INCIDENT,
             incident=incident.number,
             text=(
@@ -260,7 +250,7 @@ class IncidentService:
         reply = _reply(
             f"Drafted the review of #{incident.number}; it is posted as {name}.", incident.number
         )
-        return Outcome(ok=True, reply=reply, incident=incident.number)
+        return Outcome(ok=True, reply=reply, incident=incident.number), ()
 
     async def _commit(self, uow: UnitOfWork, decision: Decision) -> None:
         incident = decision.incident
@@ -270,10 +260,7 @@ class IncidentService:
 
     async def enqueue(self, uow: UnitOfWork, messages: Sequence[Message], origin: str) -> None:
         """Put messages in the outbox of each platform the router picks, in this transaction."""
-        now = self.clock.now()
-        for message in messages:
-            for platform in self.route(message, origin):
-                await uow.enqueue([message], platform=platform, now=now)
+        await self._outbox.enqueue(uow, messages, origin)
 
     async def fire_due_timers(self, number: int) -> int:
         """Fire the incident's due timers in one transaction; 0 if another worker has it."""
@@ -292,7 +279,7 @@ class IncidentService:
                 decision = execute(
                     incident,
                     c.FireTimer(key=key, due_at=due_at),
-                    actor="sevbot",
+                    actor=SEVBOT,
                     now=now,
                     policy=self.policy,
                 )
@@ -301,7 +288,7 @@ class IncidentService:
                 events.extend(decision.events)
                 fired += 1
             await self._commit(uow, Decision(incident=incident, messages=tuple(messages)))
-        self.on_change()
+        self._on_change()
         self._events.publish(events)
         return fired
 
@@ -310,7 +297,63 @@ class IncidentService:
         async with self.store.transaction() as uow:
             await uow.bind_channel(number, platform, channel_id)
 
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The incident's channel on `platform`, if one was created."""
+        async with self.store.transaction() as uow:
+            return await uow.channel_of(number, platform)
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is, if any."""
+        async with self.store.transaction() as uow:
+            return await uow.incident_in_channel(platform, channel_id)
+
     async def load(self, number: int) -> Incident | None:
         """Read an incident (for adapters rendering summaries and the CLI)."""
         async with self.store.transaction() as uow:
             return await uow.load(number)
+
+
+def _in_transaction(handler: _TransactionHandler) -> RequestHandler:
+    """Run `handler` in one store transaction, once per request key; publish what committed."""
+
+    async def handle(
+        service: IncidentService, request: c.Request, context: RequestContext
+    ) -> Outcome:
+        async with service.store.transaction() as uow:
+            if context.request_key is not None and not await uow.remember_request(
+                context.request_key, service.clock.now()
+            ):
+                return Outcome(ok=True, duplicate=True)
+            outcome, events = await handler(service, uow, request, context)
+        service._on_change()
+        service._events.publish(events)
+        return outcome
+
+    return handle
+
+
+def _on_incident(handler: _IncidentHandler) -> RequestHandler:
+    """Run `handler` on the request's incident, loaded (locked) in the transaction."""
+
+    async def with_incident(
+        service: IncidentService, uow: UnitOfWork, request: c.Request, context: RequestContext
+    ) -> _Handled:
+        incident = await service._incident(uow, context)
+        return await handler(service, uow, incident, request, context)
+
+    return _in_transaction(with_incident)
+
+
+EXECUTE_ON_INCIDENT: RequestHandler = _on_incident(IncidentService._execute)
+"""The handler of every command on an existing incident: the domain's table picks its handler."""
+
+REQUEST_HANDLERS: dict[type[c.Request], RequestHandler] = {
+    **dict.fromkeys(INCIDENT_HANDLERS, EXECUTE_ON_INCIDENT),
+    c.Help: IncidentService._help,
+    c.ListIncidents: IncidentService._list,
+    c.ShowDashboardLink: IncidentService._dashboard,
+    c.OpenIncident: _in_transaction(IncidentService._open),
+    c.ShowTimeline: _on_incident(IncidentService._timeline),
+    c.ShowReview: _on_incident(IncidentService._review),
+}
+"""Each request type's one handler: queries and opening here, incident commands in the domain."""

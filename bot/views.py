@@ -6,12 +6,13 @@ from datetime import datetime
 
 from incidents.messages import at_name, render_plain
 from incidents.model import Incident
+from incidents.people import Person
 from incidents.policy import Policy
 from incidents.timefmt import clock_text, duration_text, when_text
 from incidents.timers import next_deadline
 
 
-def person_name(user: str | None) -> str:
+def person_name(user: Person | None) -> str:
     """`slack:U123` → `@U123`; None → `unassigned`."""
     return at_name(user) if user else "unassigned"
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incidents.model import Role
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -50,7 +51,7 @@ class AssignRole:
     """Give `user` a role (incident commander, communications lead, responder)."""
 
     role: Role
-    user: str
+    user: Person
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,7 +80,7 @@ class AddActionItem:
     """Record a follow-up action item, with an optional owner."""
 
     text: str
-    owner: str | None = None
+    owner: Person | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,7 +101,7 @@ class MarkReviewDone:
 class RecordPinnedMessage:
     """Capture a chat message someone pinned (or marked 📌) into the timeline."""
 
-    author: str
+    author: Person
     text: str
     link: str | None = None
 
@@ -109,7 +110,7 @@ class RecordPinnedMessage:
 class RecordParticipant:
     """Someone spoke in the incident channel: they count as a participant in the review."""
 
-    user: str
+    user: Person
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,8 +9,9 @@ from datetime import datetime
 from incidents.commands import Command
 from incidents.errors import InvalidCommand
 from incidents.events import Event
-from incidents.messages import Audience, Button, Fact, Message, Text, Tone
+from incidents.messages import Audience, Button, Fact, Message, MessageKind, Text, Tone
 from incidents.model import EntryKind, Incident, TimelineEntry
+from incidents.people import Person
 from incidents.policy import Policy
 
 
@@ -25,7 +26,12 @@ class Decision:
 
 
 def stamp(
-    incident: Incident, now: datetime, actor: str | None, kind: EntryKind, text: str, **data: str
+    incident: Incident,
+    now: datetime,
+    actor: Person | None,
+    kind: EntryKind,
+    text: str,
+    **data: str,
 ) -> Incident:
     """Append a timeline entry: when, who (None for the bot), what kind, what changed."""
     entry = TimelineEntry(at=now, actor=actor, kind=kind, text=text, data=tuple(data.items()))
@@ -33,10 +39,12 @@ def stamp(
 
 
 MAX_TEXT = 3000
-Handler = Callable[[Incident, Command, str, datetime, Policy], "Decision"]
+Handler = Callable[[Incident, Command, Person, datetime, Policy], "Decision"]
 
 
-def reply_to(incident: Incident | None, text: str, kind: str = "reply") -> Message:
+def reply_to(
+    incident: Incident | None, text: str, kind: MessageKind = MessageKind.REPLY
+) -> Message:
     """An ephemeral reply to whoever issued the command."""
     number = None if incident is None else incident.number
     return Message(kind=kind, audience=Audience.REPLY, text=(text,), incident=number)
@@ -44,7 +52,7 @@ def reply_to(incident: Incident | None, text: str, kind: str = "reply") -> Messa
 
 def to_channel(
     incident: Incident,
-    kind: str,
+    kind: MessageKind,
     text: Text,
     *,
     title: str | None = None,

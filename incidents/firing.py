@@ -7,18 +7,20 @@ from datetime import datetime
 
 from incidents import commands as c
 from incidents import events as e
-from incidents.decision import Decision, stamp
+from incidents.decision import Decision, Handler, stamp
 from incidents.messages import (
     Audience,
     Everyone,
     Mention,
     Message,
+    MessageKind,
     Part,
     Tone,
     at_name,
     mention_list,
 )
 from incidents.model import EntryKind, Incident
+from incidents.people import Person
 from incidents.policy import PageTarget, Policy
 from incidents.timefmt import clock_text, duration_text, relative_text, when_text
 from incidents.timers import TimerKind, TimerSpec, pending_timers
@@ -26,9 +28,10 @@ from incidents.wording import headline
 
 
 def fire_timer(
-    incident: Incident, command: c.FireTimer, *, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     """Act on a due timer. A timer that no longer applies (stale row) changes nothing."""
+    assert isinstance(command, c.FireTimer)
     spec = next((s for s in pending_timers(incident, policy) if s.key == command.key), None)
     if spec is None or spec.due_at > now:
         return Decision(incident=incident)
@@ -43,18 +46,18 @@ def fire_timer(
     )
 
 
-def _owner(incident: Incident) -> str:
+def _owner(incident: Incident) -> Person:
     """Who a reminder speaks to: the incident commander, else whoever acknowledged or declared."""
     return incident.incident_commander or incident.acknowledged_by or incident.declared_by
 
 
 def _message(
     incident: Incident,
-    kind: str,
+    kind: MessageKind,
     text: tuple[Part, ...],
     tone: Tone = Tone.WARNING,
     audience: Audience = Audience.INCIDENT,
-    recipient: str | None = None,
+    recipient: Person | None = None,
 ) -> Message:
     return Message(
         kind=kind,
@@ -87,7 +90,7 @@ def _status_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy:
         Mention(_owner(incident)),
         f", no status update for {silent}. What do we know, what are we doing, when is the next update? `/incident status …`",
     )
-    return updated, (_message(updated, "status_reminder", text, Tone.INFO),)
+    return updated, (_message(updated, MessageKind.STATUS_REMINDER, text, Tone.INFO),)
 
 
 def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
@@ -110,7 +113,7 @@ def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy:
         f", external update due for {incident.severity.label} ({why}). "
         f"`/incident status --external …`{page}",
     )
-    return updated, (_message(updated, "external_update_due", text),)
+    return updated, (_message(updated, MessageKind.EXTERNAL_UPDATE_DUE, text),)
 
 
 def _response_warning(
@@ -131,7 +134,7 @@ def _response_warning(
     text = (
         f"⚠️ Not acknowledged yet. Response target for {incident.severity.label} ({target}) ends {when_text(spec.deadline, now)}. `/incident ack`",
     )
-    return updated, (_message(updated, "response_warning", text),)
+    return updated, (_message(updated, MessageKind.RESPONSE_WARNING, text),)
 
 
 def _response_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
@@ -142,9 +145,11 @@ def _response_breach(incident: Incident, spec: TimerSpec, now: datetime, policy:
     text = (
         f"🚨 Response target missed: {headline(incident)} was not acknowledged within {target}. `/incident ack`",
     )
-    messages = [_message(updated, "response_breach", text, Tone.DANGER)]
+    messages = [_message(updated, MessageKind.RESPONSE_BREACH, text, Tone.DANGER)]
     if incident.oncall is not None:
-        messages.append(_message(updated, "response_breach", text, Tone.DANGER, Audience.ONCALL))
+        messages.append(
+            _message(updated, MessageKind.RESPONSE_BREACH, text, Tone.DANGER, Audience.ONCALL)
+        )
     return updated, tuple(messages)
 
 
@@ -164,7 +169,7 @@ def _phase_warning(incident: Incident, spec: TimerSpec, now: datetime, policy: P
         timer=spec.key,
     )
     text = (f"⚠️ {name} window ends at {clock_text(spec.deadline, now)} UTC ({left} left).",)
-    return updated, (_message(updated, "phase_warning", text),)
+    return updated, (_message(updated, MessageKind.PHASE_WARNING, text),)
 
 
 def _phase_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
@@ -179,7 +184,7 @@ def _phase_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Po
         Mention(_owner(incident)),
         f", the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. Move on with `/incident phase <next>` or post an update.",
     )
-    return updated, (_message(updated, "phase_breach", text, Tone.DANGER),)
+    return updated, (_message(updated, MessageKind.PHASE_BREACH, text, Tone.DANGER),)
 
 
 def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
@@ -205,11 +210,11 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
             *mention_list(people),
             ". `/incident ack` stops this.",
         )
-        messages.append(_message(updated, "escalation", text, Tone.DANGER))
+        messages.append(_message(updated, MessageKind.ESCALATION, text, Tone.DANGER))
         messages.append(
             _message(
                 updated,
-                "escalation",
+                MessageKind.ESCALATION,
                 (
                     Everyone(),
                     f" {headline(incident)} is unacknowledged after {waited}. Can someone take it? `/incident ack {incident.number}`",
@@ -234,7 +239,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
         return updated, (
             _message(
                 updated,
-                "escalation",
+                MessageKind.ESCALATION,
                 (
                     f"📟 No acknowledgement after {waited}, and {oncall.rotation} has no {label} on call.",
                 ),
@@ -254,7 +259,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
     messages.append(
         _message(
             updated,
-            "escalation",
+            MessageKind.ESCALATION,
             (
                 f"📟 No acknowledgement after {waited}. Paging ",
                 Mention(who),
@@ -266,7 +271,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
     messages.append(
         _message(
             updated,
-            "page",
+            MessageKind.PAGE,
             (
                 f"📟 You are paged ({label}, {oncall.rotation}) for {headline(incident)}: unacknowledged for {waited}. `/incident ack {incident.number}`",
             ),
@@ -295,8 +300,8 @@ def _review_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy:
         f", the review of #{incident.number} is due {when_text(spec.deadline, now)}. `/incident review` drafts it; `/incident review done <link>` when it is written.",
     )
     return updated, (
-        _message(updated, "review_reminder", text, Tone.INFO),
-        _message(updated, "review_reminder", text, Tone.INFO, Audience.DIRECT, owner),
+        _message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO),
+        _message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO, Audience.DIRECT, owner),
     )
 
 
@@ -315,8 +320,10 @@ def _review_due(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
         f"drafts it; `/incident review {incident.number} done <link>` records the final one.",
     )
     return updated, (
-        _message(updated, "review_overdue", text, Tone.DANGER),
-        _message(updated, "review_overdue", reminder, Tone.DANGER, Audience.DIRECT, owner),
+        _message(updated, MessageKind.REVIEW_OVERDUE, text, Tone.DANGER),
+        _message(
+            updated, MessageKind.REVIEW_OVERDUE, reminder, Tone.DANGER, Audience.DIRECT, owner
+        ),
     )
 
 
@@ -330,4 +337,9 @@ _FIRE = {
     TimerKind.ESCALATION: _escalation,
     TimerKind.REVIEW_REMINDER: _review_reminder,
     TimerKind.REVIEW_DUE: _review_due,
+}
+
+
+FIRING_HANDLERS: dict[type[c.Command], Handler] = {
+    c.FireTimer: fire_timer,
 }

@@ -15,10 +15,11 @@ from incidents.decision import (
     to_channel,
 )
 from incidents.errors import InvalidCommand, NotAllowedInPhase
+from incidents.firing import FIRING_HANDLERS
 from incidents.lifecycle import LIFECYCLE_HANDLERS
-from incidents.messages import Audience, Button, Mention, Message, Part, Tone, at_name
+from incidents.messages import Audience, Button, Mention, Message, MessageKind, Part, Tone, at_name
 from incidents.model import EntryKind, Incident, OnCall
-from incidents.naming import channel_name
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.records import RECORD_HANDLERS
@@ -31,7 +32,7 @@ def summary_message(incident: Incident, policy: Policy, now: datetime) -> Messag
     """The pinned summary in the incident channel, with the action buttons."""
     return to_channel(
         incident,
-        "summary",
+        MessageKind.SUMMARY,
         (
             *phase_line(incident, policy, now),
             "\n",
@@ -51,7 +52,7 @@ def open_incident(
     command: c.OpenIncident,
     *,
     number: int,
-    actor: str,
+    actor: Person,
     now: datetime,
     policy: Policy,
     origin: str = "console",
@@ -101,7 +102,7 @@ def open_incident(
         )
         messages.append(
             Message(
-                kind="page",
+                kind=MessageKind.PAGE,
                 audience=Audience.DIRECT,
                 recipient=oncall.primary,
                 incident=number,
@@ -119,7 +120,7 @@ def open_incident(
         )
     messages.append(
         Message(
-            kind="announcement",
+            kind=MessageKind.ANNOUNCEMENT,
             audience=Audience.ANNOUNCE,
             incident=number,
             title=f"{command.severity.emoji} {headline(incident)}",
@@ -132,7 +133,9 @@ def open_incident(
         events=(e.IncidentOpened(number=number, at=now, severity=command.severity, title=title),),
         messages=tuple(messages),
         reply=reply_to(
-            incident, f"Opening incident #{number}… → #{channel_name(number, title)}", "opening"
+            incident,
+            f"Opening incident #{number}… its channel is being created.",
+            MessageKind.OPENING,
         ),
     )
 
@@ -144,7 +147,7 @@ def _pages_at_once(policy: Policy, command: c.OpenIncident) -> bool:
 
 
 def execute(
-    incident: Incident, command: c.Command, *, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, *, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     """Apply `command` to `incident`; raise a DomainError that says what would be valid."""
     # Action items outlive the incident: they are nagged weekly until done, after closing too.
@@ -159,14 +162,15 @@ def execute(
         raise NotAllowedInPhase(
             f"#{incident.number} is closed. Open a new incident with `/incident open`."
         )
-    handler = _HANDLERS.get(type(command))
+    handler = INCIDENT_HANDLERS.get(type(command))
     if handler is None:
-        if isinstance(command, c.FireTimer):
-            from incidents.firing import fire_timer
-
-            return fire_timer(incident, command, now=now, policy=policy)
         raise InvalidCommand(f"`{type(command).__name__}` does not apply to an existing incident.")
     return handler(incident, command, actor, now, policy)
 
 
-_HANDLERS: dict[type, Handler] = {**LIFECYCLE_HANDLERS, **RECORD_HANDLERS}
+INCIDENT_HANDLERS: dict[type[c.Command], Handler] = {
+    **LIFECYCLE_HANDLERS,
+    **RECORD_HANDLERS,
+    **FIRING_HANDLERS,
+}
+"""The domain's handler of each command on an existing incident, timer firings included."""

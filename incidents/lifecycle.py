@@ -18,8 +18,9 @@ from incidents.decision import (
     to_channel,
 )
 from incidents.errors import InvalidCommand, NotAllowedInPhase, NotPermitted
-from incidents.messages import Audience, Mention, Message, Part, Tone, at_name
+from incidents.messages import Audience, Mention, Message, MessageKind, Part, Tone, at_name
 from incidents.model import EntryKind, Incident, Role, StatusUpdate
+from incidents.people import Person
 from incidents.phase import Phase, check_transition
 from incidents.policy import Policy
 from incidents.timefmt import clock_text, duration_text, when_text
@@ -28,7 +29,7 @@ from incidents.wording import core_facts, headline
 
 
 def _acknowledge(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     if incident.acknowledged_at is not None:
         raise NotAllowedInPhase(
@@ -49,7 +50,7 @@ def _acknowledge(
     escalation = " Escalation stopped." if incident.oncall is not None else ""
     message = to_channel(
         updated,
-        "acknowledged",
+        MessageKind.ACKNOWLEDGED,
         (
             "✅ ",
             Mention(actor),
@@ -73,7 +74,7 @@ def _acknowledge(
 
 
 def _status(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.PostStatusUpdate)
     example = (
@@ -89,7 +90,7 @@ def _status(
     label = "📣 External update" if command.external else "📝 Status update"
     message = to_channel(
         updated,
-        "external_update" if command.external else "status_update",
+        MessageKind.EXTERNAL_UPDATE if command.external else MessageKind.STATUS_UPDATE,
         (f"{label} from ", Mention(actor), ": ", text),
         facts=core_facts(updated, policy, now),
     )
@@ -101,7 +102,7 @@ def _status(
 
 
 def _severity(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.ChangeSeverity)
     before = incident.severity
@@ -132,13 +133,13 @@ def _severity(
     messages = (
         to_channel(
             updated,
-            "severity_changed",
+            MessageKind.SEVERITY_CHANGED,
             text,
             facts=core_facts(updated, policy, now),
             tone=Tone.WARNING,
         ),
         Message(
-            kind="severity_announcement",
+            kind=MessageKind.SEVERITY_ANNOUNCEMENT,
             audience=Audience.ANNOUNCE,
             incident=incident.number,
             title=f"{command.severity.emoji} {headline(updated)}",
@@ -157,7 +158,7 @@ def _severity(
 
 
 def _phase(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.ChangePhase)
     check_transition(incident.number, incident.phase, command.phase)
@@ -196,7 +197,7 @@ def _phase(
         ends = f" {command.phase.value.capitalize()} window ends {when_text(deadline, now)}."
     message = to_channel(
         updated,
-        "phase_changed",
+        MessageKind.PHASE_CHANGED,
         (f"{prefix}: {before.value} → {command.phase.value} (", Mention(actor), f").{ends}"),
         facts=core_facts(updated, policy, now),
     )
@@ -210,7 +211,7 @@ def _phase(
 
 
 def _role(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.AssignRole)
     if command.role is Role.INCIDENT_COMMANDER:
@@ -237,7 +238,7 @@ def _role(
         user=command.user,
     )
     message = to_channel(
-        updated, "role_assigned", (Mention(command.user), f" is {command.role.label}.")
+        updated, MessageKind.ROLE_ASSIGNED, (Mention(command.user), f" is {command.role.label}.")
     )
     return Decision(
         incident=updated,
@@ -249,7 +250,7 @@ def _role(
 
 
 def _resolve(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.Resolve)
     if not incident.is_active:
@@ -287,10 +288,14 @@ def _resolve(
     )
     messages = (
         to_channel(
-            updated, "resolved", text, tone=Tone.SUCCESS, facts=core_facts(updated, policy, now)
+            updated,
+            MessageKind.RESOLVED,
+            text,
+            tone=Tone.SUCCESS,
+            facts=core_facts(updated, policy, now),
         ),
         Message(
-            kind="resolution_announcement",
+            kind=MessageKind.RESOLUTION_ANNOUNCEMENT,
             audience=Audience.ANNOUNCE,
             incident=incident.number,
             title=f"✅ Resolved: {headline(updated)}",
@@ -313,7 +318,7 @@ def _resolve(
 
 
 def _close(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.Close)
     if incident.is_active:
@@ -343,7 +348,7 @@ def _close(
     )
     message = to_channel(
         updated,
-        "closed",
+        MessageKind.CLOSED,
         (
             "🔒 #",
             str(incident.number),
@@ -359,7 +364,7 @@ def _close(
     )
 
 
-LIFECYCLE_HANDLERS: dict[type, Handler] = {
+LIFECYCLE_HANDLERS: dict[type[c.Command], Handler] = {
     c.Acknowledge: _acknowledge,
     c.PostStatusUpdate: _status,
     c.ChangeSeverity: _severity,

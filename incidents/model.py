@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -57,7 +58,7 @@ class TimelineEntry:
     """One stamped change: when, who (None for the bot itself), what kind, and what changed."""
 
     at: datetime
-    actor: str | None
+    actor: Person | None
     kind: EntryKind
     text: str
     data: tuple[tuple[str, str], ...] = ()
@@ -72,7 +73,7 @@ class StatusUpdate:
     """A status update; external ones are meant for customers and the status page."""
 
     at: datetime
-    author: str
+    author: Person
     text: str
     external: bool = False
 
@@ -83,9 +84,9 @@ class ActionItem:
 
     number: int
     text: str
-    owner: str | None
+    owner: Person | None
     created_at: datetime
-    created_by: str
+    created_by: Person
     done_at: datetime | None = None
 
 
@@ -94,9 +95,9 @@ class OnCall:
     """Who was on call when the incident opened: the people escalation pages, in order."""
 
     rotation: str
-    primary: str | None
-    backup: str | None
-    everyone: tuple[str, ...] = ()
+    primary: Person | None
+    backup: Person | None
+    everyone: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,14 +109,14 @@ class Incident:
     severity: Severity
     phase: Phase
     declared_at: datetime
-    declared_by: str
+    declared_by: Person
     origin: str = "console"
-    incident_commander: str | None = None
-    communications_lead: str | None = None
-    responders: tuple[str, ...] = ()
+    incident_commander: Person | None = None
+    communications_lead: Person | None = None
+    responders: tuple[Person, ...] = ()
     oncall: OnCall | None = None
     acknowledged_at: datetime | None = None
-    acknowledged_by: str | None = None
+    acknowledged_by: Person | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     resolution_summary: str | None = None
@@ -127,7 +128,7 @@ class Incident:
     last_status_reminder_at: datetime | None = None
     last_external_reminder_at: datetime | None = None
     fired_timers: frozenset[str] = field(default_factory=frozenset)
-    speakers: tuple[str, ...] = ()
+    speakers: tuple[Person, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
 
     @property
@@ -155,9 +156,9 @@ class Incident:
         return self.declared_at
 
     @property
-    def participants(self) -> tuple[str, ...]:
+    def participants(self) -> tuple[Person, ...]:
         """Everyone who acted on the incident, in order of first appearance."""
-        seen: dict[str, None] = {}
+        seen: dict[Person, None] = {}
         for entry in self.timeline:
             if entry.actor is not None:
                 seen.setdefault(entry.actor, None)
@@ -171,7 +172,7 @@ class Incident:
                 seen.setdefault(person, None)
         return tuple(seen)
 
-    def role_holder(self, role: Role) -> str | None:
+    def role_holder(self, role: Role) -> Person | None:
         """Who holds a single-person role."""
         if role is Role.INCIDENT_COMMANDER:
             return self.incident_commander

@@ -7,6 +7,10 @@
 
 Outside an incident's channel, the incident is named by number right after the verb:
 `/incident status 42 Rolled back` (or `#42`).
+
+People are named `@name` (a person on the platform the command came from) or `@platform:id`
+(`@slack:U123`, `@discord:42`). Chat adapters rewrite their platform's own mention markup
+into that neutral form before parsing; this module knows no platform's markup.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from incidents import commands as c
 from incidents.errors import DomainError
 from incidents.model import Role
+from incidents.people import Person
 from incidents.phase import Phase, parse_phase
 from incidents.severity import Severity, parse_severity
 
@@ -58,8 +63,7 @@ _ROLES = {
     "responder": Role.RESPONDER,
 }
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
-_SLACK_USER = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
-_DISCORD_USER = re.compile(r"^<@!?([0-9]+)>$")
+_NEUTRAL_USER = re.compile(r"^@([a-z][a-z0-9_-]*:\S+)$")
 _PLAIN_USER = re.compile(r"^@([A-Za-z0-9._-]+)$")
 
 
@@ -85,19 +89,21 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def parse_user(token: str, platform: str) -> str | None:
-    """`<@U123>`, `<@U123|bob>`, `<@!123>` or `@bob` → `platform:id`; None if not a user."""
-    for pattern in (_SLACK_USER, _DISCORD_USER, _PLAIN_USER):
-        match = pattern.match(token)
-        if match is not None:
-            return f"{platform}:{match.group(1)}"
-    return None
+def parse_user(token: str, platform: str) -> Person | None:
+    """`@slack:U123` (any platform) or `@bob` (on `platform`) → a Person; None if not one."""
+    try:
+        neutral = _NEUTRAL_USER.match(token)
+        if neutral is not None:
+            return Person(neutral.group(1))
+        plain = _PLAIN_USER.match(token)
+        return None if plain is None else Person.of(platform, plain.group(1))
+    except ValueError:
+        return None
 
 
-def format_user(user: str) -> str:
-    """The mention token that `parse_user` reads back: `<@U123>` or `@name`."""
-    _, _, ident = user.partition(":")
-    return f"<@{ident}>" if re.fullmatch(r"[A-Z0-9]+|[0-9]+", ident) else f"@{ident}"
+def format_user(user: Person) -> str:
+    """The token that `parse_user` reads back on any platform: `@slack:U123`."""
+    return f"@{user}"
 
 
 def parse(text: str, platform: str = "console") -> Parsed | ParseError:
@@ -200,7 +206,7 @@ def _phase(words: _Words, platform: str) -> c.Request:
     return c.ChangePhase(phase=parse_phase(words.take()))
 
 
-def _user(words: _Words, platform: str, usage: str) -> str:
+def _user(words: _Words, platform: str, usage: str) -> Person:
     token = words.take()
     user = parse_user(token, platform)
     if user is None or words.rest:

@@ -43,8 +43,8 @@ class OutboxItem:
     last_error: str | None = None
 
 
-class UnitOfWork(OnCallRecords, Protocol):
-    """One transaction: everything done through it commits together or not at all."""
+class IncidentRecords(Protocol):
+    """Incidents: numbering, loading (locked), saving, and the lists and counts of them."""
 
     async def allocate_number(self) -> int:
         """The next incident number; atomic across processes."""
@@ -66,6 +66,14 @@ class UnitOfWork(OnCallRecords, Protocol):
         """Every incident declared at or after `since`, by number."""
         ...
 
+    async def count_open_incidents(self) -> dict[tuple[Severity, Phase], int]:
+        """How many incidents are not closed, by (severity, phase), without locking them."""
+        ...
+
+
+class ActionItemRecords(Protocol):
+    """Action items not done yet, across incidents (they outlive the incident)."""
+
     async def incidents_with_open_action_items(self) -> list[Incident]:
         """Every incident, closed or not, with an action item not done yet, by number."""
         ...
@@ -74,13 +82,21 @@ class UnitOfWork(OnCallRecords, Protocol):
         """How many action items are not done yet, across every incident."""
         ...
 
-    async def count_open_incidents(self) -> dict[tuple[Severity, Phase], int]:
-        """How many incidents are not closed, by (severity, phase), without locking them."""
-        ...
+
+class OutboxRecords(Protocol):
+    """The outbox: messages to post, written in the transaction that caused them."""
 
     async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
         """Add messages to the outbox for `platform`."""
         ...
+
+    async def prune_outbox(self, delivered_before: datetime) -> int:
+        """Delete outbox items delivered before `delivered_before`; returns how many."""
+        ...
+
+
+class TimerRecords(Protocol):
+    """An incident's durable timers, and the lock that lets one worker fire them."""
 
     async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
         """Make the incident's stored timers exactly `timers`."""
@@ -94,9 +110,9 @@ class UnitOfWork(OnCallRecords, Protocol):
         """Lock the incident for this transaction; False if another holder has it."""
         ...
 
-    async def prune_outbox(self, delivered_before: datetime) -> int:
-        """Delete outbox items delivered before `delivered_before`; returns how many."""
-        ...
+
+class JobRecords(Protocol):
+    """Named recurring jobs (nags, handoffs, pruning) and when each is next due."""
 
     async def claim_job(self, name: str) -> datetime | None:
         """The job's due time, locked for this transaction; None if absent or held elsewhere."""
@@ -114,9 +130,17 @@ class UnitOfWork(OnCallRecords, Protocol):
         """When the job is next due, without locking it."""
         ...
 
+
+class IdempotencyRecords(Protocol):
+    """Request keys already handled, so a retried request is done once."""
+
     async def remember_request(self, key: str, now: datetime) -> bool:
         """Record an idempotency key; False if it was seen before (a retried request)."""
         ...
+
+
+class ChannelBindings(Protocol):
+    """Which chat channel belongs to which incident, per platform."""
 
     async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
         """Record the chat channel created for an incident."""
@@ -129,6 +153,24 @@ class UnitOfWork(OnCallRecords, Protocol):
     async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
         """The incident whose channel this is, if any."""
         ...
+
+
+class UnitOfWork(
+    IncidentRecords,
+    ActionItemRecords,
+    OutboxRecords,
+    TimerRecords,
+    JobRecords,
+    IdempotencyRecords,
+    ChannelBindings,
+    OnCallRecords,
+    Protocol,
+):
+    """One transaction: everything done through it commits together or not at all.
+
+    The one place the per-concept records are composed; a function that needs only one of
+    them can ask for that one.
+    """
 
 
 class Store(Protocol):

@@ -9,18 +9,19 @@ from incidents import commands as c
 from incidents import events as e
 from incidents.decision import MAX_TEXT, Decision, Handler, checked_text, clean, stamp, to_channel
 from incidents.errors import InvalidCommand, NotAllowedInPhase
-from incidents.messages import Mention, Part, Tone
+from incidents.messages import Mention, MessageKind, Part, Tone
 from incidents.model import ActionItem, EntryKind, Incident
+from incidents.people import Person
 from incidents.policy import Policy
 
 
 def _note(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.AddNote)
     text = checked_text(command.text, "A note", "/incident note Paused the nightly batch")
     updated = stamp(incident, now, actor, EntryKind.NOTE, text)
-    message = to_channel(updated, "note", ("🗒 Note from ", Mention(actor), ": ", text))
+    message = to_channel(updated, MessageKind.NOTE, ("🗒 Note from ", Mention(actor), ": ", text))
     return Decision(
         incident=updated,
         events=(e.TimelineNoted(number=incident.number, at=now, kind="note"),),
@@ -29,7 +30,7 @@ def _note(
 
 
 def _action(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.AddActionItem)
     text = checked_text(
@@ -55,7 +56,9 @@ def _action(
     owner: tuple[Part, ...] = (
         (" (owner ", Mention(command.owner), ")") if command.owner else (" (no owner yet)",)
     )
-    message = to_channel(updated, "action_added", (f"☑️ Action item {item.number}: {text}", *owner))
+    message = to_channel(
+        updated, MessageKind.ACTION_ADDED, (f"☑️ Action item {item.number}: {text}", *owner)
+    )
     return Decision(
         incident=updated,
         events=(e.TimelineNoted(number=incident.number, at=now, kind="action"),),
@@ -64,7 +67,7 @@ def _action(
 
 
 def _action_done(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.CompleteActionItem)
     items = {item.number: item for item in incident.action_items}
@@ -91,7 +94,7 @@ def _action_done(
     )
     message = to_channel(
         updated,
-        "action_done",
+        MessageKind.ACTION_DONE,
         (f"✔️ Action item {item.number} done: {item.text} (", Mention(actor), ")."),
     )
     return Decision(
@@ -102,7 +105,7 @@ def _action_done(
 
 
 def _review_done(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.MarkReviewDone)
     if incident.is_active:
@@ -120,7 +123,7 @@ def _review_done(
     )
     message = to_channel(
         updated,
-        "review_done",
+        MessageKind.REVIEW_DONE,
         ("📘 Review for #", str(incident.number), " marked done by ", Mention(actor), f": {link}"),
         tone=Tone.SUCCESS,
     )
@@ -132,7 +135,7 @@ def _review_done(
 
 
 def _pinned(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.RecordPinnedMessage)
     text = clean(command.text)[:MAX_TEXT]
@@ -144,7 +147,7 @@ def _pinned(
 
 
 def _participant(
-    incident: Incident, command: c.Command, actor: str, now: datetime, policy: Policy
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.RecordParticipant)
     if command.user in incident.participants:
@@ -152,7 +155,7 @@ def _participant(
     return Decision(incident=replace(incident, speakers=(*incident.speakers, command.user)))
 
 
-RECORD_HANDLERS: dict[type, Handler] = {
+RECORD_HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordParticipant: _participant,
     c.AddNote: _note,
     c.AddActionItem: _action,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incidents.model import EntryKind, Incident, TimelineEntry
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.severity import Severity, parse_severity
@@ -49,7 +50,7 @@ class ReviewFacts:
     response_target: str
     phases: tuple[PhaseSpan, ...]
     review_due: datetime | None
-    participants: tuple[str, ...]
+    participants: tuple[Person, ...]
 
 
 def _phase_entries(incident: Incident) -> list[tuple[Phase, datetime]]:

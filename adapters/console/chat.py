@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import render_lines
+from bot.chat import ChannelBindings, CommandBus
 from incidents.messages import Audience, render_plain
 from incidents.naming import channel_name
 from incidents.ports import Clock, OutboxItem
@@ -20,11 +21,15 @@ class ConsoleChat:
 
     platform = "console"
 
-    def __init__(self, out: TextIO, clock: Clock) -> None:
+    def __init__(
+        self, out: TextIO, clock: Clock, *, channels: ChannelBindings, commands: CommandBus
+    ) -> None:
         self._out = out
         self._clock = clock
+        self._bindings = channels
+        self._commands = commands
         self._delivered: set[int] = set()
-        self.titles: dict[int, str] = {}
+        self.channels: dict[int, str] = {}  # incident → its channel's name
         self.files: dict[str, str] = {}
         self._day: str | None = None
 
@@ -41,14 +46,25 @@ class ConsoleChat:
             return
         self._delivered.add(item.id)
         message = item.message
-        if message.kind == "summary" and message.incident is not None and message.title:
-            self.titles.setdefault(message.incident, message.title.split(" · ", 1)[-1])
+        if message.audience is Audience.INCIDENT and message.incident is not None:
+            await self._channel(message.incident)
         if message.attachment_name and message.attachment is not None:
             self.files[message.attachment_name] = message.attachment
         self.mark_day(self._clock.now())
-        for line in render_lines(message, self._clock.now(), self.titles):
+        for line in render_lines(message, self._clock.now(), self.channels):
             print(line, file=self._out)
         self._out.flush()
+
+    async def _channel(self, number: int) -> str:
+        """The incident's channel, named and bound here when its first message arrives."""
+        if number not in self.channels:
+            name = await self._bindings.channel_of(number, self.platform)
+            if name is None:
+                incident = await self._commands.load(number)
+                name = channel_name(number, incident.title if incident else "")
+                await self._bindings.bind_channel(number, self.platform, name)
+            self.channels[number] = name
+        return self.channels[number]
 
 
 class TranscriptFileChat:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from adapters.console.chat import ConsoleChat
 from adapters.console.render import WHERE_WIDTH, short
-from bot.bootstrap import App, build_app
+from bot.chat import ChatPorts
 from bot.clock import FakeClock
-from bot.config import Settings
 from incidents.model import OnCall
-from incidents.naming import channel_name
+from incidents.people import Person
 from incidents.severity import Severity
 from incidents.timefmt import clock_text
 
@@ -67,70 +65,87 @@ SCRIPT: tuple[Step, ...] = (
 )
 
 
-def _oncall(severity: Severity) -> OnCall:
+class Loops(Protocol):
+    """The scheduler and dispatcher, stepped by hand under a simulated clock."""
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest timer or job is due."""
+        ...
+
+    async def fire_due(self) -> None:
+        """Fire every timer and job due now."""
+        ...
+
+    async def deliver_due(self) -> None:
+        """Deliver every outbox message due now."""
+        ...
+
+
+def demo_oncall(severity: Severity) -> OnCall:
+    """Who the demo's incident pages: sam, then li, then everyone."""
     return OnCall(
         rotation="maintainers",
-        primary="console:sam",
-        backup="console:li",
-        everyone=("console:sam", "console:li", "console:ana"),
+        primary=Person("console:sam"),
+        backup=Person("console:li"),
+        everyone=(Person("console:sam"), Person("console:li"), Person("console:ana")),
     )
 
 
-async def run_demo(out: TextIO, review_path: Path) -> int:
+async def play(
+    out: TextIO,
+    review_path: Path,
+    *,
+    ports: ChatPorts,
+    loops: Loops,
+    clock: FakeClock,
+    chat: ConsoleChat,
+) -> int:
     """Play the script, print the transcript, write the review; return an exit status."""
-    clock = FakeClock(START)
-    chat = ConsoleChat(out, clock)
-    with tempfile.TemporaryDirectory(prefix="sevbot-demo-") as folder:
-        settings = Settings(database_url=f"sqlite:///{folder}/demo.db")
-        app = await build_app(settings, clock=clock, chats=[chat], oncall=_oncall)
-        try:
-            print(f"sevbot demo: a SEV-1 on {START:%A %d %B %Y}, times in UTC", file=out)
-            print("(simulated clock; the real store, scheduler and outbox)\n", file=out)
-            channel = ""
-            for step in SCRIPT:
-                await _advance(app, clock, START + timedelta(minutes=step.at))
-                where = short("#" + channel) if channel else "#general"
-                chat.mark_day(clock.now())
-                print(
-                    f"{clock_text(clock.now(), clock.now())}  {where:<{WHERE_WIDTH}}  "
-                    f"@{step.who}: {step.text}",
-                    file=out,
-                )
-                outcome = await app.service.handle_text(
-                    step.text,
-                    actor=f"console:{step.who}",
-                    platform="console",
-                    channel_id=channel or None,
-                )
-                if outcome.opened is not None:
-                    channel = channel_name(outcome.opened.number, outcome.opened.title)
-                    await app.service.bind_channel(outcome.opened.number, "console", channel)
-                if outcome.reply is not None and (not outcome.ok or outcome.opened is not None):
-                    print(
-                        f"{'':5}  {'(only @' + step.who + ')':<{WHERE_WIDTH}}  {outcome.reply_text}",
-                        file=out,
-                    )
-                if not outcome.ok:
-                    return 1
-                await app.dispatcher.deliver_due()
-            review = chat.files.get("incident-1-review.md")
-            if review is None:
-                print("the review was not posted", file=out)
-                return 1
-            await asyncio.to_thread(review_path.write_text, review, encoding="utf-8")
-            print(f"\nThe review draft is in {review_path}", file=out)
-            return 0
-        finally:
-            await app.close()
+    print(f"sevbot demo: a SEV-1 on {START:%A %d %B %Y}, times in UTC", file=out)
+    print("(simulated clock; the real store, scheduler and outbox)\n", file=out)
+    channel = ""
+    for step in SCRIPT:
+        await _advance(loops, clock, START + timedelta(minutes=step.at))
+        where = short("#" + channel) if channel else "#general"
+        chat.mark_day(clock.now())
+        print(
+            f"{clock_text(clock.now(), clock.now())}  {where:<{WHERE_WIDTH}}  "
+            f"@{step.who}: {step.text}",
+            file=out,
+        )
+        outcome = await ports.commands.handle_text(
+            step.text,
+            actor=Person.of("console", step.who),
+            platform="console",
+            channel_id=channel or None,
+        )
+        if outcome.reply is not None and (not outcome.ok or outcome.opened is not None):
+            print(
+                f"{'':5}  {'(only @' + step.who + ')':<{WHERE_WIDTH}}  {outcome.reply_text}",
+                file=out,
+            )
+        if not outcome.ok:
+            return 1
+        await loops.deliver_due()
+        if outcome.opened is not None:
+            # The console adapter named and bound the channel when the summary arrived there.
+            channel = await ports.channels.channel_of(outcome.opened.number, "console") or ""
+    review = chat.files.get("incident-1-review.md")
+    if review is None:
+        print("the review was not posted", file=out)
+        return 1
+    await asyncio.to_thread(review_path.write_text, review, encoding="utf-8")
+    print(f"\nThe review draft is in {review_path}", file=out)
+    return 0
 
 
-async def _advance(app: App, clock: FakeClock, until: datetime) -> None:
+async def _advance(loops: Loops, clock: FakeClock, until: datetime) -> None:
     """Move the clock to `until`, firing every timer on its way at its own due time."""
     while True:
-        next_due = await app.store.next_timer_due()
+        next_due = await loops.next_due()
         if next_due is None or next_due > until:
             break
         clock.set(max(next_due, clock.now()))
-        await app.scheduler.fire_due()
-        await app.dispatcher.deliver_due()
+        await loops.fire_due()
+        await loops.deliver_due()
     clock.set(until)

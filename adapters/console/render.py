@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from incidents.messages import Audience, Message, render_plain
-from incidents.naming import channel_name
+from incidents.messages import Audience, Message, MessageKind, render_plain
+from incidents.people import Person
 from incidents.timefmt import clock_text
 
 WHERE_WIDTH = 16
 
 
-def where(message: Message, titles: dict[int, str]) -> str:
+def where(message: Message, channels: dict[int, str]) -> str:
     """The channel a message lands in, as a short label."""
     if message.audience is Audience.INCIDENT and message.incident is not None:
-        return short("#" + channel_name(message.incident, titles.get(message.incident, "")))
+        return short("#" + channels.get(message.incident, f"inc-{message.incident}"))
     if message.audience is Audience.DIRECT and message.recipient:
-        return "DM @" + message.recipient.split(":", 1)[-1]
+        return "DM " + Person(message.recipient).handle
     if message.audience is Audience.REPLY:
         return "(only you)"
     return {"announce": "#incidents", "oncall": "#oncall"}.get(message.audience.value, "?")
@@ -40,15 +40,15 @@ def short(label: str) -> str:
     return label if len(label) <= WHERE_WIDTH else label[: WHERE_WIDTH - 1] + "…"
 
 
-def render_lines(message: Message, at: datetime, titles: dict[int, str]) -> list[str]:
+def render_lines(message: Message, at: datetime, channels: dict[int, str]) -> list[str]:
     """`14:03  #inc-42-checko…  ✅ @sam acknowledged …`, facts and buttons indented below."""
-    prefix = f"{clock_text(at, at)}  {where(message, titles):<{WHERE_WIDTH}}  "
+    prefix = f"{clock_text(at, at)}  {where(message, channels):<{WHERE_WIDTH}}  "
     indent = " " * len(prefix)
     body: list[str] = []
     if message.title:
         body.append(("📌 " if message.pin else "") + message.title)
     body += render_plain(message.text).splitlines() or [""]
-    if message.facts and message.kind != "summary":
+    if message.facts and message.kind is not MessageKind.SUMMARY:
         body.append("↳ " + compact_facts(message))
     if message.buttons:
         body.append(

@@ -3,57 +3,47 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from adapters.console.chat import ConsoleChat
-from bot.bootstrap import build_app
-from bot.clock import SystemClock
-from bot.config import Settings
-from incidents.naming import channel_name
+from bot.chat import ChatPorts
+from incidents.people import Person
 
 BANNER = """sevbot console: you are @{who} in #general. Type /incident help (or `quit`).
 Commands after opening an incident run in its channel; `/incident status 42 …` names one."""
 
 
-async def run_console(settings: Settings, who: str, stdin: TextIO, out: TextIO) -> int:
+class Deliveries(Protocol):
+    """The outbox dispatcher, asked to deliver what is due before the next prompt."""
+
+    async def deliver_due(self) -> None:
+        """Deliver every outbox message due now."""
+        ...
+
+
+async def read_commands(
+    who: str, stdin: TextIO, out: TextIO, *, ports: ChatPorts, loops: Deliveries
+) -> int:
     """Read commands line by line until end of input; print replies and delivered messages."""
-    clock = SystemClock()
-    chat = ConsoleChat(out, clock)
-    app = await build_app(settings, clock=clock, chats=[chat])
-    scheduler = asyncio.create_task(app.scheduler.run())
-    dispatcher = asyncio.create_task(app.dispatcher.run())
     channel: str | None = None
+    actor = Person.of("console", who)
     print(BANNER.format(who=who), file=out)
-    try:
-        while True:
-            if stdin.isatty():
-                print(f"{'#' + channel if channel else '#general'}> ", end="", file=out, flush=True)
-            line = await asyncio.to_thread(stdin.readline)
-            if not line or line.strip() in ("quit", "exit"):
-                break
-            if not line.strip():
-                continue
-            handler = (
-                app.oncall if line.strip().startswith("/oncall") and app.oncall else app.service
-            )
-            outcome = await handler.handle_text(
-                line.strip(), actor=f"console:{who}", platform="console", channel_id=channel
-            )
-            if outcome.opened is not None:
-                channel = channel_name(outcome.opened.number, outcome.opened.title)
-                await app.service.bind_channel(outcome.opened.number, "console", channel)
-            if outcome.reply is not None:
-                print(f"(only you) {outcome.reply_text}", file=out)
-            await app.dispatcher.deliver_due()
-    finally:
-        app.scheduler.stop()
-        app.dispatcher.stop()
-        await asyncio.gather(scheduler, dispatcher, return_exceptions=True)
-        await app.close()
+    while True:
+        if stdin.isatty():
+            print(f"{'#' + channel if channel else '#general'}> ", end="", file=out, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line or line.strip() in ("quit", "exit"):
+            break
+        if not line.strip():
+            continue
+        oncall = line.strip().startswith("/oncall") and ports.oncall is not None
+        handler = ports.oncall if oncall and ports.oncall is not None else ports.commands
+        outcome = await handler.handle_text(
+            line.strip(), actor=actor, platform="console", channel_id=channel
+        )
+        if outcome.reply is not None:
+            print(f"(only you) {outcome.reply_text}", file=out)
+        await loops.deliver_due()
+        if outcome.opened is not None:
+            # The console adapter named and bound the channel when the summary arrived there.
+            channel = await ports.channels.channel_of(outcome.opened.number, "console")
     return 0
-
-
-def main(settings: Settings, who: str) -> int:
-    """Entry point for the CLI."""
-    return asyncio.run(run_console(settings, who, sys.stdin, sys.stdout))

@@ -17,7 +17,8 @@ from adapters.discord.client import SevbotClient
 from adapters.discord.delivery import DiscordDelivery
 from adapters.discord.endpoints import use_rest_base
 from adapters.discord.interactions import DEFER_AFTER, InteractionHandler
-from bot.bootstrap import App
+from bot.chat import ChatPorts
+from bot.config import Settings
 from incidents.ports import DeliveryError, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class DiscordAdapter:
     def __init__(
         self,
         *,
-        app: App,
+        ports: ChatPorts,
         token: str,
         guild_id: int | None = None,
         api_url: str | None = None,
@@ -51,11 +52,17 @@ class DiscordAdapter:
         self._guild_ready_timeout = guild_ready_timeout
         self._ready_timeout = ready_timeout
         self.connected = asyncio.Event()
-        self.channels = IncidentChannels(app.store, app.service)
-        self.handler = InteractionHandler(app=app, channels=self.channels, defer_after=defer_after)
-        self.capture = Capture(service=app.service, channels=self.channels)
+        self.channels = IncidentChannels(ports.channels)
+        self.handler = InteractionHandler(
+            commands=ports.commands,
+            oncall=ports.oncall,
+            channels=self.channels,
+            defer_after=defer_after,
+        )
+        self.capture = Capture(commands=ports.commands, channels=self.channels)
         self.delivery = DiscordDelivery(
-            app=app,
+            commands=ports.commands,
+            routes=ports.routes,
             channels=self.channels,
             client_ready=self._client_ready,
             guild_id=guild_id,
@@ -133,13 +140,12 @@ class DiscordAdapter:
         return self.client
 
 
-def build_adapter(app: App, **options: Any) -> DiscordAdapter:
-    """The Discord adapter for the App's settings (DISCORD_BOT_TOKEN and friends)."""
-    settings = app.settings
+def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> DiscordAdapter:
+    """The Discord adapter for these settings (DISCORD_BOT_TOKEN and friends)."""
     if settings.discord_bot_token is None:
         raise ValueError("DISCORD_BOT_TOKEN is not set")
     return DiscordAdapter(
-        app=app,
+        ports=ports,
         token=settings.discord_bot_token.get_secret_value(),
         guild_id=settings.discord_guild_id,
         api_url=settings.discord_api_url,

@@ -8,8 +8,9 @@ import discord
 
 from adapters.discord.channels import IncidentChannels
 from adapters.discord.parse import PLATFORM, user_identity
-from bot.service import IncidentService
+from bot.chat import CommandBus
 from incidents import commands as c
+from incidents.people import Person
 
 log = logging.getLogger(__name__)
 PIN_EMOJI = "📌"
@@ -18,8 +19,8 @@ PIN_EMOJI = "📌"
 class Capture:
     """Turns channel activity into RecordPinnedMessage / RecordParticipant commands."""
 
-    def __init__(self, *, service: IncidentService, channels: IncidentChannels) -> None:
-        self._service = service
+    def __init__(self, *, commands: CommandBus, channels: IncidentChannels) -> None:
+        self._service = commands
         self._channels = channels
         self._speakers: set[tuple[int, int]] = set()  # (channel, user) already recorded
 
@@ -71,7 +72,7 @@ class Capture:
         if not message.author.bot:
             await self._record(number, message, actor=user_identity(event.user_id))
 
-    async def _record(self, number: int, message: discord.Message, *, actor: str) -> None:
+    async def _record(self, number: int, message: discord.Message, *, actor: Person) -> None:
         text = message.content or ", ".join(a.filename for a in message.attachments) or "(no text)"
         await self._service.handle(
             c.RecordPinnedMessage(

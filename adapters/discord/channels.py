@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.service import IncidentService
-from incidents.ports import Store
+from bot.chat import ChannelBindings
 
 PLATFORM = "discord"
 
@@ -15,9 +14,8 @@ class IncidentChannels:
     to an incident stays that way (the negative answer is cached too).
     """
 
-    def __init__(self, store: Store, service: IncidentService) -> None:
-        self._store = store
-        self._service = service
+    def __init__(self, bindings: ChannelBindings) -> None:
+        self._bindings = bindings
         self._channel_of: dict[int, int] = {}
         self._incident_of: dict[int, int | None] = {}
         self.origin_guild: dict[int, int] = {}  # incident → server it was opened in
@@ -25,8 +23,7 @@ class IncidentChannels:
     async def channel_of(self, number: int) -> int | None:
         """The incident's channel id, if it has one."""
         if number not in self._channel_of:
-            async with self._store.transaction() as uow:
-                bound = await uow.channel_of(number, PLATFORM)
+            bound = await self._bindings.channel_of(number, PLATFORM)
             if bound is None or not bound.isdigit():
                 return None
             self._remember(number, int(bound))
@@ -35,14 +32,13 @@ class IncidentChannels:
     async def incident_of(self, channel_id: int) -> int | None:
         """The incident whose channel this is, if any."""
         if channel_id not in self._incident_of:
-            async with self._store.transaction() as uow:
-                number = await uow.incident_in_channel(PLATFORM, str(channel_id))
+            number = await self._bindings.incident_in_channel(PLATFORM, str(channel_id))
             self._incident_of[channel_id] = number
         return self._incident_of[channel_id]
 
     async def bind(self, number: int, channel_id: int) -> None:
         """Record the channel created for an incident."""
-        await self._service.bind_channel(number, PLATFORM, str(channel_id))
+        await self._bindings.bind_channel(number, PLATFORM, str(channel_id))
         self._remember(number, channel_id)
 
     def _remember(self, number: int, channel_id: int) -> None:

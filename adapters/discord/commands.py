@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.parse import Option, user_identity
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -50,7 +51,7 @@ class CommandHandler(Protocol):
         ...
 
 
-def _who(user: discord.abc.User | None) -> str | None:
+def _who(user: discord.abc.User | None) -> Person | None:
     return user_identity(user.id) if user is not None else None
 
 

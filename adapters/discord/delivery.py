@@ -19,8 +19,8 @@ from adapters.discord.channels import IncidentChannels
 from adapters.discord.errors import delivery_error
 from adapters.discord.parse import discord_user_id
 from adapters.discord.render import channel_topic, render_message
-from bot.bootstrap import App
-from incidents.messages import Audience, Message
+from bot.chat import CommandBus, Routes
+from incidents.messages import Audience, Message, MessageKind
 from incidents.naming import channel_name
 from incidents.ports import DeliveryError, OutboxItem
 
@@ -31,7 +31,13 @@ EDIT_TIMEOUT = 5.0
 REMEMBERED = 10_000  # delivered item ids kept in memory (older retries rely on the nonce)
 #: Message kinds after which severity, phase or incident commander may differ (the topic).
 TOPIC_KINDS = frozenset(
-    {"severity_changed", "phase_changed", "role_assigned", "resolved", "closed"}
+    {
+        MessageKind.SEVERITY_CHANGED,
+        MessageKind.PHASE_CHANGED,
+        MessageKind.ROLE_ASSIGNED,
+        MessageKind.RESOLVED,
+        MessageKind.CLOSED,
+    }
 )
 _FAILURES = (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError)
 
@@ -47,13 +53,15 @@ class DiscordDelivery:
     def __init__(
         self,
         *,
-        app: App,
+        commands: CommandBus,
+        routes: Routes,
         channels: IncidentChannels,
         client_ready: ClientReady,
         guild_id: int | None,
         category: str | None,
     ) -> None:
-        self._app = app
+        self._commands = commands
+        self._routes = routes
         self._channels = channels
         self._client_ready = client_ready
         self._guild_id = guild_id
@@ -87,21 +95,17 @@ class DiscordDelivery:
 
     async def _target(self, client: discord.Client, message: Message) -> Any:
         """Where the message goes; None when that place is not configured (logged)."""
-        directory = self._app.directory
         if message.audience is Audience.INCIDENT and message.incident is not None:
             return await self._incident_channel(client, message.incident)
         if message.audience is Audience.DIRECT:
-            user_id = discord_user_id(message.recipient or "")
+            recipient = message.recipient
+            user_id = None if recipient is None else discord_user_id(recipient)
             if user_id is None:
                 raise DeliveryError(
                     f"{message.recipient!r} is not a Discord user; cannot DM", permanent=True
                 )
             return await client.create_dm(discord.Object(id=user_id))
-        channel_id: str | None = None
-        if message.audience is Audience.ONCALL:
-            channel_id = directory.oncall_channel(message.rotation, "discord")
-        if channel_id is None and message.audience in (Audience.ONCALL, Audience.ANNOUNCE):
-            channel_id = directory.announce_channel("discord")
+        channel_id = self._routes.channel_for(message, "discord")
         if channel_id is None or not channel_id.isdigit():
             log.info(
                 "discord: no %s channel configured; %s for #%s not posted",
@@ -119,7 +123,7 @@ class DiscordDelivery:
             bound = await self._channels.channel_of(number)
             if bound is not None:
                 return client.get_channel(bound) or await client.fetch_channel(bound)
-            incident = await self._app.service.load(number)
+            incident = await self._commands.load(number)
             if incident is None:
                 raise DeliveryError(f"there is no incident #{number}", permanent=True)
             guild = await self._guild(client, number)
@@ -141,7 +145,7 @@ class DiscordDelivery:
     async def _guild(self, client: discord.Client, number: int) -> discord.Guild:
         """The server for incident channels: DISCORD_GUILD_ID, where it was opened, or the only one."""
         candidates = [self._guild_id, self._channels.origin_guild.get(number)]
-        announce = self._app.directory.announce_channel("discord")
+        announce = self._routes.announce_channel("discord")
         if announce is not None and announce.isdigit():
             channel = client.get_channel(int(announce))
             candidates.append(getattr(getattr(channel, "guild", None), "id", None))
@@ -189,7 +193,7 @@ class DiscordDelivery:
         """Keep the topic at severity / phase / IC; best effort, Discord limits topic edits."""
         if message.incident is None or message.kind not in TOPIC_KINDS:
             return
-        incident = await self._app.service.load(message.incident)
+        incident = await self._commands.load(message.incident)
         if incident is None:
             return
         topic = channel_topic(incident)

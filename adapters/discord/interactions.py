@@ -32,14 +32,14 @@ from adapters.discord.parse import (
     defers_at_once,
     incident_request,
     modal_values,
+    neutral_text,
     parse_custom_id,
     user_identity,
 )
 from adapters.discord.render import FAILED, render_reply
-from bot.bootstrap import App
-from bot.service import Outcome
+from bot.chat import CommandBus, CommandHandler, Outcome
 from incidents import commands as c
-from incidents.messages import Audience, Message
+from incidents.messages import Audience, Message, MessageKind
 from incidents.parser import ParseError
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,15 @@ class InteractionHandler:
     """Answers slash commands, button clicks, the severity picker and modal submissions."""
 
     def __init__(
-        self, *, app: App, channels: IncidentChannels, defer_after: float = DEFER_AFTER
+        self,
+        *,
+        commands: CommandBus,
+        oncall: CommandHandler | None,
+        channels: IncidentChannels,
+        defer_after: float = DEFER_AFTER,
     ) -> None:
-        self._app = app
+        self._commands = commands
+        self._oncall = oncall
         self._workers = asyncio.Semaphore(WORKERS)
         self._channels = channels
         self.defer_after = defer_after
@@ -75,7 +81,7 @@ class InteractionHandler:
 
     def wants_early_deferral(self, payload: Mapping[str, Any]) -> bool:
         """Whether a raw INTERACTION_CREATE runs a request and can be deferred at once."""
-        return defers_at_once(payload, oncall=self._app.oncall is not None)
+        return defers_at_once(payload, oncall=self._oncall is not None)
 
     async def on_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -104,12 +110,12 @@ class InteractionHandler:
 
     async def on_oncall_command(self, interaction: discord.Interaction[Any], text: str) -> None:
         """`/oncall …`, answered by the on-call rotations when they are configured."""
-        oncall = self._app.oncall
+        oncall = self._oncall
         if oncall is None:
             await self._answer(interaction, _error(NO_ONCALL))
             return
         work = oncall.handle_text(
-            text.strip(),
+            neutral_text(text.strip()),
             actor=user_identity(interaction.user.id),
             platform=PLATFORM,
             channel_id=_channel(interaction),
@@ -163,7 +169,7 @@ class InteractionHandler:
         self, interaction: discord.Interaction[Any], request: c.Request, number: int | None
     ) -> None:
         async def handle() -> Outcome:
-            outcome = await self._app.service.handle(
+            outcome = await self._commands.handle(
                 request,
                 actor=user_identity(interaction.user.id),
                 platform=PLATFORM,
@@ -230,7 +236,7 @@ class InteractionHandler:
 def _error(message: str) -> Awaitable[Outcome]:
     """An already-finished outcome carrying an error reply."""
     future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-    reply = Message(kind="error", audience=Audience.REPLY, text=(message,))
+    reply = Message(kind=MessageKind.ERROR, audience=Audience.REPLY, text=(message,))
     future.set_result(Outcome(ok=False, reply=reply))
     return future
 

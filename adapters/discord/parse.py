@@ -16,6 +16,7 @@ from incidents import commands as c
 from incidents.errors import DomainError
 from incidents.model import Role
 from incidents.parser import VERB_NAMES, Parsed, ParseError
+from incidents.people import Person
 from incidents.phase import parse_phase
 from incidents.severity import parse_severity
 
@@ -41,6 +42,7 @@ _CUSTOM_ID = re.compile(
 BUTTON_TEMPLATE = r"sevbot:(?P<action>ack|update|sev|resolve):(?P<number>[0-9]{1,9})"
 SELECT_TEMPLATE = r"sevbot:setsev:(?P<number>[0-9]{1,9})"
 STATUS_FIELD, SUMMARY_FIELD = "text", "summary"
+_USER_MENTION = re.compile(r"(?<!\S)<@!?([0-9]+)>(?!\S)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,15 +62,25 @@ class CustomId:
     external: bool = False
 
 
-def user_identity(user_id: int | str) -> str:
+def user_identity(user_id: int | str) -> Person:
     """A Discord user id as the core's identity: `discord:1234`."""
-    return f"{PLATFORM}:{user_id}"
+    return Person.of(PLATFORM, str(user_id))
 
 
-def discord_user_id(identity: str) -> int | None:
+def discord_user_id(identity: Person) -> int | None:
     """`discord:1234` → 1234; None for anyone who is not a Discord user."""
-    platform, _, ident = identity.partition(":")
-    return int(ident) if platform == PLATFORM and ident.isdigit() else None
+    ident = identity.id
+    return int(ident) if identity.platform == PLATFORM and ident.isdigit() else None
+
+
+def neutral_text(text: str) -> str:
+    """Command text with Discord's mention syntax in the core's neutral form, parsed once here.
+
+    `<@1234>` and `<@!1234>` become `@discord:1234`; only whole words change.
+    """
+    if "<@" not in text:
+        return text
+    return _USER_MENTION.sub(lambda m: f"@{user_identity(m.group(1))}", text)
 
 
 def custom_id(action: str, incident: int | None, *, external: bool = False) -> str:
@@ -156,11 +168,19 @@ def _status(options: Mapping[str, Option]) -> c.Request | StatusModal:
     return c.PostStatusUpdate(text=text, external=external)
 
 
-def _user(options: Mapping[str, Option], name: str, usage: str) -> str:
+def _user(options: Mapping[str, Option], name: str, usage: str) -> Person:
     user = _text(options, name)
     if not user:
         raise DomainError(f"Pick one person: `{usage}`.")
-    return user
+    return _person(user)
+
+
+def _person(text: str) -> Person:
+    """A user option, already `discord:<id>` (see `_raw_option`) or text typed in its place."""
+    try:
+        return Person(text)
+    except ValueError as error:
+        raise DomainError(str(error)) from None
 
 
 def _role(options: Mapping[str, Option]) -> c.Request:
@@ -183,8 +203,8 @@ def _action(options: Mapping[str, Option]) -> c.Request | ParseError:
             "Say what needs doing: `/incident action text:Add an alert on 502s owner:@sam`, "
             "or complete one with `/incident action done:2`."
         )
-    owner = _text(options, "owner") or None
-    return c.AddActionItem(text=text, owner=owner)
+    owner = _text(options, "owner")
+    return c.AddActionItem(text=text, owner=_person(owner) if owner else None)
 
 
 def _review(options: Mapping[str, Option]) -> c.Request:

@@ -17,8 +17,9 @@ from discord.utils import escape_markdown, escape_mentions
 
 from adapters.discord.components import incident_buttons
 from adapters.discord.parse import discord_user_id
-from incidents.messages import Audience, Everyone, Mention, Message, Text, Tone
+from incidents.messages import Audience, Everyone, Mention, Message, MessageKind, Text, Tone
 from incidents.model import Incident
+from incidents.people import Person
 
 CONTENT_LIMIT, TITLE_LIMIT, DESCRIPTION_LIMIT = 2000, 256, 4096
 FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, FIELDS_LIMIT, TOPIC_LIMIT = 256, 1024, 25, 1024
@@ -58,7 +59,7 @@ def render_text(parts: Text, *, allow_here: bool = False) -> RenderedText:
         if isinstance(part, Mention):
             user_id = discord_user_id(part.user)
             if user_id is None:
-                out.append(safe("@" + escape_markdown(part.user.split(":", 1)[-1])))
+                out.append(safe("@" + escape_markdown(part.user.id)))
             else:
                 out.append(f"<@{user_id}>")
                 if user_id not in users:
@@ -162,7 +163,7 @@ def render_reply(message: Message | None, fallback: str) -> DiscordPost:
     if len(text) <= DESCRIPTION_LIMIT:
         embed = discord.Embed(description=text, colour=COLOURS[Tone.INFO])
         return DiscordPost(content=None, embed=embed, view=None, allowed_mentions=none)
-    kind = message.kind if message is not None else "reply"
+    kind = message.kind if message is not None else MessageKind.REPLY
     return DiscordPost(
         content=clip(text.split("\n", 1)[0], CONTENT_LIMIT),
         embed=None,
@@ -172,7 +173,7 @@ def render_reply(message: Message | None, fallback: str) -> DiscordPost:
     )
 
 
-def person_text(user: str | None) -> str:
+def person_text(user: Person | None) -> str:
     """`<@id>` for a Discord user, `@name` for anyone else, `unassigned` for nobody."""
     if user is None:
         return "unassigned"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -18,7 +19,8 @@ from adapters.slack.http import PATH, SlackEvents
 from adapters.slack.interactions import SlackInbound
 from adapters.slack.listeners import build_bolt_app
 from adapters.slack.webapi import make_client
-from bot.bootstrap import App
+from bot.chat import ChatPorts
+from bot.config import Settings
 from incidents.ports import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ class SlackAdapter:
     def __init__(
         self,
         *,
-        app: App,
+        ports: ChatPorts,
         client: AsyncWebClient,
         signing_secret: str | None,
         app_token: str | None = None,
@@ -42,13 +44,13 @@ class SlackAdapter:
         self._client = client
         self._app_token = app_token
         self._session = session
-        self.channels = IncidentChannels(client=client, service=app.service, store=app.store)
-        self._delivery = SlackDelivery(
-            client=client, channels=self.channels, directory=app.directory
+        self.channels = IncidentChannels(
+            client=client, commands=ports.commands, bindings=ports.channels
         )
+        self._delivery = SlackDelivery(client=client, channels=self.channels, routes=ports.routes)
         self.inbound = SlackInbound(
-            service=app.service,
-            oncall=lambda: app.oncall,
+            commands=ports.commands,
+            oncall=ports.oncall,
             client=client,
             channels=self.channels,
             session=session,
@@ -100,9 +102,8 @@ class SlackAdapter:
             await self._session.close()
 
 
-def build_adapter(app: App) -> SlackAdapter:
-    """The Slack adapter from the app's settings (SLACK_BOT_TOKEN is set when this is called)."""
-    settings = app.settings
+def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> SlackAdapter:
+    """The Slack adapter for these settings (SLACK_BOT_TOKEN is set when this is called)."""
     if settings.slack_bot_token is None:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     secret = settings.slack_signing_secret
@@ -122,9 +123,10 @@ def build_adapter(app: App) -> SlackAdapter:
         session=session,
     )
     return SlackAdapter(
-        app=app,
+        ports=ports,
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
         app_token=app_token.get_secret_value() if app_token else None,
         session=session,
+        **options,
     )

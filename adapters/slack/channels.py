@@ -10,10 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import slack_user_id, topic
 from adapters.slack.webapi import error_code, is_transient
-from bot.service import IncidentService
+from bot.chat import ChannelBindings, CommandBus
 from incidents.model import Incident
 from incidents.naming import channel_name
-from incidents.ports import DeliveryError, Store
+from incidents.people import EMAIL, Person
+from incidents.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -24,16 +25,18 @@ MAX_NAME = 80
 class IncidentChannels:
     """Which channel is whose, creating an incident's channel on its first message."""
 
-    def __init__(self, *, client: AsyncWebClient, service: IncidentService, store: Store) -> None:
+    def __init__(
+        self, *, client: AsyncWebClient, commands: CommandBus, bindings: ChannelBindings
+    ) -> None:
         self._client = client
-        self._service = service
-        self._store = store
+        self._service = commands
+        self._bindings = bindings
         self._by_incident: dict[int, str] = {}
         self._by_channel: dict[str, int] = {}
         self._topics: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
         self._names: dict[str, str] = {}
-        self._emails: dict[str, str | None] = {}
+        self._emails: dict[Person, str | None] = {}
         self._bot_user: str | None = None
 
     def _remember(self, number: int, channel_id: str) -> None:
@@ -44,8 +47,7 @@ class IncidentChannels:
         """The incident's channel if it exists (never creates one)."""
         if number in self._by_incident:
             return self._by_incident[number]
-        async with self._store.transaction() as uow:
-            channel_id = await uow.channel_of(number, PLATFORM)
+        channel_id = await self._bindings.channel_of(number, PLATFORM)
         if channel_id is not None:
             self._remember(number, channel_id)
         return channel_id
@@ -54,8 +56,7 @@ class IncidentChannels:
         """The incident whose channel this is, if any."""
         if channel_id in self._by_channel:
             return self._by_channel[channel_id]
-        async with self._store.transaction() as uow:
-            number = await uow.incident_in_channel(PLATFORM, channel_id)
+        number = await self._bindings.incident_in_channel(PLATFORM, channel_id)
         if number is not None:
             self._remember(number, channel_id)
         return number
@@ -75,7 +76,7 @@ class IncidentChannels:
         if incident is None:
             raise DeliveryError(f"incident #{number} does not exist", permanent=True)
         channel_id = await self._create(incident)
-        await self._service.bind_channel(number, PLATFORM, channel_id)
+        await self._bindings.bind_channel(number, PLATFORM, channel_id)
         self._remember(number, channel_id)
         self._topics[channel_id] = ""
         self._members[channel_id] = set()
@@ -119,24 +120,22 @@ class IncidentChannels:
                 if channel.get("creator") != bot_user:
                     return None
                 channel_id = str(channel["id"])
-                async with self._store.transaction() as uow:
-                    taken = await uow.incident_in_channel(PLATFORM, channel_id)
+                taken = await self._bindings.incident_in_channel(PLATFORM, channel_id)
                 return channel_id if taken is None else None
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return None
 
-    async def user_id(self, identity: str) -> str | None:
+    async def user_id(self, identity: Person) -> str | None:
         """A Slack user id for `slack:U…` or `email:…` (looked up once); None otherwise."""
         direct = slack_user_id(identity)
         if direct is not None:
             return direct
-        platform, _, address = identity.partition(":")
-        if platform != "email" or not address:
+        if identity.platform != EMAIL:
             return None
         if identity not in self._emails:
             try:
-                response = await self._client.users_lookupByEmail(email=address)
+                response = await self._client.users_lookupByEmail(email=identity.id)
                 self._emails[identity] = str(response["user"]["id"])
             except SlackApiError as error:
                 if is_transient(error):
@@ -144,9 +143,9 @@ class IncidentChannels:
                 self._emails[identity] = None
         return self._emails[identity]
 
-    async def resolve(self, identities: set[str]) -> dict[str, str]:
+    async def resolve(self, identities: set[Person]) -> dict[Person, str]:
         """Identities that are (or resolve to) Slack users, mapped to their ids."""
-        resolved: dict[str, str] = {}
+        resolved: dict[Person, str] = {}
         for identity in sorted(identities):
             user_id = await self.user_id(identity)
             if user_id is not None:

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.channels import IncidentChannels
 from adapters.slack.render import mentioned_users, render_blocks
 from adapters.slack.webapi import delivery_error, error_code
-from bot.directory import Directory
-from incidents.messages import Audience, Message
+from bot.chat import Routes
+from incidents.messages import Audience, Message, MessageKind
 from incidents.ports import DeliveryError, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -27,13 +27,13 @@ HISTORY_PAGE = 200
 # Messages after which the channel's members and topic are brought up to date.
 REFRESH_KINDS = frozenset(
     {
-        "summary",
-        "acknowledged",
-        "severity_changed",
-        "phase_changed",
-        "role_assigned",
-        "resolved",
-        "closed",
+        MessageKind.SUMMARY,
+        MessageKind.ACKNOWLEDGED,
+        MessageKind.SEVERITY_CHANGED,
+        MessageKind.PHASE_CHANGED,
+        MessageKind.ROLE_ASSIGNED,
+        MessageKind.RESOLVED,
+        MessageKind.CLOSED,
     }
 )
 
@@ -44,11 +44,11 @@ class SlackDelivery:
     platform = "slack"
 
     def __init__(
-        self, *, client: AsyncWebClient, channels: IncidentChannels, directory: Directory
+        self, *, client: AsyncWebClient, channels: IncidentChannels, routes: Routes
     ) -> None:
         self._client = client
         self._channels = channels
-        self._directory = directory
+        self._routes = routes
         self._named: dict[str, str] = {}
         self._ims: dict[str, str] = {}
 
@@ -76,11 +76,7 @@ class SlackDelivery:
             channel = await self._direct_channel(message)
             await self._post(item, channel)
             return
-        target = (
-            self._directory.announce_channel(self.platform)
-            if audience is Audience.ANNOUNCE
-            else self._directory.oncall_channel(message.rotation, self.platform)
-        )
+        target = self._routes.channel_for(message, self.platform)
         if not target:
             log.debug("no %s channel on slack for %s; skipped", audience.value, message.kind)
             return
@@ -182,8 +178,8 @@ class SlackDelivery:
         )
 
     async def _direct_channel(self, message: Message) -> str:
-        recipient = message.recipient or ""
-        user_id = await self._channels.user_id(recipient)
+        recipient = message.recipient
+        user_id = None if recipient is None else await self._channels.user_id(recipient)
         if user_id is None:
             raise DeliveryError(f"cannot send a Slack DM to {recipient!r}", permanent=True)
         if user_id not in self._ims:

@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import aiohttp
@@ -24,7 +24,7 @@ from adapters.slack.channels import IncidentChannels
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.render import ephemeral, reply_payload
 from adapters.slack.webapi import CALL_TIMEOUT, error_code
-from bot.service import CommandHandler, IncidentService, Outcome
+from bot.chat import CommandBus, CommandHandler, Outcome
 from incidents import commands as c
 from incidents.messages import Button
 
@@ -91,14 +91,14 @@ class SlackInbound:
     def __init__(
         self,
         *,
-        service: IncidentService,
-        oncall: Callable[[], CommandHandler | None],
+        commands: CommandBus,
+        oncall: CommandHandler | None,
         client: AsyncWebClient,
         channels: IncidentChannels,
         session: aiohttp.ClientSession | None,
     ) -> None:
-        self._service = service
-        self._oncall_handler = oncall  # read per command: the rotations may be wired later
+        self._service = commands
+        self._oncall_handler = oncall
         self._client = client
         self._channels = channels
         self._session = session
@@ -197,7 +197,7 @@ class SlackInbound:
         reply = self.replier(command.user_id, command.channel_id, command.response_url)
         key = f"slack:command:{command.trigger_id}" if command.trigger_id else None
         if command.command == "/oncall":
-            handler = self._oncall_handler()
+            handler = self._oncall_handler
             if handler is None:
                 return ephemeral(NO_ONCALL)
             self.spawn(self._oncall(handler, command.text, reply, key), "oncall")
@@ -227,7 +227,7 @@ class SlackInbound:
     ) -> None:
         try:
             outcome = await handler.handle_text(
-                text,
+                p.neutral_text(text),
                 actor=p.actor(reply.user_id),
                 platform=PLATFORM,
                 channel_id=reply.channel_id,
@@ -369,7 +369,7 @@ class SlackInbound:
             link = permalink.get("permalink")
         await self._service.handle(
             c.RecordPinnedMessage(
-                author=p.actor(author) if author else "slack:unknown",
+                author=p.actor(author or ""),
                 text=text or "",
                 link=link,
             ),

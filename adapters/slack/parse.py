@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +14,7 @@ from adapters.slack.render import ACTION_PREFIX, ephemeral
 from incidents import commands as c
 from incidents.messages import Button
 from incidents.parser import ParseError, help_text, parse
+from incidents.people import Person
 from incidents.severity import Severity
 
 STATUS_MODAL = "sevbot_status"
@@ -20,6 +22,10 @@ SEVERITY_MODAL = "sevbot_severity"
 RESOLVE_MODAL = "sevbot_resolve"
 OPENING = "Opening incident…"
 PARTICIPANT_SUBTYPES = (None, "thread_broadcast", "file_share")
+UNKNOWN = Person("slack:unknown")  # an event that names no user
+# Slack's escaped mentions (the slash commands set `should_escape`), as whole words.
+_USER_MENTION = re.compile(r"(?<!\S)<@([A-Z0-9]+)(?:\|[^>]*)?>(?!\S)")
+_MAILTO = re.compile(r"(?<!\S)<mailto:([^|>\s]+)(?:\|[^>]*)?>(?!\S)")
 
 
 SLASH_FIELDS = frozenset(
@@ -41,9 +47,21 @@ def slash_form(body: str) -> dict[str, str] | None:
     return {key: unquote_plus(value) for key, value in raw.items() if key in SLASH_FIELDS}
 
 
-def actor(user_id: str) -> str:
-    """The core's identity for a Slack user: `slack:U123`."""
-    return f"slack:{user_id}"
+def actor(user_id: str) -> Person:
+    """The core's identity for a Slack user: `slack:U123` (`slack:unknown` for no id)."""
+    return Person.of("slack", user_id) if user_id else UNKNOWN
+
+
+def neutral_text(text: str) -> str:
+    """Command text with Slack's mention syntax in the core's neutral form, parsed once here.
+
+    `<@U123>` and `<@U123|sam>` become `@slack:U123`; `<mailto:a@b.io|a@b.io>` becomes
+    `a@b.io`. Only whole words change; everything else is left exactly as typed.
+    """
+    if "<" not in text:
+        return text
+    text = _USER_MENTION.sub(lambda m: f"@{actor(m.group(1))}", text)
+    return _MAILTO.sub(lambda m: m.group(1), text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +121,7 @@ Plan = Answer | Dispatch | AskStatus
 
 def plan_incident_command(text: str) -> Plan:
     """What `/incident <text>` does; parsing is pure and fast, so it happens before the ack."""
-    parsed = parse(text, "slack")
+    parsed = parse(neutral_text(text), "slack")
     if isinstance(parsed, ParseError):
         return Answer(ephemeral(parsed.message))
     request = parsed.request

@@ -13,6 +13,7 @@ from typing import Any
 
 from incidents.messages import Button, Everyone, Fact, Mention, Message, Text
 from incidents.model import Incident
+from incidents.people import Person
 
 Block = dict[str, Any]
 
@@ -45,11 +46,10 @@ def defang(text: str) -> str:
     return _BROADCAST.sub(lambda m: m.group(1) + _WORD_JOINER + m.group(2), text)
 
 
-def slack_user_id(identity: str) -> str | None:
+def slack_user_id(identity: Person) -> str | None:
     """`slack:U123` → `U123`; None for identities of other platforms or malformed ids."""
-    platform, _, ident = identity.partition(":")
-    if platform == "slack" and _SLACK_ID.match(ident):
-        return ident
+    if identity.platform == "slack" and _SLACK_ID.match(identity.id):
+        return identity.id
     return None
 
 
@@ -58,15 +58,15 @@ def channel_link(channel_id: str) -> str:
     return f"<#{channel_id}>" if _CHANNEL_ID.match(channel_id) else escape(channel_id)
 
 
-def mention(identity: str, resolved: Mapping[str, str]) -> str:
+def mention(identity: Person, resolved: Mapping[Person, str]) -> str:
     """A ping for a Slack user (or an email resolved to one); plain `@name` otherwise."""
     user_id = slack_user_id(identity) or resolved.get(identity)
     if user_id is not None and _SLACK_ID.match(user_id):
         return f"<@{user_id}>"
-    return escape("@" + identity.split(":", 1)[-1])
+    return escape(Person(identity).handle)
 
 
-def mrkdwn(text: Text, resolved: Mapping[str, str] | None = None) -> str:
+def mrkdwn(text: Text, resolved: Mapping[Person, str] | None = None) -> str:
     """Message parts as Slack mrkdwn: user text escaped, the bot's mentions as pings."""
     out: list[str] = []
     for part in text:
@@ -79,7 +79,7 @@ def mrkdwn(text: Text, resolved: Mapping[str, str] | None = None) -> str:
     return "".join(out)
 
 
-def mentioned_users(message: Message) -> set[str]:
+def mentioned_users(message: Message) -> set[Person]:
     """Every identity the message mentions (text and facts), for resolving emails first."""
     parts = [*message.text, *(p for fact in message.facts for p in fact.value)]
     return {part.user for part in parts if isinstance(part, Mention)}
@@ -107,7 +107,7 @@ def _chunks(text: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece.strip()] or [" "]
 
 
-def _fact_fields(facts: tuple[Fact, ...], resolved: Mapping[str, str]) -> list[Block]:
+def _fact_fields(facts: tuple[Fact, ...], resolved: Mapping[Person, str]) -> list[Block]:
     sections: list[Block] = []
     fields = [
         {
@@ -144,7 +144,7 @@ def buttons_block(message: Message) -> Block:
 def render_blocks(
     message: Message,
     *,
-    resolved: Mapping[str, str] | None = None,
+    resolved: Mapping[Person, str] | None = None,
     incident_channel: str | None = None,
 ) -> tuple[str, list[Block]]:
     """(notification text, blocks): header, sections, facts as fields, link, buttons."""
@@ -193,10 +193,10 @@ def ephemeral(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": escape(text)}
 
 
-def topic(incident: Incident, names: Mapping[str, str]) -> str:
+def topic(incident: Incident, names: Mapping[Person, str]) -> str:
     """`🔴 SEV-1 · investigation · IC: @sam · Checkout is failing` (topics are plain text)."""
     ic = incident.incident_commander
-    ic_name = "unassigned" if ic is None else "@" + names.get(ic, ic.split(":", 1)[-1])
+    ic_name = "unassigned" if ic is None else "@" + names.get(ic, ic.id)
     head = f"{incident.severity.emoji} {incident.severity.label} · {incident.phase.value} · IC: {ic_name}"
     full = f"{head} · {incident.title}"
     text = defang(full)

@@ -18,8 +18,9 @@ from typing import Any
 
 import asyncpg
 
+from adapters.stores.dialect import POSTGRES, Connection, Row
 from adapters.stores.migrate import SchemaTooNew, latest, migrations
-from adapters.stores.sql import POSTGRES, Connection, Row, SqlUnitOfWork
+from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_queries import SqlQueries
 from incidents.ports import OutboxItem
 

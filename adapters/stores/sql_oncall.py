@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from adapters.stores.dialect import Connection, Dialect, Row
 from incidents.oncall.rotation import OnCallRole
 from incidents.oncall.schedule import CoverRequest, Edit, Override, Swap
-
-if TYPE_CHECKING:
-    from adapters.stores.sql import Connection, Dialect, Row
+from incidents.people import Person
 
 _EDIT_COLUMNS = (
     "id, kind, person, role, replaces, starts_at, ends_at, first_shift, second_shift, "
@@ -77,7 +76,7 @@ class OnCallSql:
             self._d.time_in(first),
             self._d.time_in(second),
             request,
-            edit.created_by,
+            edit.created_by or "",  # NOT NULL; "" when nobody is known
             self._d.time_in(edit.created_at),
         )
         return int(rows[0][0])
@@ -125,7 +124,7 @@ class OnCallSql:
         return [self._cover(row) for row in rows]
 
     async def close_cover_request(
-        self, rotation: str, request_id: int, *, taken_by: str | None, now: datetime
+        self, rotation: str, request_id: int, *, taken_by: Person | None, now: datetime
     ) -> CoverRequest | None:
         """Take or cancel an open request; the WHERE makes a second taker get None."""
         if taken_by is not None:
@@ -154,18 +153,18 @@ class OnCallSql:
                 id=int(edit_id),
                 first=self._time(first),
                 second=self._time(second),
-                created_by=str(created_by),
+                created_by=_who(created_by),
                 created_at=self._d.time_out(created_at),
             )
         return Override(
             id=int(edit_id),
-            person=str(person),
+            person=Person.stored(str(person)),
             role=OnCallRole(role),
-            replaces=replaces,
+            replaces=_who(replaces),
             start=self._time(starts),
             end=self._time(ends),
             cover_request=None if request is None else int(request),
-            created_by=str(created_by),
+            created_by=_who(created_by),
             created_at=self._d.time_out(created_at),
         )
 
@@ -174,11 +173,16 @@ class OnCallSql:
         return CoverRequest(
             id=int(request_id),
             rotation=str(rotation),
-            requester=str(requester),
+            requester=Person.stored(str(requester)),
             start=self._time(starts),
             end=self._time(ends),
             created_at=self._time(created),
-            taken_by=taken_by,
+            taken_by=_who(taken_by),
             taken_at=self._d.time_out(taken),
             cancelled_at=self._d.time_out(cancelled),
         )
+
+
+def _who(value: Any) -> Person | None:
+    """A stored person; None for NULL or "" (an edit made before anyone was recorded)."""
+    return Person.stored(str(value)) if value else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.stores import codec
-from adapters.stores.sql import Connection, Dialect, Row
+from adapters.stores.dialect import Connection, Dialect, Row
 from incidents.ports import OutboxItem
 
 _OUTBOX_COLUMNS = (

@@ -13,8 +13,9 @@ from typing import Any
 
 import aiosqlite
 
+from adapters.stores.dialect import SQLITE, Row
 from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_statements
-from adapters.stores.sql import SQLITE, Row, SqlUnitOfWork
+from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_queries import SqlQueries
 from incidents.ports import OutboxItem
 

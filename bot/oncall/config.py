@@ -34,6 +34,7 @@ from incidents.oncall.rotation import (
     member_identity,
     parse_handoff,
 )
+from incidents.people import Person
 from incidents.severity import Severity, parse_severity
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
@@ -77,7 +78,7 @@ class RotationSettings(BaseModel):
     @field_validator("members", "backups")
     @classmethod
     def _people(cls, value: list[str]) -> list[str]:
-        return [_domain(member_identity, person) for person in value]
+        return [_domain(member_identity, person) for person in value]  # Person values
 
     @field_validator("length")
     @classmethod
@@ -122,11 +123,11 @@ class RotationSettings(BaseModel):
         return _domain(
             lambda: Rotation(
                 name=self.name,
-                members=tuple(self.members),
+                members=tuple(Person(member) for member in self.members),
                 start=self.start,
                 length=parse_duration(self.length),
                 handoff=parse_handoff(self.handoff),
-                backups=tuple(self.backups),
+                backups=tuple(Person(backup) for backup in self.backups),
                 channels={platform: str(ident) for platform, ident in self.channel.items()},
                 reminder=None if off else parse_duration(self.reminder),
             )

@@ -8,12 +8,22 @@ to each person whose shifts moved.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from incidents.errors import DomainError
-from incidents.messages import Audience, Mention, Message, Part, Text, Tone, mention_list
+from incidents.messages import (
+    Audience,
+    Mention,
+    Message,
+    MessageKind,
+    Part,
+    Text,
+    Tone,
+    mention_list,
+)
 from incidents.oncall.parser import (
     AddOverride,
     CancelCover,
@@ -35,10 +45,17 @@ from incidents.oncall.schedule import (
     shift_changes,
 )
 from incidents.oncall.text import change_messages, edit_text, moment_text, reply, span_text
+from incidents.people import Person
 from incidents.ports import UnitOfWork
 
-if TYPE_CHECKING:
-    from bot.oncall.service import OnCallService
+
+class RotationPoster(Protocol):
+    """Posts messages about a rotation (the on-call service, through the router)."""
+
+    async def post(self, uow: UnitOfWork, rotation: Rotation, messages: Sequence[Message]) -> None:
+        """Enqueue the messages in this transaction."""
+        ...
+
 
 ONE_DAY = timedelta(days=1)
 
@@ -51,17 +68,17 @@ class OnCallError(DomainError):
 class EditContext:
     """One edit in progress: the transaction, the rotation, who asks, when, what is in force."""
 
-    oncall: OnCallService
+    oncall: RotationPoster
     uow: UnitOfWork
     rotation: Rotation
-    actor: str
+    actor: Person
     now: datetime
     edits: list[Edit]
 
     def note(self, text: Text, tone: Tone = Tone.INFO) -> Message:
         """A message for the rotation's on-call channel."""
         return Message(
-            kind="oncall_edit",
+            kind=MessageKind.ONCALL_EDIT,
             audience=Audience.ONCALL,
             rotation=self.rotation.name,
             text=text,
@@ -165,7 +182,7 @@ async def _override(context: EditContext, request: AddOverride) -> Result:
     return await _record(context, edit)
 
 
-def _turn_holder(context: EditContext, index: int) -> str:
+def _turn_holder(context: EditContext, index: int) -> Person:
     """Whose turn shift `index` is by rotation order and swaps (overrides aside)."""
     swaps: list[Edit] = [e for e in context.edits if isinstance(e, Swap)]
     holders = holders_at(context.rotation, swaps, handoff_at(context.rotation, index))
@@ -186,7 +203,7 @@ def _shift_named(context: EditContext, day: date) -> int:
     return index
 
 
-def _nearest(context: EditContext, person: str, around: int) -> int | None:
+def _nearest(context: EditContext, person: Person, around: int) -> int | None:
     """The other person's shift nearest after `around` (else before it, not yet over)."""
     current = shift_index(context.rotation, context.now) or 0
     reach = 2 * len(context.rotation.everyone) + 2
@@ -340,5 +357,5 @@ async def _cancel_edit(context: EditContext, request: CancelEdit) -> Result:
     return reply(tuple(parts)), after
 
 
-def _at(user: str) -> str:
-    return "@" + user.split(":", 1)[-1]
+def _at(user: Person) -> str:
+    return Person(user).handle

@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.oncall.service import OnCallService
-from bot.scheduler import Scheduler
+from bot.scheduler import JobHandler
 from incidents.model import Incident
 from incidents.oncall.handoff import LATE_AFTER, belongs_to, handoff_messages, reminder_message
 from incidents.oncall.rotation import Rotation, handoff_at, shift_index
 from incidents.oncall.schedule import holders_at
-from incidents.ports import Store, UnitOfWork
+from incidents.ports import JobRecords, Store, UnitOfWork
 
 HANDOFF = "handoff"
 REMINDER = "handoff-reminder"
@@ -52,10 +52,9 @@ class Handoffs:
     def __init__(self, oncall: OnCallService) -> None:
         self.oncall = oncall
 
-    def register(self, scheduler: Scheduler) -> None:
-        """Handle `handoff:*` and `handoff-reminder:*` jobs."""
-        scheduler.register_job(HANDOFF, self.fire_handoff)
-        scheduler.register_job(REMINDER, self.fire_reminder)
+    def jobs(self) -> dict[str, JobHandler]:
+        """The scheduler's handlers for `handoff:*` and `handoff-reminder:*` jobs."""
+        return {HANDOFF: self.fire_handoff, REMINDER: self.fire_reminder}
 
     async def seed(self, store: Store, now: datetime) -> None:
         """Give each rotation its job rows. A row already due stays (it fires, late); a future
@@ -142,7 +141,7 @@ class Handoffs:
         return next_reminder(rotation, now)
 
 
-async def _seed(uow: UnitOfWork, name: str, want: datetime, now: datetime) -> None:
+async def _seed(uow: JobRecords, name: str, want: datetime, now: datetime) -> None:
     due = await uow.job_due(name)
     if due is None or (due > now and due != want):
         await uow.schedule_job(name, want)

@@ -17,9 +17,10 @@ from aiohttp import web
 from bot.oncall.service import OnCallService
 from incidents.oncall.rotation import Rotation, Shift, handoff_at
 from incidents.oncall.schedule import Edit, schedule
+from incidents.people import Person
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.web.context import WebContext
 
 BACK = timedelta(weeks=12)
 AHEAD = timedelta(weeks=26)
@@ -56,9 +57,9 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def display(user: str | None) -> str:
+def display(user: Person | None) -> str:
     """How a member reads in a calendar: the address, or the chat id, without the prefix."""
-    return "nobody" if user is None else user.split(":", 1)[-1]
+    return "nobody" if user is None else user.id
 
 
 def feed_window(rotation: Rotation, now: datetime) -> tuple[datetime, datetime]:
@@ -103,7 +104,7 @@ def calendar(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> str:
     return "".join(fold(line) + CRLF for line in lines)
 
 
-def feed_handler(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
+def feed_handler(app: WebContext) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The aiohttp handler for `/oncall/{rotation}.ics`, bound to the app."""
 
     async def oncall_feed(request: web.Request) -> web.Response:

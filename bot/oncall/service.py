@@ -8,13 +8,14 @@ on-call channel and a direct message, with before and after, to each person whos
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from bot.chat import Outcome
 from bot.oncall.edits import EditContext, OnCallError, run_edit
-from bot.service import Outcome
+from bot.routing import OutboxWriter
 from incidents.errors import DomainError
-from incidents.messages import Audience, Mention, Message, Part, Text
+from incidents.messages import Audience, Message, MessageKind, Part, Text, person
 from incidents.model import OnCall
 from incidents.oncall.parser import (
     ListCoverRequests,
@@ -37,10 +38,10 @@ from incidents.oncall.text import (
     span_text,
     who_text,
 )
+from incidents.people import Person
 from incidents.ports import Clock, Store, UnitOfWork
 from incidents.severity import Severity
 
-Enqueue = Callable[[UnitOfWork, Sequence[Message], str], Awaitable[None]]
 LOOKBACK = timedelta(days=1)  # overrides that ended longer ago than this no longer matter
 
 
@@ -54,6 +55,8 @@ class OnCallService:
         page: Mapping[Severity, str],
         store: Store,
         clock: Clock,
+        outbox: OutboxWriter,
+        on_change: Callable[[], None] = lambda: None,
         feed_tokens: Mapping[str, str] | None = None,
     ) -> None:
         if not rotations:
@@ -63,11 +66,8 @@ class OnCallService:
         self.store = store
         self.clock = clock
         self.feed_tokens = dict(feed_tokens or {})
-        # Wired by `bot.oncall.setup.install_oncall`: the running chat platforms (the first
-        # is the default), the command bus's outbox writer, and its change hook.
-        self.platforms: Callable[[], Sequence[str]] = lambda: ("console",)
-        self.enqueue: Enqueue = _outbox_only(clock)
-        self.on_change: Callable[[], None] = lambda: None
+        self._outbox = outbox
+        self.on_change = on_change
         self._edits: dict[str, list[Edit]] = {name: [] for name in self.rotations}
 
     @property
@@ -111,27 +111,23 @@ class OnCallService:
             return await uow.oncall_edits(name, since)
 
     async def post(self, uow: UnitOfWork, rotation: Rotation, messages: Sequence[Message]) -> None:
-        """Enqueue messages: the on-call channel on each running platform that has one
-        (else the first platform), direct messages to their recipients' platforms."""
-        platforms = list(self.platforms()) or ["console"]
-        for message in messages:
-            if message.audience is Audience.ONCALL:
-                targets = [p for p in platforms if p in rotation.channels] or platforms[:1]
-            else:
-                targets = platforms[:1]
-            for platform in targets:
-                await self.enqueue(uow, [message], platform)
+        """Enqueue messages about a rotation: the router picks, among the running platforms,
+        those with the rotation's on-call channel, and each direct message's own platform."""
+        await self._outbox.enqueue_on(uow, messages, self._outbox.router.platforms)
 
     async def handle_text(
         self,
         text: str,
         *,
-        actor: str,
+        actor: str | Person,
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
     ) -> Outcome:
-        """Parse and run one `/oncall …` line; errors come back as a polite reply."""
+        """Parse and run one `/oncall …` line; errors come back as a polite reply.
+
+        `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here.
+        """
         parsed = parse_oncall(text, platform, list(self.rotations))
         if isinstance(parsed, OnCallParseError):
             return _error(parsed.message)
@@ -140,7 +136,7 @@ class OnCallService:
             if isinstance(parsed, ShowOnCall | ShowSchedule | OnCallHelp):
                 await self.load()
                 return Outcome(ok=True, reply=self._show(parsed, rotation, channel_id))
-            return await self._run(parsed, rotation, actor, request_key)
+            return await self._run(parsed, rotation, Person(actor), request_key)
         except DomainError as error:
             return _error(error.message)
 
@@ -157,7 +153,7 @@ class OnCallService:
     def _show(self, request: OnCallRequest, rotation: Rotation, channel_id: str | None) -> Message:
         now = self.clock.now()
         if isinstance(request, OnCallHelp):
-            return reply((oncall_help(list(self.rotations)),), "help")
+            return reply((oncall_help(list(self.rotations)),), MessageKind.HELP)
         if isinstance(request, ShowSchedule):
             return reply(schedule_text(rotation, self._edits[rotation.name], now, request.weeks))
         named = request.rotation is not None or any(
@@ -172,7 +168,7 @@ class OnCallService:
         return reply(tuple(parts))
 
     async def _run(
-        self, request: OnCallRequest, rotation: Rotation, actor: str, request_key: str | None
+        self, request: OnCallRequest, rotation: Rotation, actor: Person, request_key: str | None
     ) -> Outcome:
         async with self.store.transaction() as uow:
             now = self.clock.now()
@@ -203,8 +199,8 @@ class OnCallService:
         return Outcome(ok=True, reply=answer)
 
 
-def _mention(user: str) -> Text:
-    return (Mention(user),)
+def _mention(user: Person | None) -> Text:
+    return person(user, "someone")
 
 
 def _edits_text(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> Text:
@@ -225,17 +221,10 @@ def _edits_text(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> Tex
     return tuple(parts)
 
 
-def _outbox_only(clock: Clock) -> Enqueue:
-    """Enqueue straight to the named platform (until the command bus's router is wired)."""
-
-    async def enqueue(uow: UnitOfWork, messages: Sequence[Message], platform: str) -> None:
-        await uow.enqueue(messages, platform=platform, now=clock.now())
-
-    return enqueue
-
-
 def _error(text: str) -> Outcome:
-    return Outcome(ok=False, reply=Message(kind="error", audience=Audience.REPLY, text=(text,)))
+    return Outcome(
+        ok=False, reply=Message(kind=MessageKind.ERROR, audience=Audience.REPLY, text=(text,))
+    )
 
 
 __all__ = ["OnCallError", "OnCallService"]

@@ -10,15 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-from incidents.messages import Audience, Message, Part, Tone
+from incidents.messages import Audience, Message, MessageKind, Part, Tone
 from incidents.model import ActionItem, Incident
-from incidents.ports import UnitOfWork
+from incidents.people import Person
+from incidents.ports import ActionItemRecords, Store, UnitOfWork
 from incidents.timefmt import duration_text
-
-if TYPE_CHECKING:
-    from bot.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +24,9 @@ NAG_WEEKDAY = 0  # Monday
 NAG_TIME = time(9, 0)  # UTC, with the on-call handoff
 
 
-async def open_action_items(uow: UnitOfWork, now: datetime) -> list[tuple[Incident, ActionItem]]:
+async def open_action_items(
+    uow: ActionItemRecords, now: datetime
+) -> list[tuple[Incident, ActionItem]]:
     """Every action item not done yet, across all incidents (closed ones too), as of `now`.
 
     Ordered by incident number, then item number. The Monday handoff lists these.
@@ -54,7 +53,7 @@ def item_line(incident: Incident, item: ActionItem, now: datetime) -> str:
     return f"#{incident.number} {incident.title} · {item.number}. {item.text} (open {age})"
 
 
-def nag_message(owner: str, items: list[tuple[Incident, ActionItem]], now: datetime) -> Message:
+def nag_message(owner: Person, items: list[tuple[Incident, ActionItem]], now: datetime) -> Message:
     """The weekly direct message to one owner, listing their open items."""
     count = len(items)
     lines: list[Part] = [
@@ -68,7 +67,7 @@ def nag_message(owner: str, items: list[tuple[Incident, ActionItem]], now: datet
         f"`/incident action {first_incident.number} done {first_item.number}`."
     )
     return Message(
-        kind="action_items_nag",
+        kind=MessageKind.ACTION_ITEMS_NAG,
         audience=Audience.DIRECT,
         recipient=owner,
         title="Open action items",
@@ -86,7 +85,7 @@ def nag_job(
     """The `nag:actions` job handler: one DM per owner, then due again next Monday."""
 
     async def run(uow: UnitOfWork, name: str, due_at: datetime, now: datetime) -> datetime:
-        by_owner: dict[str, list[tuple[Incident, ActionItem]]] = {}
+        by_owner: dict[Person, list[tuple[Incident, ActionItem]]] = {}
         for incident, item in await open_action_items(uow, now):
             if item.owner is not None:
                 by_owner.setdefault(item.owner, []).append((incident, item))
@@ -100,15 +99,8 @@ def nag_job(
     return run
 
 
-async def install_action_nag(app: App) -> None:
-    """Register the weekly nag and make sure its job row exists (kept if already scheduled)."""
-    metrics = app.metrics
-
-    def sent(count: int) -> None:
-        if metrics is not None:
-            metrics.reminders_sent.labels(kind="action_items").inc(count)
-
-    app.scheduler.register_job(NAG_JOB.split(":", 1)[0], nag_job(app.service.enqueue, sent))
-    async with app.store.transaction() as uow:
+async def seed_action_nag(store: Store, now: datetime) -> None:
+    """Make sure the weekly nag's job row exists (kept where it is if already scheduled)."""
+    async with store.transaction() as uow:
         if await uow.job_due(NAG_JOB) is None:
-            await uow.schedule_job(NAG_JOB, next_nag_at(app.clock.now()))
+            await uow.schedule_job(NAG_JOB, next_nag_at(now))

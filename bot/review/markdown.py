@@ -21,6 +21,7 @@ import jinja2
 from bot.views import person_name
 from incidents.errors import DomainError
 from incidents.model import EntryKind, Incident, TimelineEntry
+from incidents.people import Person
 from incidents.review import ReviewFacts, Verdict
 from incidents.timefmt import duration_text, stamp
 
@@ -148,7 +149,8 @@ def _entry_text(entry: TimelineEntry) -> str:
     if entry.kind is EntryKind.PINNED:
         author = entry.get("author")
         link = entry.get("link")
-        text = f"{person_name(author)}: “{text}”" + (f" ([message]({link}))" if link else "")
+        who = person_name(Person.stored(author) if author else None)
+        text = f"{who}: “{text}”" + (f" ([message]({link}))" if link else "")
     return text
 
 

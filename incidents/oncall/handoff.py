@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from statistics import median
 
-from incidents.messages import Audience, Mention, Message, Part, Tone, person
+from incidents.messages import Audience, Mention, Message, MessageKind, Part, Tone, person
 from incidents.model import EntryKind, Incident
 from incidents.oncall.rotation import Rotation, Shift
 from incidents.oncall.text import day_text, moment_text
+from incidents.people import Person
 from incidents.timefmt import duration_text
 
 NIGHT = (22, 7)  # local hours [22:00, 07:00) count as night in the page tally
@@ -159,7 +160,7 @@ def handoff_messages(
     parts.append("\n")
     parts += action_items_text(with_action_items)
     channel = Message(
-        kind="handoff",
+        kind=MessageKind.HANDOFF,
         audience=Audience.ONCALL,
         rotation=rotation.name,
         title=title,
@@ -175,7 +176,7 @@ def handoff_messages(
 
 
 def _incoming_dm(
-    rotation: Rotation, shift: Shift, role: str, who: str, open_count: int, now: datetime
+    rotation: Rotation, shift: Shift, role: str, who: Person, open_count: int, now: datetime
 ) -> Message:
     other = shift.backup if role == "primary" else shift.primary
     other_role = "Backup" if role == "primary" else "Primary"
@@ -186,7 +187,7 @@ def _incoming_dm(
         f". Open incidents: {open_count}. `/oncall` shows who is on call.",
     )
     return Message(
-        kind="handoff_dm",
+        kind=MessageKind.HANDOFF_DM,
         audience=Audience.DIRECT,
         recipient=who,
         rotation=rotation.name,
@@ -204,7 +205,7 @@ def reminder_message(rotation: Rotation, shift: Shift, now: datetime) -> Message
         ". `/oncall` shows who is on call.",
     )
     return Message(
-        kind="handoff_reminder",
+        kind=MessageKind.HANDOFF_REMINDER,
         audience=Audience.DIRECT,
         recipient=shift.primary,
         rotation=rotation.name,

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from incidents.oncall.rotation import OnCallRole
 from incidents.parser import format_user, parse_user
+from incidents.people import EMAIL, Person
 
 MAX_WEEKS = 26
 DEFAULT_WEEKS = 4
@@ -40,8 +41,6 @@ USAGE: tuple[tuple[str, str], ...] = (
 VERBS = ("now", "schedule", "override", "swap", "cover", "take", "edits", "cancel", "help")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
-_MAILTO = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")
-_EMAIL = re.compile(r"^[^@\s:<>|]+@[^@\s:<>|]+\.[^@\s:<>|]+$")
 DATE_HINT = "dates as YYYY-MM-DD, e.g. 2026-12-24"
 
 
@@ -65,7 +64,7 @@ class AddOverride:
     """`person` takes `role` from the start of `first` to the end of `last`."""
 
     rotation: str | None = None
-    person: str
+    person: Person
     first: date
     last: date
     role: OnCallRole = OnCallRole.PRIMARY
@@ -76,7 +75,7 @@ class SwapShifts:
     """Trade the shift on `first` with `person` (or the shifts on `first` and `second`)."""
 
     rotation: str | None = None
-    person: str
+    person: Person
     first: date
     second: date | None = None
 
@@ -261,16 +260,18 @@ def _range(words: list[str], usage: str) -> tuple[date, date]:
     return first, last
 
 
-def person_token(token: str, platform: str) -> str | None:
-    """A mention (`<@U1>`, `<@123>`, `@dana`) or an email address, as a member identity."""
-    mailto = _MAILTO.match(token)
-    address = mailto.group(1) if mailto else token
-    if _EMAIL.match(address):
-        return f"email:{address.lower()}"
-    return parse_user(token, platform)
+def person_token(token: str, platform: str) -> Person | None:
+    """A mention (`@slack:U1`, `@dana`) or an email address, as a member identity."""
+    user = parse_user(token, platform)
+    if user is not None or ":" in token:
+        return user
+    try:
+        return Person(token)  # without a platform, only an email address is a person
+    except ValueError:
+        return None
 
 
-def _person(words: list[str], platform: str, usage: str) -> str:
+def _person(words: list[str], platform: str, usage: str) -> Person:
     user = person_token(words.pop(0), platform) if words else None
     if user is None:
         raise _Invalid(f"Mention who: `{usage}`.")
@@ -349,6 +350,5 @@ def format_oncall(request: OnCallRequest) -> str:
             return f"{prefix} help"
 
 
-def _spell(person: str) -> str:
-    platform, _, ident = person.partition(":")
-    return ident if platform == "email" else format_user(person)
+def _spell(person: Person) -> str:
+    return person.id if person.platform == EMAIL else format_user(person)

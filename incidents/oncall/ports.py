@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from incidents.oncall.schedule import CoverRequest, Edit
+from incidents.people import Person
 
 
 class OnCallRecords(Protocol):
@@ -40,7 +41,7 @@ class OnCallRecords(Protocol):
         ...
 
     async def close_cover_request(
-        self, rotation: str, request_id: int, *, taken_by: str | None, now: datetime
+        self, rotation: str, request_id: int, *, taken_by: Person | None, now: datetime
     ) -> CoverRequest | None:
         """Take (`taken_by`) or cancel (None) an open request, once: None if it was not open."""
         ...

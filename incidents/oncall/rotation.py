@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidents.errors import DomainError
+from incidents.people import Person
 
 DAY = timedelta(days=1)
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -28,8 +29,7 @@ _WEEKDAY_NAMES = {name: i for i, name in enumerate(WEEKDAYS)} | {
     )
 }
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_IDENTITY = re.compile(r"^(slack|discord|console|email):\S+$")
-_EMAIL = re.compile(r"^[^@\s:<>]+@[^@\s:<>]+\.[^@\s:<>]+$")
+MEMBER_PLATFORMS = ("slack", "discord", "console", "email")
 HANDOFF_HINT = 'a weekday, a time and an IANA zone, e.g. "MON 09:00 UTC" or "MON 09:00 Europe/Oslo"'
 
 
@@ -83,13 +83,14 @@ def parse_handoff(text: str) -> Handoff:
     return Handoff(at=time(int(clock.group(1)), int(clock.group(2))), zone=zone, weekday=weekday)
 
 
-def member_identity(text: str) -> str:
+def member_identity(text: str) -> Person:
     """A member as stored: `slack:U01`, `discord:123`, or an email as `email:carol@…`."""
-    value = text.strip()
-    if _EMAIL.match(value):
-        return f"email:{value.lower()}"
-    if _IDENTITY.match(value):
-        return value
+    try:
+        member = Person(text)
+    except ValueError:
+        member = None
+    if member is not None and member.platform in MEMBER_PLATFORMS:
+        return member
     raise RotationError(
         f"`{text}` is not a member; use slack:U…, discord:<user id> or an email address "
         "(resolved to a Slack user)."
@@ -101,11 +102,11 @@ class Rotation:
     """An on-call rotation: who takes turns, for how long, handing off when and where."""
 
     name: str
-    members: tuple[str, ...]
+    members: tuple[Person, ...]
     start: date
     length: timedelta = timedelta(weeks=1)
     handoff: Handoff = field(default_factory=Handoff)
-    backups: tuple[str, ...] = ()
+    backups: tuple[Person, ...] = ()
     channels: Mapping[str, str] = field(default_factory=dict)
     reminder: timedelta | None = timedelta(hours=1)
 
@@ -156,7 +157,7 @@ class Rotation:
         return zone_named(self.handoff.zone)
 
     @property
-    def everyone(self) -> tuple[str, ...]:
+    def everyone(self) -> tuple[Person, ...]:
         """Members, then backups not among them: who `everyone` pages."""
         return self.members + tuple(b for b in self.backups if b not in self.members)
 
@@ -219,12 +220,12 @@ def local_midnight(rotation: Rotation, day: date) -> datetime:
     return wall_instant(day, time(0, 0), rotation.zone)
 
 
-def base_primary(rotation: Rotation, index: int) -> str:
+def base_primary(rotation: Rotation, index: int) -> Person:
     """Who the rotation order makes primary in shift `index`."""
     return rotation.members[index % len(rotation.members)]
 
 
-def base_backup(rotation: Rotation, index: int) -> str | None:
+def base_backup(rotation: Rotation, index: int) -> Person | None:
     """The backup by rotation order: the next member, or the backups list in turn."""
     primary = base_primary(rotation, index)
     if rotation.backups:
@@ -248,15 +249,15 @@ class Shift:
     index: int
     start: datetime
     end: datetime
-    primary: str
-    backup: str | None
+    primary: Person
+    backup: Person | None
     edited: bool = False
 
     def contains(self, instant: datetime) -> bool:
         """True when `instant` is within [start, end)."""
         return self.start <= instant < self.end
 
-    def holds(self, person: str) -> OnCallRole | None:
+    def holds(self, person: Person) -> OnCallRole | None:
         """The role `person` has in this shift, if any."""
         if person == self.primary:
             return OnCallRole.PRIMARY

@@ -24,6 +24,7 @@ from incidents.oncall.rotation import (
     handoff_at,
     shift_index,
 )
+from incidents.people import Person
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,13 +32,13 @@ class Override:
     """`person` covers `role` from `start` until `end`; with `replaces`, only where that
     person is on call, in whichever role they hold (a taken cover request)."""
 
-    person: str
+    person: Person
     start: datetime
     end: datetime
     role: OnCallRole = OnCallRole.PRIMARY
-    replaces: str | None = None
+    replaces: Person | None = None
     id: int = 0
-    created_by: str = ""
+    created_by: Person | None = None
     created_at: datetime | None = None
     cover_request: int | None = None
 
@@ -49,7 +50,7 @@ class Swap:
     first: datetime
     second: datetime
     id: int = 0
-    created_by: str = ""
+    created_by: Person | None = None
     created_at: datetime | None = None
 
 
@@ -62,11 +63,11 @@ class CoverRequest:
 
     id: int
     rotation: str
-    requester: str
+    requester: Person
     start: datetime
     end: datetime
     created_at: datetime
-    taken_by: str | None = None
+    taken_by: Person | None = None
     taken_at: datetime | None = None
     cancelled_at: datetime | None = None
 
@@ -75,7 +76,7 @@ class CoverRequest:
         """Neither taken nor cancelled."""
         return self.taken_by is None and self.cancelled_at is None
 
-    def as_override(self, taker: str, now: datetime) -> Override:
+    def as_override(self, taker: Person, now: datetime) -> Override:
         """The override that taking this request makes."""
         return Override(
             person=taker,
@@ -160,7 +161,7 @@ def _holders(
     )
 
 
-def _fallback_backup(rotation: Rotation, index: int, turn: int, primary: str) -> str | None:
+def _fallback_backup(rotation: Rotation, index: int, turn: int, primary: Person) -> Person | None:
     """Someone other than `primary`: the displaced people first, then the rotation order."""
     count = len(rotation.members)
     candidates = [
@@ -258,12 +259,12 @@ class Duty:
 class ShiftChange:
     """How an edit moved one person's on-call time: their duties before and after it."""
 
-    person: str
+    person: Person
     before: tuple[Duty, ...]
     after: tuple[Duty, ...]
 
 
-def _duties(pieces: Iterable[Shift], person: str) -> list[Duty]:
+def _duties(pieces: Iterable[Shift], person: Person) -> list[Duty]:
     """The person's duties in `pieces`, merging adjacent spans of the same role."""
     duties: list[Duty] = []
     for piece in pieces:
@@ -281,7 +282,7 @@ def _covered(pieces: Sequence[Shift], instant: datetime) -> bool:
     return any(p.contains(instant) for p in pieces)
 
 
-def _role_at(pieces: Sequence[Shift], person: str, instant: datetime) -> OnCallRole | None:
+def _role_at(pieces: Sequence[Shift], person: Person, instant: datetime) -> OnCallRole | None:
     piece = next((p for p in pieces if p.contains(instant)), None)
     return None if piece is None else piece.holds(person)
 

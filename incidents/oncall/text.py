@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from incidents.messages import Audience, Mention, Message, Part, Text, Tone
+from incidents.messages import Audience, Mention, Message, MessageKind, Part, Text, Tone
 from incidents.oncall.rotation import Rotation, Shift, handoff_at, shift_index
 from incidents.oncall.schedule import Duty, Edit, Override, ShiftChange, Swap, schedule
+from incidents.people import Person
 from incidents.timefmt import duration_text, relative_text
 
 
@@ -44,7 +45,7 @@ def people(shift: Shift) -> Text:
     return tuple(parts)
 
 
-def reply(text: Text, kind: str = "oncall") -> Message:
+def reply(text: Text, kind: MessageKind = MessageKind.ONCALL) -> Message:
     """An ephemeral answer to whoever asked."""
     return Message(kind=kind, audience=Audience.REPLY, text=text)
 
@@ -135,7 +136,7 @@ def change_messages(
     rotation: Rotation,
     changes: Sequence[ShiftChange],
     *,
-    actor: str,
+    actor: Person,
     what: Text,
     now: datetime,
 ) -> tuple[Message, ...]:
@@ -152,7 +153,7 @@ def change_messages(
         )
         messages.append(
             Message(
-                kind="oncall_changed",
+                kind=MessageKind.ONCALL_CHANGED,
                 audience=Audience.DIRECT,
                 recipient=change.person,
                 rotation=rotation.name,

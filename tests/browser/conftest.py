@@ -19,7 +19,6 @@ from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.config import Settings
-from bot.http import make_web_app
 from tests.fakes import RecordingChat
 
 CHROMIUM = os.environ.get("SEVBOT_CHROMIUM", "/usr/bin/chromium")
@@ -80,7 +79,7 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[App, str]]:
         port=port,
     )
     app = await build_app(settings, chats=[RecordingChat()])
-    runner = web.AppRunner(make_web_app(app))
+    runner = web.AppRunner(app.web)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:

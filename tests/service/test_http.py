@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.http import make_web_app
 from tests.fakes import RecordingChat
 
 
@@ -24,7 +23,7 @@ async def served(
     """The app with an API token, behind a real aiohttp test server."""
     settings = Settings(database_url=f"sqlite:///{tmp_path}/h.db", api_token=SecretStr("tok"))
     app = await build_app(settings, clock=clock, chats=[chat])
-    client: TestClient[object, object] = TestClient(TestServer(make_web_app(app)))
+    client: TestClient[object, object] = TestClient(TestServer(app.web))
     await client.start_server()
     try:
         yield app, client
@@ -83,3 +82,23 @@ async def test_api_rejects_bad_json(served: tuple[App, TestClient[object, object
     )
     assert response.status == 400
     assert "open sev1 DB down" in (await response.json())["error"]
+
+
+async def test_api_actor_is_read_once_as_a_person(
+    served: tuple[App, TestClient[object, object]],
+) -> None:
+    """A bare tool name acts as `api:<name>`; an actor that names nobody gets 400, nothing done."""
+    app, client = served
+    headers = {"Authorization": "Bearer tok"}
+    body = {"text": "open sev2 Disk full", "actor": "alerts"}
+    assert (await client.post("/api/commands", json=body, headers=headers)).status == 200
+    incident = await app.service.load(1)
+    assert incident is not None
+    assert incident.declared_by == "api:alerts"
+    bad = await client.post(
+        "/api/commands", json={"text": "open sev1 x", "actor": "slack:two words"}, headers=headers
+    )
+    assert bad.status == 400
+    assert "is not a person" in (await bad.json())["error"]
+    async with app.store.transaction() as uow:
+        assert [i.number for i in await uow.open_incidents()] == [1]

@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.http import make_web_app
 from incidents.ports import DeliveryError
 from tests.fakes import RecordingChat
 from tests.service.conftest import maintainers, say, tick
@@ -25,7 +24,7 @@ Client = TestClient[object, object]
 
 async def serve(app: App) -> Client:
     """A started aiohttp test client for the app's web application."""
-    client: Client = TestClient(TestServer(make_web_app(app)))
+    client: Client = TestClient(TestServer(app.web))
     await client.start_server()
     return client
 

@@ -13,7 +13,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from bot.http import make_web_app
 from bot.oncall.ics import escape_text, fold
 from tests.fakes import RecordingChat
 from tests.service.oncall_helpers import MAINTAINERS, WEDNESDAY, oncall, oncall_app
@@ -35,7 +34,7 @@ def served(tmp_path: Path, clock: FakeClock) -> Served:
     @asynccontextmanager
     async def serve(**fields: Any) -> AsyncIterator[tuple[Client, App]]:
         app = await oncall_app(tmp_path / "ics.db", clock, RecordingChat(), **fields)
-        client: Client = TestClient(TestServer(make_web_app(app)))
+        client: Client = TestClient(TestServer(app.web))
         await client.start_server()
         try:
             yield client, app

@@ -9,8 +9,7 @@ import pytest
 
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from bot.service import default_route
-from incidents.messages import Audience, Everyone, Mention, Message
+from incidents.messages import Audience, Everyone, Mention
 from tests.fakes import RecordingChat
 from tests.service.conftest import say, tick
 from tests.service.oncall_helpers import (
@@ -75,7 +74,7 @@ async def test_escalation_reaches_backup_then_everyone_and_ack_stops_it(
     assert oncall_channel.audience is Audience.ONCALL
     assert oncall_channel.rotation == "maintainers"
     assert Everyone() in oncall_channel.text
-    assert app.directory.oncall_channel("maintainers", "console") == "#oncall"
+    assert app.router.channel_for(oncall_channel, "console") == "#oncall"
     await say(app, "ack 1", who="carol")
     chat.clear()
     await tick(app, clock, hours=4)
@@ -125,14 +124,3 @@ async def test_page_per_severity(tmp_path: Path, clock: FakeClock, chat: Recordi
         assert pages(chat) == [DANA, ALICE]
     finally:
         await app.close()
-
-
-def test_dms_to_email_members_go_to_slack() -> None:
-    """An `email:` recipient is routed to Slack, whose adapter looks the address up."""
-    dm = Message(
-        kind="page", audience=Audience.DIRECT, recipient="email:carol@example.com", text=()
-    )
-    assert default_route(dm, "discord") == ["slack"]
-    assert default_route(
-        Message(kind="x", audience=Audience.DIRECT, recipient="discord:1", text=()), "slack"
-    ) == ["discord"]

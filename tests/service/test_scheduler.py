@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.bootstrap import App
 from bot.clock import FakeClock
+from bot.scheduler import Scheduler
 from tests.fakes import RecordingChat
 from tests.service.conftest import T0, say, tick
 
@@ -165,13 +166,23 @@ async def test_jobs_fire_once_and_reschedule(app: App, clock: FakeClock) -> None
         calls.append(name)
         return clock.now() + timedelta(days=7)
 
-    app.scheduler.register_job("handoff", handoff)  # type: ignore[arg-type]
+    scheduler = Scheduler(
+        store=app.store,
+        service=app.service,
+        clock=clock,
+        jobs={"handoff": handoff},  # type: ignore[dict-item]
+    )
     async with app.store.transaction() as uow:
         await uow.schedule_job("handoff:maintainers", T0 + timedelta(hours=1))
-    await tick(app, clock, minutes=59)
+
+    async def after(**delta: float) -> None:
+        clock.advance(**delta)
+        await scheduler.fire_due()
+
+    await after(minutes=59)
     assert calls == []
-    await tick(app, clock, minutes=1)
-    await tick(app, clock, minutes=1)
+    await after(minutes=1)
+    await after(minutes=1)
     assert calls == ["handoff:maintainers"]
-    await tick(app, clock, days=7)
+    await after(days=7)
     assert calls == ["handoff:maintainers", "handoff:maintainers"]

@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.http import make_web_app
 from tests.fakes import RecordingChat
 from tests.service.conftest import say
 
@@ -32,7 +31,7 @@ async def site(
         public_url="http://status.example.com",
     )
     app = await build_app(settings, clock=clock, chats=[chat])
-    client: Client = TestClient(TestServer(make_web_app(app)))
+    client: Client = TestClient(TestServer(app.web))
     await client.start_server()
     try:
         yield app, client
@@ -179,7 +178,7 @@ async def test_dashboard_shows_who_is_on_call(tmp_path: Path, chat: RecordingCha
 
     clock = FakeClock(WEDNESDAY)
     app = await oncall_app(tmp_path / "o.db", clock, chat, web_token=SecretStr("letmein"))
-    client: Client = TestClient(TestServer(make_web_app(app)))
+    client: Client = TestClient(TestServer(app.web))
     await client.start_server()
     try:
         await client.post("/login", data={"token": "letmein", "next": "/"})

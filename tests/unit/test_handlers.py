@@ -117,7 +117,7 @@ def test_open_replies_with_the_channel_name() -> None:
     reply = declare().reply
     assert reply is not None
     assert reply.audience is Audience.REPLY
-    assert reply.plain_text() == "Opening incident #42… → #inc-42-checkout-is-failing"
+    assert reply.plain_text() == "Opening incident #42… its channel is being created."
 
 
 def test_open_records_declaration_and_event() -> None:

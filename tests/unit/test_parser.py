@@ -20,6 +20,7 @@ from incidents.parser import (
     parse,
     parse_user,
 )
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -189,36 +190,49 @@ def test_numbered_forms(text: str, expected: Parsed) -> None:
 @pytest.mark.parametrize(
     ("token", "platform", "user"),
     [
-        ("<@U123>", "slack", "slack:U123"),
-        ("<@U123|sam>", "slack", "slack:U123"),
-        ("<@!123>", "discord", "discord:123"),
-        ("<@123>", "discord", "discord:123"),
+        ("@slack:U123", "slack", "slack:U123"),
+        ("@discord:123", "discord", "discord:123"),
+        ("@discord:123", "slack", "discord:123"),
+        ("@email:carol@example.com", "slack", "email:carol@example.com"),
         ("@sam", "console", "console:sam"),
+        ("@sam", "slack", "slack:sam"),
         ("@sam.o-k_1", "console", "console:sam.o-k_1"),
     ],
 )
 def test_user_tokens(token: str, platform: str, user: str) -> None:
-    """Slack, Discord and plain @name mentions become `platform:id`."""
+    """The neutral `@platform:id` names anyone; a plain `@name` is on the command's platform."""
     assert parse_user(token, platform) == user
     assert ok(f"ic {token}", platform).request == c.AssignRole(
         role=Role.INCIDENT_COMMANDER, user=user
     )
 
 
-@pytest.mark.parametrize("token", ["sam", "<@u123>", "@", "<@U123", "@sam!", "<#C123>"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        *("sam", "<@u123>", "@", "<@U123", "@sam!", "<#C123>", "slack:U123"),
+        *("<@U123>", "<@U123|sam>", "<@!123>", "<@123>", "@Slack:U1", "@email:nobody"),
+    ],
+)
 def test_non_user_tokens(token: str) -> None:
-    """Anything else is not a user."""
+    """Anything else is not a user: Slack and Discord markup is the adapters' to rewrite."""
     assert parse_user(token, "slack") is None
 
 
 @pytest.mark.parametrize(
     ("user", "token"),
-    [("slack:U123", "<@U123>"), ("discord:123", "<@123>"), ("console:sam", "@sam")],
+    [
+        ("slack:U123", "@slack:U123"),
+        ("discord:123", "@discord:123"),
+        ("console:sam", "@console:sam"),
+        ("email:carol@example.com", "@email:carol@example.com"),
+    ],
 )
 def test_format_user(user: str, token: str) -> None:
-    """format_user writes the token parse_user reads back."""
-    assert format_user(user) == token
-    assert parse_user(token, user.split(":")[0]) == user
+    """format_user writes the neutral token that parse_user reads back on any platform."""
+    assert format_user(Person(user)) == token
+    for platform in ("slack", "discord", "console"):
+        assert parse_user(token, platform) == user
 
 
 # Errors
@@ -386,10 +400,12 @@ def _free_text(*, platform: str) -> st.SearchStrategy[str]:
     )
 
 
-def _users(platform: str) -> st.SearchStrategy[str]:
+def _users(platform: str) -> st.SearchStrategy[Person]:
     if platform == "slack":
-        return st.from_regex(r"U[A-Z0-9]{2,10}", fullmatch=True).map(lambda i: f"slack:{i}")
-    return st.from_regex(r"[a-z]{1,8}", fullmatch=True).map(lambda i: f"console:{i}")
+        return st.from_regex(r"U[A-Z0-9]{2,10}", fullmatch=True).map(
+            lambda i: Person.of("slack", i)
+        )
+    return st.from_regex(r"[a-z]{1,8}", fullmatch=True).map(lambda i: Person.of("console", i))
 
 
 def _requests(platform: str) -> st.SearchStrategy[Parsed]:
@@ -436,6 +452,7 @@ def test_format_request_round_trips(data: st.DataObject) -> None:
 
 def test_round_trip_strategy_covers_owners_and_numbers() -> None:
     """The canonical spelling of a numbered action with an owner is the documented one."""
-    parsed = Parsed(request=c.AddActionItem(text="Alert on 502s", owner="slack:U123"), incident=42)
-    assert format_request(parsed) == "action #42 Alert on 502s <@U123>"
+    owner = Person("slack:U123")
+    parsed = Parsed(request=c.AddActionItem(text="Alert on 502s", owner=owner), incident=42)
+    assert format_request(parsed) == "action #42 Alert on 502s @slack:U123"
     assert parse(format_request(parsed), "slack") == parsed

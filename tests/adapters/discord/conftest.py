@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adapters.discord import DiscordAdapter, build_adapter
+from adapters.discord import DiscordAdapter
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -64,13 +64,33 @@ def oncall_of(discord: StandIn) -> Callable[[Severity], OnCall]:
     return lookup
 
 
+async def discord_app(
+    settings: Settings, clock: FakeClock, *, defer_after: float = 10.0, **overrides: Any
+) -> App:
+    """The real application built by the composition root, its Discord adapter tuned for
+    tests: answers are never deferred unless a test asks (`defer_after=0`), so a slow machine
+    cannot turn a direct answer into a deferred one; guilds are awaited briefly."""
+    options = {"discord": {"guild_ready_timeout": 0.05, "defer_after": defer_after}}
+    return await build_app(settings, clock=clock, adapter_options=options, **overrides)
+
+
 @pytest.fixture
-async def app(tmp_path: Path, clock: FakeClock, discord: StandIn) -> AsyncIterator[App]:
-    """The real application on SQLite, paging the Discord on-call people."""
-    built = await build_app(
-        discord_settings(tmp_path, discord), clock=clock, oncall=oncall_of(discord)
+async def app(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock, discord: StandIn
+) -> AsyncIterator[App]:
+    """The real application on SQLite, paging the Discord on-call people. A test marked
+    `@pytest.mark.defer_after(0)` gets an adapter that defers at once; one marked
+    `@pytest.mark.oncall_commands(handler)` gets `handler` for `/oncall`."""
+    defer = request.node.get_closest_marker("defer_after")
+    commands = request.node.get_closest_marker("oncall_commands")
+    built = await discord_app(
+        discord_settings(tmp_path, discord),
+        clock,
+        defer_after=defer.args[0] if defer else 10.0,
+        oncall=oncall_of(discord),
+        oncall_channels={("maintainers", "discord"): discord.oncall["id"]},
+        oncall_commands=commands.args[0] if commands else None,
     )
-    built.directory.oncall_channels[("maintainers", "discord")] = discord.oncall["id"]
     try:
         yield built
     finally:
@@ -91,15 +111,10 @@ class Running:
             await self.task
 
 
-async def start_adapter(app: App, **options: Any) -> Running:
-    """Build the adapter the way `sevbot run` does, run it, wait until it is connected.
-
-    Answers are never deferred unless a test asks (`defer_after=0`), so a slow machine cannot
-    turn a direct answer into a deferred one.
-    """
-    options.setdefault("defer_after", 10.0)
-    adapter = build_adapter(app, guild_ready_timeout=0.05, **options)
-    app.add_chat(adapter)
+async def start_adapter(app: App) -> Running:
+    """Run the app's Discord adapter the way `sevbot run` does; wait until it is connected."""
+    adapter = app.chats["discord"]
+    assert isinstance(adapter, DiscordAdapter)
     task = asyncio.create_task(adapter.run())
     waiter: Coroutine[Any, Any, Any] = adapter.connected.wait()
     async with asyncio.timeout(10):

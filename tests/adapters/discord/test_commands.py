@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from adapters.discord import DiscordAdapter
 from adapters.discord.interactions import NO_ONCALL
 from bot.bootstrap import App
@@ -20,7 +22,7 @@ async def test_open_creates_the_channel_summary_announcement_and_page(
     buttons pinging the primary, an announcement, and a DM page."""
     answer = await discord.slash("open", severity="SEV-1", title="Checkout is failing")
     assert (answer.type, answer.ephemeral) == (4, True)
-    assert answer.content == "Opening incident #1… → #inc-1-checkout-is-failing"
+    assert answer.content == "Opening incident #1… its channel is being created."
     await deliver(app)
     channel = discord.channel_named("inc-1")
     category = discord.channel_named("Incidents")
@@ -159,12 +161,15 @@ class FakeOnCall:
         return Outcome(ok=True, reply=reply)
 
 
+ONCALL = FakeOnCall()
+
+
+@pytest.mark.oncall_commands(ONCALL)
 async def test_oncall_goes_to_the_rotations(
     app: App, bot: DiscordAdapter, discord: StandIn
 ) -> None:
-    """`/oncall schedule 4` is handed to App.oncall as the person who asked."""
-    oncall = FakeOnCall()
-    app.oncall = oncall
+    """`/oncall schedule 4` is handed to the on-call handler as the person who asked."""
+    oncall = ONCALL
     answer = await discord.slash(None, command="oncall", text="schedule 4")
     assert answer.content == "Primary: @sam"
     text, actor, key = oncall.asked[0]
@@ -172,9 +177,10 @@ async def test_oncall_goes_to_the_rotations(
     assert key == f"discord:{answer.interaction_id}"
 
 
+@pytest.mark.defer_after(0)
 async def test_slow_work_is_deferred_then_followed_up(app: App, discord: StandIn) -> None:
     """When the answer is not ready in time, the bot defers (type 5) and follows up."""
-    running = await start_adapter(app, defer_after=0)
+    running = await start_adapter(app)
     try:
         answer = await discord.slash("open", severity="SEV-2", title="Slow disk")
         assert (answer.type, answer.ephemeral) == (5, True)

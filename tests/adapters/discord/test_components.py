@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.discord import DiscordAdapter
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App
 from bot.clock import FakeClock
 from tests.adapters.discord.conftest import (
     deliver,
+    discord_app,
     discord_settings,
     oncall_of,
     open_incident,
@@ -34,8 +35,8 @@ async def test_buttons_work_after_a_restart(
     await first.stop()
     await app.close()
 
-    restarted = await build_app(
-        discord_settings(tmp_path, discord), clock=clock, oncall=oncall_of(discord)
+    restarted = await discord_app(
+        discord_settings(tmp_path, discord), clock, oncall=oncall_of(discord)
     )
     second = await start_adapter(restarted)
     try:

@@ -6,10 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from adapters.discord import DiscordAdapter
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App
 from bot.clock import FakeClock
 from tests.adapters.discord.conftest import (
     deliver,
+    discord_app,
     discord_settings,
     open_incident,
     start_adapter,
@@ -94,7 +95,7 @@ async def test_a_redelivery_after_a_crash_posts_once(
     await first.stop()
     delivered = await app.store.list_outbox(undelivered_only=False, limit=10)
     summary = next(item for item in delivered if item.message.kind == "summary")
-    restarted = await build_app(discord_settings(tmp_path, discord), clock=clock)
+    restarted = await discord_app(discord_settings(tmp_path, discord), clock)
     second = await start_adapter(restarted)
     try:
         await second.adapter.deliver(replace(summary, attempts=2, delivered_at=None))
@@ -162,7 +163,7 @@ async def test_a_category_given_by_id_is_used_as_is(
     """SEVBOT_DISCORD_INCIDENT_CATEGORY as an id: channels go there; nothing is created."""
     category = await discord.add_channel("On fire", kind=4)
     settings = discord_settings(tmp_path, discord, discord_incident_category=category["id"])
-    app = await build_app(settings, clock=clock)
+    app = await discord_app(settings, clock)
     running = await start_adapter(app)
     try:
         channel = await open_incident(app, discord)
@@ -178,7 +179,7 @@ async def test_without_an_announce_channel_announcements_are_skipped(
 ) -> None:
     """No SEVBOT_DISCORD_ANNOUNCE_CHANNEL: the incident still opens; nothing is left pending."""
     settings = discord_settings(tmp_path, discord, discord_announce_channel=None)
-    app = await build_app(settings, clock=clock)
+    app = await discord_app(settings, clock)
     running = await start_adapter(app)
     try:
         await open_incident(app, discord)

@@ -30,10 +30,13 @@ CALLBACK = "POST /api/v10/interactions/{id}/{token}/callback"
 DEFERRED, MESSAGE, MODAL = 5, 4, 9
 
 
+pytestmark = pytest.mark.defer_after(0)  # the adapter as `sevbot run` builds it
+
+
 @pytest.fixture
 async def bot(app: App) -> AsyncIterator[DiscordAdapter]:
     """The adapter as `sevbot run` builds it: deferring at once."""
-    running = await start_adapter(app, defer_after=0)
+    running = await start_adapter(app)
     try:
         yield running.adapter
     finally:
@@ -149,6 +152,7 @@ async def test_an_option_discord_py_refuses_gets_a_polite_follow_up(
     assert incident.severity.label == "SEV-1"
 
 
+@pytest.mark.defer_after(10.0)
 async def test_without_early_deferral_a_refused_option_is_answered_directly(
     app: App, discord: StandIn
 ) -> None:

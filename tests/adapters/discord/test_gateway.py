@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.discord import DiscordAdapter
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App
 from bot.clock import FakeClock
 from tests.adapters.discord.conftest import (
     deliver,
+    discord_app,
     discord_settings,
     open_incident,
     start_adapter,
@@ -104,7 +105,7 @@ async def test_without_a_guild_commands_are_global(
     tmp_path: Path, clock: FakeClock, discord: StandIn
 ) -> None:
     """No DISCORD_GUILD_ID: commands sync globally, and incidents still get their channel."""
-    app = await build_app(discord_settings(tmp_path, discord, discord_guild_id=None), clock=clock)
+    app = await discord_app(discord_settings(tmp_path, discord, discord_guild_id=None), clock)
     running = await start_adapter(app)
     try:
         assert discord.command_uploads == [None]
@@ -120,7 +121,7 @@ async def test_the_gateway_is_discovered_from_the_rest_api(
 ) -> None:
     """Without DISCORD_GATEWAY_URL the client asks GET /gateway/bot where to connect."""
     settings = discord_settings(tmp_path, discord, discord_gateway_url=None)
-    app = await build_app(settings, clock=clock)
+    app = await discord_app(settings, clock)
     running = await start_adapter(app)
     try:
         assert "GET /api/v10/gateway/bot" in discord.requests

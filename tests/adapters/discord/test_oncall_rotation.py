@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App
 from bot.clock import FakeClock
 from tests.adapters.discord.conftest import (
     deliver,
+    discord_app,
     discord_settings,
     open_incident,
     run,
@@ -30,7 +31,7 @@ async def app(tmp_path: Path, clock: FakeClock, discord: StandIn) -> AsyncIterat
         "start": date(2026, 11, 23),
         "channel": {"discord": discord.oncall["id"]},
     }
-    built = await build_app(discord_settings(tmp_path, discord, rotation=[rotation]), clock=clock)
+    built = await discord_app(discord_settings(tmp_path, discord, rotation=[rotation]), clock)
     running = await start_adapter(built)
     try:
         yield built

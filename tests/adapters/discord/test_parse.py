@@ -18,6 +18,7 @@ from adapters.discord.parse import (
 from incidents import commands as c
 from incidents.model import Role
 from incidents.parser import Parsed, ParseError, format_request
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -41,14 +42,14 @@ SAM = "discord:1300000000000000005"
         ),
         ("sev", {"level": "SEV-0"}, "sev sev0"),
         ("phase", {"name": "post-incident"}, "phase post-incident"),
-        ("ic", {"user": SAM}, "role ic <@1300000000000000005>"),
-        ("role", {"role": "comms", "user": SAM}, "role comms <@1300000000000000005>"),
-        ("role", {"role": "responder", "user": SAM}, "role responder <@1300000000000000005>"),
+        ("ic", {"user": SAM}, "role ic @discord:1300000000000000005"),
+        ("role", {"role": "comms", "user": SAM}, "role comms @discord:1300000000000000005"),
+        ("role", {"role": "responder", "user": SAM}, "role responder @discord:1300000000000000005"),
         ("note", {"text": "Paused the batch"}, "note Paused the batch"),
         (
             "action",
             {"text": "Alert on 502s", "owner": SAM},
-            "action Alert on 502s <@1300000000000000005>",
+            "action Alert on 502s @discord:1300000000000000005",
         ),
         ("action", {"done": 2}, "action done 2"),
         ("resolve", {"summary": "Rolled back 8812"}, "resolve Rolled back 8812"),
@@ -142,9 +143,9 @@ def test_components_ask_for_the_right_requests() -> None:
 
 def test_only_discord_identities_have_discord_ids() -> None:
     """`discord:123` → 123; Slack, console and email people have none."""
-    assert discord_user_id("discord:123") == 123
-    assert discord_user_id("slack:U123") is None
-    assert discord_user_id("discord:sam") is None
+    assert discord_user_id(Person("discord:123")) == 123
+    assert discord_user_id(Person("slack:U123")) is None
+    assert discord_user_id(Person("discord:sam")) is None
 
 
 def test_every_role_and_phase_choice_parses() -> None:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from adapters.discord.render import channel_topic, render_message, render_reply, render_text
 from incidents.messages import Audience, Button, Everyone, Fact, Mention, Message, Tone
 from incidents.model import Incident
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
-SAM, LI = "discord:1300000000000000005", "discord:1300000000000000006"
+SAM, LI = Person("discord:1300000000000000005"), Person("discord:1300000000000000006")
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
 
@@ -46,7 +47,9 @@ def test_the_bots_mentions_are_the_only_pings() -> None:
 
 def test_people_on_other_platforms_are_named_not_pinged() -> None:
     """A Slack or console identity reads `@name` and pings nobody."""
-    text = render_text((Mention("slack:U123"), " and ", Mention("console:everyone")))
+    text = render_text(
+        (Mention(Person("slack:U123")), " and ", Mention(Person("console:everyone")))
+    )
     assert text.text == "@U123 and @\u200beveryone"
     assert text.users == ()
 

@@ -43,7 +43,7 @@ async def test_sevbot_run_answers_a_slash_command_and_creates_the_channel(
         assert process.poll() is None, (tmp_path / "sevbot.log").read_text()
         answer = await discord.slash("open", severity="SEV-1", title="Checkout is failing")
         reply = await discord.answer_text(answer)
-        assert reply == "Opening incident #1… → #inc-1-checkout-is-failing"
+        assert reply == "Opening incident #1… its channel is being created."
         channel = await discord.wait_for(
             lambda: next(
                 (c for c in discord.channels.values() if c.get("name", "").startswith("inc-1")),

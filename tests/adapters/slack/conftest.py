@@ -3,6 +3,7 @@ served over HTTP by aiohttp, talking to the stand-in Slack Web API through SLACK
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,11 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from adapters.slack import SlackAdapter, build_adapter
+from adapters.slack import SlackAdapter
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.http import make_web_app
 from incidents.model import OnCall
 from incidents.severity import Severity
 from tests.adapters.slack import requests as r
@@ -166,22 +166,31 @@ def slack_settings(tmp_path: Path, standin: SlackStandIn, **extra: Any) -> Setti
         slack_bot_token=SecretStr(BOT_TOKEN),
         slack_signing_secret=SecretStr(r.SECRET),
         slack_api_url=standin.api_url,
-        slack_announce_channel="#incidents",
-        **extra,
+        **({"slack_announce_channel": "#incidents"} | extra),
     )
 
 
-@pytest.fixture
-async def slack(tmp_path: Path, standin: SlackStandIn) -> AsyncIterator[Slack]:
-    """The whole app with Slack over HTTP, the stand-in behind it, and a fake clock."""
-    clock = FakeClock(T0)
-    app = await build_app(slack_settings(tmp_path, standin), clock=clock, oncall=maintainers)
-    app.directory.oncall_channels[("maintainers", "slack")] = "CONCALL"
-    adapter = build_adapter(app)
-    app.add_chat(adapter)
-    web_app = make_web_app(app)
-    adapter.mount(web_app)
-    client = TestClient(TestServer(web_app))
+@contextlib.asynccontextmanager
+async def running_slack(
+    tmp_path: Path,
+    standin: SlackStandIn,
+    settings: Settings | None = None,
+    clock: FakeClock | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Slack]:
+    """The whole app built by the composition root with Slack over HTTP against the stand-in,
+    a fake clock, and `overrides` for `build_app` (by default: paging `maintainers`)."""
+    clock = clock or FakeClock(T0)
+    options: dict[str, Any] = {
+        "oncall": maintainers,
+        "oncall_channels": {("maintainers", "slack"): "CONCALL"},
+    }
+    app = await build_app(
+        settings or slack_settings(tmp_path, standin), clock=clock, **(options | overrides)
+    )
+    adapter = app.chats["slack"]
+    assert isinstance(adapter, SlackAdapter)
+    client = TestClient(TestServer(app.web))
     await client.start_server()
     try:
         yield Slack(app=app, adapter=adapter, standin=standin, client=client, clock=clock)
@@ -189,3 +198,10 @@ async def slack(tmp_path: Path, standin: SlackStandIn) -> AsyncIterator[Slack]:
         await client.close()
         await adapter.close()
         await app.close()
+
+
+@pytest.fixture
+async def slack(tmp_path: Path, standin: SlackStandIn) -> AsyncIterator[Slack]:
+    """The whole app with Slack over HTTP, the stand-in behind it, and a fake clock."""
+    async with running_slack(tmp_path, standin) as running:
+        yield running

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.service import Outcome
 from incidents.messages import Audience, Message
-from tests.adapters.slack.conftest import LI, MARIA, SAM, Slack
+from tests.adapters.slack.conftest import LI, MARIA, SAM, Slack, running_slack
+from tests.adapters.slack.standin import SlackStandIn
 
 ANA = "U0ANA"
 
@@ -99,8 +102,8 @@ async def test_oncall_without_rotations_says_so(slack: Slack) -> None:
     assert "No on-call rotation is configured" in reply.text
 
 
-async def test_oncall_is_handed_to_the_rotations(slack: Slack) -> None:
-    """With rotations wired in later, `/oncall …` goes to them and their reply comes back."""
+async def test_oncall_is_handed_to_the_rotations(tmp_path: Path, standin: SlackStandIn) -> None:
+    """With rotations configured, `/oncall …` goes to them and their reply comes back."""
     seen: list[tuple[str, str]] = []
 
     class Rotations:
@@ -117,8 +120,8 @@ async def test_oncall_is_handed_to_the_rotations(slack: Slack) -> None:
             reply = Message(kind="reply", audience=Audience.REPLY, text=("sam is on call",))
             return Outcome(ok=True, reply=reply)
 
-    slack.app.oncall = Rotations()
-    reply = await slack.run("who", command="/oncall", user=MARIA)
-    assert reply.status == 200
-    assert seen == [("who", "slack:U0MARIA")]
-    assert slack.responses_to(MARIA)[-1] == "sam is on call"
+    async with running_slack(tmp_path, standin, oncall_commands=Rotations()) as slack:
+        reply = await slack.run("who", command="/oncall", user=MARIA)
+        assert reply.status == 200
+        assert seen == [("who", "slack:U0MARIA")]
+        assert slack.responses_to(MARIA)[-1] == "sam is on call"

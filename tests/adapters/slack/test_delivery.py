@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from adapters.slack import build_adapter
 from incidents.model import OnCall
 from incidents.severity import Severity
-from tests.adapters.slack.conftest import SAM, Slack
+from tests.adapters.slack.conftest import SAM, Slack, running_slack
+from tests.adapters.slack.standin import SlackStandIn
 
 UPDATES = ["First look: 502s from the card processor", "Rolling back deploy 8812", "Recovered"]
 
@@ -117,10 +118,18 @@ async def test_a_page_to_an_email_identity_finds_the_slack_user(slack: Slack) ->
     assert "<@U0CAROL>" in slack.channel(1).texts()[0]  # the summary pings her, not an email
 
 
-async def test_a_missing_channel_is_given_up_on_visibly(slack: Slack) -> None:
+async def test_a_missing_channel_is_given_up_on_visibly(
+    tmp_path: Path, standin: SlackStandIn
+) -> None:
     """An on-call channel that does not exist: that message is dead with the reason; the
     rest of the incident's messages still arrive."""
-    slack.app.directory.oncall_channels[("maintainers", "slack")] = "CGONE"
+    async with running_slack(
+        tmp_path, standin, oncall_channels={("maintainers", "slack"): "CGONE"}
+    ) as slack:
+        await _missing_channel(slack)
+
+
+async def _missing_channel(slack: Slack) -> None:
     await slack.run("open sev1 Checkout is failing")
     slack.clock.advance(minutes=30)
     await slack.app.scheduler.fire_due()
@@ -148,13 +157,15 @@ async def test_a_created_channel_whose_answer_was_lost_is_adopted(slack: Slack) 
     assert len(slack.standin.served("conversations.create")) == 0  # the lost one was "failed"
 
 
-async def test_after_a_restart_the_topic_is_compared_before_it_is_set(slack: Slack) -> None:
+async def test_after_a_restart_the_topic_is_compared_before_it_is_set(
+    tmp_path: Path, standin: SlackStandIn
+) -> None:
     """A fresh adapter reads the topic once (conversations.info) and sets it only on change."""
-    await slack.run("open sev2 Disk full")
-    channel = slack.channel(1)
-    fresh = build_adapter(slack.app)
-    slack.app.add_chat(fresh)  # the dispatcher now delivers through the fresh adapter
-    try:
+    async with running_slack(tmp_path, standin) as first:
+        await first.run("open sev2 Disk full")
+        channel = first.channel(1)
+    # A restart: a new app on the same store, with a fresh adapter and no remembered topics.
+    async with running_slack(tmp_path, standin, clock=first.clock) as slack:
         topics = len(slack.standin.served("conversations.setTopic"))
         await slack.run(f"ic <@{SAM}>", user=SAM, channel=channel.id)
         assert len(slack.standin.served("conversations.info")) == 1
@@ -162,8 +173,6 @@ async def test_after_a_restart_the_topic_is_compared_before_it_is_set(slack: Sla
         await slack.run("ack", user=SAM, channel=channel.id)
         assert len(slack.standin.served("conversations.setTopic")) == topics + 1
         assert "IC: @sam" in channel.topic
-    finally:
-        await fresh.close()
 
 
 async def test_a_retry_before_joining_the_announce_channel_still_posts(slack: Slack) -> None:

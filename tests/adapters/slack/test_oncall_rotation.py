@@ -9,13 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.slack import build_adapter
-from bot.bootstrap import build_app
-from bot.clock import FakeClock
-from bot.http import make_web_app
-from tests.adapters.slack.conftest import LI, MARIA, SAM, T0, Slack, slack_settings
+from tests.adapters.slack.conftest import LI, MARIA, SAM, Slack, running_slack, slack_settings
 from tests.adapters.slack.standin import SlackStandIn
 
 ANA = "U0ANA"
@@ -30,20 +25,9 @@ ROTATION: dict[str, Any] = {
 @pytest.fixture
 async def slack(tmp_path: Path, standin: SlackStandIn) -> AsyncIterator[Slack]:
     """The whole app with Slack, paging from the rotation in its settings (no explicit lookup)."""
-    clock = FakeClock(T0)
-    app = await build_app(slack_settings(tmp_path, standin, rotation=[ROTATION]), clock=clock)
-    adapter = build_adapter(app)
-    app.add_chat(adapter)
-    web_app = make_web_app(app)
-    adapter.mount(web_app)
-    client = TestClient(TestServer(web_app))
-    await client.start_server()
-    try:
-        yield Slack(app=app, adapter=adapter, standin=standin, client=client, clock=clock)
-    finally:
-        await client.close()
-        await adapter.close()
-        await app.close()
+    settings = slack_settings(tmp_path, standin, rotation=[ROTATION])
+    async with running_slack(tmp_path, standin, settings, oncall=None, oncall_channels={}) as app:
+        yield app
 
 
 async def tick(slack: Slack, **delta: float) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from tests.adapters.slack.conftest import LI, MARIA, SAM, Slack
-from tests.adapters.slack.standin import BOT_USER
+from tests.adapters.slack.conftest import LI, MARIA, SAM, Slack, running_slack, slack_settings
+from tests.adapters.slack.standin import BOT_USER, SlackStandIn
 
 VALID_NAME = re.compile(r"^[a-z0-9_-]{1,80}$")
 
@@ -41,7 +42,7 @@ async def test_open_acknowledges_then_builds_the_incident_channel(slack: Slack) 
     [announcement] = announce.posts()
     assert f"<#{channel.id}>" in str(announcement["blocks"])
     assert "SEV-1 #1 Database latency high" in announcement["text"]
-    assert slack.responses_to(MARIA) == ["Opening incident #1… → #inc-1-database-latency-high"]
+    assert slack.responses_to(MARIA) == ["Opening incident #1… its channel is being created."]
 
 
 async def test_the_primary_on_call_is_paged_by_direct_message(slack: Slack) -> None:
@@ -91,12 +92,13 @@ async def test_odd_titles_still_give_valid_channel_names(slack: Slack) -> None:
 
 
 async def test_opening_elsewhere_announces_nothing_without_an_announce_channel(
-    slack: Slack,
+    tmp_path: Path, standin: SlackStandIn
 ) -> None:
     """Unset SEVBOT_SLACK_ANNOUNCE_CHANNEL: no announcement, and nothing fails."""
-    slack.app.directory.announce_channels.pop("slack")
-    await slack.run("open sev2 Queue backlog")
-    assert slack.standin.channels["CINCIDENTS"].posts() == []
-    counts = await slack.app.store.outbox_counts()
-    assert counts.get("pending", 0) == 0
-    assert counts.get("dead", 0) == 0
+    settings = slack_settings(tmp_path, standin, slack_announce_channel=None)
+    async with running_slack(tmp_path, standin, settings) as slack:
+        await slack.run("open sev2 Queue backlog")
+        assert slack.standin.channels["CINCIDENTS"].posts() == []
+        counts = await slack.app.store.outbox_counts()
+        assert counts.get("pending", 0) == 0
+        assert counts.get("dead", 0) == 0

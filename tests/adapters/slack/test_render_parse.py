@@ -9,6 +9,7 @@ from adapters.slack.render import escape, mrkdwn, render_blocks, topic
 from incidents import commands as c
 from incidents.messages import Audience, Button, Everyone, Fact, Mention, Message
 from incidents.model import Incident
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 
@@ -29,17 +30,17 @@ def test_escape_makes_markup_and_broadcasts_inert() -> None:
 def test_mentions_ping_only_slack_users() -> None:
     """Slack users and resolved emails ping; other identities and odd ids are plain text."""
     text = (
-        Mention("slack:U0SAM"),
+        Mention(Person("slack:U0SAM")),
         " ",
-        Mention("email:carol@example.com"),
+        Mention(Person("email:carol@example.com")),
         " ",
-        Mention("console:li"),
+        Mention(Person("console:li")),
         " ",
-        Mention("slack:u1><!channel"),
+        Mention(Person.stored("slack:u1><!channel")),  # never valid input; stored, say
         " ",
         Everyone(),
     )
-    rendered = mrkdwn(text, {"email:carol@example.com": "U0CAROL"})
+    rendered = mrkdwn(text, {Person("email:carol@example.com"): "U0CAROL"})
     assert rendered == "<@U0SAM> <@U0CAROL> @li @u1&gt;&lt;!\u2060channel <!here>"
 
 
@@ -75,10 +76,10 @@ def test_topic_is_short_and_names_the_ic() -> None:
         severity=Severity.SEV2,
         phase=Phase.TRIAGE,
         declared_at=datetime(2026, 1, 1, tzinfo=UTC),
-        declared_by="slack:U0MARIA",
-        incident_commander="slack:U0SAM",
+        declared_by=Person("slack:U0MARIA"),
+        incident_commander=Person("slack:U0SAM"),
     )
-    text = topic(incident, {"slack:U0SAM": "sam"})
+    text = topic(incident, {Person("slack:U0SAM"): "sam"})
     assert text.startswith("🟠 SEV-2 · triage · IC: @sam · ttt")
     assert len(text) == 250
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from aiohttp import web
 from pydantic import SecretStr
 
-from adapters.slack import build_adapter
+from adapters.slack import SlackAdapter
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -28,12 +27,10 @@ async def test_slash_command_over_socket_mode(tmp_path: Path, standin: SlackStan
         slack_api_url=standin.api_url,
     )
     app = await build_app(settings, clock=FakeClock(T0), oncall=maintainers)
-    adapter = build_adapter(app)
-    app.add_chat(adapter)
-    web_app = web.Application()
-    adapter.mount(web_app)
+    adapter = app.chats["slack"]
+    assert isinstance(adapter, SlackAdapter)
     assert not [
-        r for r in web_app.router.routes() if r.resource and "slack" in r.resource.canonical
+        r for r in app.web.router.routes() if r.resource and "slack" in r.resource.canonical
     ]
     connection = asyncio.create_task(adapter.run())
     try:

@@ -1,0 +1,45 @@
+"""What the page handlers share: the context, the templates, the sign-in signer and limiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot.web.auth import FailureLimiter, Signer
+from bot.web.context import WebContext
+from bot.web.render import helpers
+
+
+@dataclass
+class Web:
+    """What the page handlers share."""
+
+    app: WebContext
+    templates: jinja2.Environment
+    signer: Signer | None
+    limiter: FailureLimiter
+
+    def render(self, name: str, now: datetime, **context: Any) -> str:
+        """Render a template with the shared helpers and page settings."""
+        page = self.app.settings.status_page
+        values = helpers(page.timezone, now) | {
+            "page_title": page.title,
+            "logo_text": page.logo_text,
+        }
+        return self.templates.get_template(name).render(values | context)
+
+    def base_url(self, request: web.Request) -> str:
+        """SEVBOT_PUBLIC_URL, else what the request came in on."""
+        configured = self.app.settings.public_url
+        return (configured or f"{request.scheme}://{request.host}").rstrip("/")
+
+
+WEB_KEY = web.AppKey("sevbot_web", Web)
+
+
+def web_of(request: web.Request) -> Web:
+    return request.app[WEB_KEY]
