@@ -13,12 +13,13 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.capture import Capture
 from adapters.slack.channels import IncidentChannels
+from adapters.slack.client import make_client
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.http import PATH, SlackEvents
 from adapters.slack.interactions import SlackInbound
 from adapters.slack.listeners import build_bolt_app
-from adapters.slack.webapi import make_client
 from bot.chat import ChatPorts
 from bot.config import Settings
 from incidents.ports import OutboxItem
@@ -55,8 +56,11 @@ class SlackAdapter:
             channels=self.channels,
             session=session,
         )
+        self.capture = Capture(
+            commands=ports.commands, client=client, channels=self.channels, spawn=self.inbound.spawn
+        )
         self.bolt: AsyncApp = build_bolt_app(
-            client=client, signing_secret=signing_secret, inbound=self.inbound
+            client=client, signing_secret=signing_secret, inbound=self.inbound, capture=self.capture
         )
         self._events = (
             SlackEvents(signing_secret=signing_secret, inbound=self.inbound, bolt=self.bolt)

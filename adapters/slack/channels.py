@@ -8,8 +8,8 @@ import secrets
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code, is_transient
 from adapters.slack.render import slack_user_id, topic
-from adapters.slack.webapi import error_code, is_transient
 from bot.chat import ChannelBindings, CommandBus
 from incidents.model import Incident
 from incidents.naming import channel_name

@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.channels import IncidentChannels
+from adapters.slack.errors import delivery_error, error_code
 from adapters.slack.render import mentioned_users, render_blocks
-from adapters.slack.webapi import delivery_error, error_code
 from bot.chat import Routes
 from incidents.messages import Audience, Message, MessageKind
 from incidents.ports import DeliveryError, OutboxItem

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
@@ -21,16 +21,16 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import parse as p
 from adapters.slack.channels import IncidentChannels
+from adapters.slack.client import CALL_TIMEOUT
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
+from adapters.slack.errors import error_code
 from adapters.slack.render import ephemeral, reply_payload
-from adapters.slack.webapi import CALL_TIMEOUT, error_code
 from bot.chat import CommandBus, CommandHandler, Outcome
 from incidents import commands as c
 from incidents.messages import Button
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-SPEAKERS_REMEMBERED = 10_000
 WORKERS = 4  # background jobs at once (per process)
 FAILED = (
     "Sorry, that did not go through on sevbot's side. `/incident timeline` shows what was "
@@ -104,7 +104,6 @@ class SlackInbound:
         self._session = session
         self._queue: deque[tuple[Awaitable[None], str]] = deque()
         self._workers: set[asyncio.Task[None]] = set()
-        self._speakers: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     # -- background work --------------------------------------------------------------
 
@@ -308,74 +307,4 @@ class SlackInbound:
         self.spawn(
             self._run(submission.request, number=context.incident, reply=reply, request_key=key),
             "modal",
-        )
-
-    # -- events -----------------------------------------------------------------------
-
-    def message_event(self, body: Mapping[str, Any]) -> None:
-        """Someone spoke: a participant of the channel's incident (one write per person)."""
-        spoke = p.spoke(body.get("event") or {})
-        if spoke is None:
-            return
-        key = (spoke.channel_id, spoke.user_id)
-        if key in self._speakers:
-            return
-        self._speakers[key] = None
-        while len(self._speakers) > SPEAKERS_REMEMBERED:
-            self._speakers.popitem(last=False)
-        self.spawn(self._participant(spoke, str(body.get("event_id", ""))), "participant")
-
-    async def _participant(self, spoke: p.Spoke, event_id: str) -> None:
-        try:
-            number = await self._channels.incident_of(spoke.channel_id)
-            if number is None:
-                return
-            await self._service.handle(
-                c.RecordParticipant(user=p.actor(spoke.user_id)),
-                actor=p.actor(spoke.user_id),
-                platform=PLATFORM,
-                number=number,
-                request_key=f"slack:{event_id}" if event_id else None,
-            )
-        except Exception:
-            self._speakers.pop((spoke.channel_id, spoke.user_id), None)  # try again next time
-            raise
-
-    def pin_event(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
-        """A pinned (or 📌-marked) message in an incident channel goes into the timeline."""
-        event = body.get("event") or {}
-        pin = p.pin_added(event) if event.get("type") == "pin_added" else p.pushpin(event)
-        if pin is None or pin.by_bot or (bot_user_id and pin.pinned_by == bot_user_id):
-            return
-        self.spawn(self._record_pin(pin, bot_user_id), "pin")
-
-    async def _record_pin(self, pin: p.Pin, bot_user_id: str | None) -> None:
-        number = await self._channels.incident_of(pin.channel_id)
-        if number is None:
-            return
-        author, text, link = pin.author, pin.text, pin.link
-        if text is None:
-            history = await self._client.conversations_history(
-                channel=pin.channel_id, latest=pin.ts, inclusive=True, limit=1
-            )
-            found = (history.get("messages") or [{}])[0]
-            if found.get("bot_id") or (bot_user_id and found.get("user") == bot_user_id):
-                return  # the bot's own summary, marked by someone: already in the record
-            author, text = author or found.get("user"), found.get("text") or ""
-        if link is None:
-            permalink = await self._client.chat_getPermalink(
-                channel=pin.channel_id, message_ts=pin.ts
-            )
-            link = permalink.get("permalink")
-        await self._service.handle(
-            c.RecordPinnedMessage(
-                author=p.actor(author or ""),
-                text=text or "",
-                link=link,
-            ),
-            actor=p.actor(pin.pinned_by),
-            platform=PLATFORM,
-            number=number,
-            # Pinning and 📌 on the same message, or a retried event, record it once.
-            request_key=f"slack:pin:{pin.channel_id}:{pin.ts}",
         )

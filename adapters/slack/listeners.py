@@ -20,6 +20,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.capture import Capture
 from adapters.slack.interactions import SlackInbound
 from adapters.slack.parse import RESOLVE_MODAL, SEVERITY_MODAL, STATUS_MODAL, SlashCommand
 from adapters.slack.render import ACTION_PREFIX
@@ -41,8 +42,10 @@ def build_bolt_app(
     client: AsyncWebClient,
     signing_secret: str | None,
     inbound: SlackInbound,
+    capture: Capture,
 ) -> AsyncApp:
-    """An AsyncApp whose listeners acknowledge and hand the work to `inbound`."""
+    """An AsyncApp whose listeners acknowledge and hand the work to `inbound` (commands,
+    buttons, forms) or `capture` (channel events)."""
     logger = logging.getLogger(BOLT_LOGGER)
     if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
         logger.addFilter(_TokenFromEnvironment())
@@ -79,14 +82,14 @@ def build_bolt_app(
 
     async def message(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
         await ack()
-        inbound.message_event(body)
+        capture.message_event(body)
 
     bolt.event("message")(message)
 
     async def pinned(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
         await ack()
         bot_user = context.get("bot_user_id")
-        inbound.pin_event(body, str(bot_user) if bot_user else None)
+        capture.pin_event(body, str(bot_user) if bot_user else None)
 
     bolt.event("pin_added")(pinned)
     bolt.event("reaction_added")(pinned)

@@ -147,7 +147,7 @@ async def test_retried_events_do_nothing_twice(slack: Slack) -> None:
     speaking = {"type": "message", "channel": channel, "user": ANA, "text": "hi"}
     await slack.event(speaking, event_id="Ev0MSG")
     await slack.settle()
-    slack.adapter.inbound._speakers.clear()  # as if the retry reached another replica
+    slack.adapter.capture._speakers.clear()  # as if the retry reached another replica
     await slack.event(speaking, event_id="Ev0MSG", retry=2)
     await slack.settle()
     assert handled == [("RecordParticipant", False), ("RecordParticipant", True)]

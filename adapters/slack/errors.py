@@ -1,4 +1,4 @@
-"""The Slack Web API client sevbot uses, and how its failures become outbox retries."""
+"""Slack Web API failures → the outbox's DeliveryError: retry later, after a while, or never."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import asyncio
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from incidents.ports import DeliveryError
-
-CALL_TIMEOUT = 5  # seconds per Web API call; the dispatcher bounds a whole delivery at 10 s
 
 # Errors Slack answers with HTTP 200 that still mean "try again later".
 TRANSIENT_ERRORS = frozenset(
@@ -23,23 +20,6 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
-
-
-def make_client(
-    *, token: str, base_url: str, session: aiohttp.ClientSession | None = None
-) -> AsyncWebClient:
-    """A client on `base_url` (SLACK_API_URL) with a timeout and no hidden retries.
-
-    Retries belong to the outbox, which checks what was already posted before posting again;
-    a retry inside the client could post a message twice.
-    """
-    return AsyncWebClient(
-        token=token,
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
-        timeout=CALL_TIMEOUT,
-        session=session,
-        retry_handlers=[],
-    )
 
 
 def error_code(error: SlackApiError) -> str:
