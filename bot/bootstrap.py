@@ -14,6 +14,8 @@ import asyncio
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -23,25 +25,34 @@ from adapters.stores.migrate import SchemaTooNew
 from bot.chat import ChatAdapter, ChatPorts, CommandHandler
 from bot.clock import Clock, FakeClock, SystemClock
 from bot.config import Settings
-from bot.events import EventPublisher
+from bot.events import EventHandler, EventPublisher
 from bot.http import make_web_app
 from bot.metrics import Metrics
-from bot.oncall.config import page_map
+from bot.oncall.config import RotationSettings, page_map
 from bot.oncall.handoff import Handoffs
 from bot.oncall.service import OnCallService
 from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered, seed_pruning
 from bot.review.actions import NAG_JOB, nag_job, seed_action_nag
 from bot.review.markdown import load_template
 from bot.routing import Directory, OutboxWriter, Router
+from bot.scenario import MoveClock, RunCommand, Step, parse_scenario
 from bot.scheduler import JobHandler, Scheduler
 from bot.service import IncidentService, OnCallLookup
 from bot.wakeup import Wakeup
 from bot.web.auth import Signer
 from bot.web.context import SignInLinks, WebContext
 from incidents.policy import Policy
-from incidents.ports import ChatPort, Store
+from incidents.ports import ChatPort, OutboxItem, Store
 
-__all__ = ["App", "SchemaTooNew", "build_app", "open_store", "run_console", "run_demo"]
+__all__ = [
+    "App",
+    "SchemaTooNew",
+    "build_app",
+    "open_store",
+    "run_console",
+    "run_demo",
+    "run_simulation",
+]
 
 
 class ChatFactory(Protocol):
@@ -189,13 +200,14 @@ async def build_app(
     oncall: OnCallLookup | None = None,
     oncall_commands: CommandHandler | None = None,
     oncall_channels: Mapping[tuple[str, str], str] | None = None,
+    event_handlers: Iterable[EventHandler] = (),
 ) -> App:
     """Build the whole application. Overrides, for tests and the local verbs: `clock`; an open
     `store`; `chats` (ready-made chat ports, instead of the platforms the settings turn on) or
     `chat_factories_override` (platform → factory given the ports); `adapter_options` (extra
     keyword arguments per platform's adapter); `oncall` (who an incident pages); `oncall_commands`
     (what answers `/oncall`); `oncall_channels` ((rotation, platform) → channel, beside the
-    configured ones)."""
+    configured ones); `event_handlers` (more subscribers to committed events)."""
     clock = clock or SystemClock()
     policy = settings.domain_policy()
     if settings.review_template is not None:
@@ -209,7 +221,7 @@ async def build_app(
     wakeup = Wakeup()
     rotations = _rotations(settings, store=store, clock=clock, outbox=outbox, wakeup=wakeup)
     metrics = Metrics(store)
-    events = EventPublisher([metrics.observe])
+    events = EventPublisher([metrics.observe, *event_handlers])
     token = settings.web_token
     signer = Signer(token.get_secret_value()) if token is not None else None
     service = IncidentService(
@@ -321,28 +333,123 @@ def _prefix(job: str) -> str:
     return job.partition(":")[0]
 
 
-async def run_demo(out: TextIO, review_path: Path) -> int:
-    """`sevbot demo`: the shipped SEV-1 on a throw-away store, with a simulated clock."""
-    from adapters.console import demo
-    from adapters.console.chat import ConsoleChat
+DEMO_ROTATION = RotationSettings(
+    name="maintainers",
+    members=["console:sam", "console:li", "console:ana"],
+    start=date(2026, 11, 23),
+)
 
-    clock = FakeClock(demo.START)
-    with tempfile.TemporaryDirectory(prefix="sevbot-demo-") as folder:
-        settings = Settings(database_url=f"sqlite:///{folder}/demo.db")
+
+def demo_scenario() -> str:
+    """The shipped demo scenario (`bot/scenarios/demo.scenario`)."""
+    return resources.files("bot").joinpath("scenarios", "demo.scenario").read_text("utf-8")
+
+
+async def run_demo(out: TextIO, review_path: Path) -> int:
+    """`sevbot demo`: the shipped SEV-1 scenario with the demo's rotation, in the console's
+    layout; the review draft it posts is written to `review_path`."""
+    steps = parse_scenario(demo_scenario(), "demo.scenario")
+    settings = Settings(database_url="sqlite:///unused.db", rotation=[DEMO_ROTATION])
+    start = steps[0]
+    assert isinstance(start, MoveClock)
+    print(f"sevbot demo: a SEV-1 on {start.to:%A %d %B %Y}, times in UTC", file=out)
+    print("(simulated clock; the real store, scheduler and outbox)\n", file=out)
+    files: dict[str, str] = {}
+    failed = await run_simulation(settings, steps, out, fmt="text", files=files)
+    review = files.get("incident-1-review.md")
+    if failed or review is None:
+        print("the demo did not run as scripted", file=out)
+        return 1
+    await asyncio.to_thread(review_path.write_text, review, encoding="utf-8")
+    print(f"\nThe review draft is in {review_path}", file=out)
+    return 0
+
+
+async def run_simulation(
+    settings: Settings,
+    steps: list[Step],
+    out: TextIO,
+    *,
+    fmt: str = "text",
+    files: dict[str, str] | None = None,
+) -> int:
+    """`sevbot simulate`: play `steps` against the real service, a throw-away SQLite store, the
+    scheduler, the outbox, and the rotations and policy of `settings`, with a simulated clock;
+    write what the bot would post to `out`. Returns how many commands failed. Files the bot
+    posts (review drafts) are collected in `files` when given."""
+    from adapters.console import simulate
+
+    start = steps[0]
+    assert isinstance(start, MoveClock)
+    clock = FakeClock(start.to)
+    transcript: simulate.Transcript = simulate.Jsonl(out) if fmt == "jsonl" else simulate.Text(out)
+    platforms = _scenario_platforms(steps)
+    chats: dict[str, simulate.SimulatedChat] = {}
+
+    def factory(platform: str) -> ChatFactory:
+        def build(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatPort:
+            chat = _FileKeeper(
+                simulate.SimulatedChat(platform, transcript, ports=ports, clock=clock), files
+            )
+            chats[platform] = chat.inner
+            return chat
+
+        return build
+
+    with tempfile.TemporaryDirectory(prefix="sevbot-simulate-") as folder:
+        url = f"sqlite:///{folder}/sim.db"
+        rehearsal = settings.model_copy(update={"database_url": url})
+        from adapters.stores.sqlite import SqliteStore
+
         app = await build_app(
-            settings,
+            rehearsal,
             clock=clock,
-            chat_factories_override={"console": _console(out)},
-            oncall=demo.demo_oncall,
+            store=await SqliteStore.open(url, inline=True),  # nothing else runs meanwhile
+            chat_factories_override={platform: factory(platform) for platform in platforms},
         )
         try:
-            chat = app.chats["console"]
-            assert isinstance(chat, ConsoleChat)
-            return await demo.play(
-                out, review_path, ports=app.ports, loops=_Loops(app), clock=clock, chat=chat
+            return await simulate.play(
+                steps,
+                ports=app.ports,
+                loops=_Loops(app),
+                clock=clock,
+                chats=chats,
+                transcript=transcript,
+                default_platform=app.default_platform,
             )
         finally:
             await app.close()
+
+
+def _scenario_platforms(steps: list[Step]) -> list[str]:
+    """The chat platforms a scenario's people type on, first come first; the first is where
+    things opened outside chat live. Every simulated platform is there, so direct messages to
+    people on any of them are shown."""
+    from adapters.console.simulate import platform_of
+
+    seen: dict[str, None] = {}
+    for step in steps:
+        if isinstance(step, RunCommand):
+            seen.setdefault(platform_of(step.person, "console"), None)
+    for platform in ("console", "slack", "discord"):
+        seen.setdefault(platform, None)
+    return list(seen)
+
+
+class _FileKeeper:
+    """A chat that also keeps the files posted through it (the demo writes the review)."""
+
+    def __init__(self, inner: Any, files: dict[str, str] | None) -> None:
+        self.inner = inner
+        self.platform: str = inner.platform
+        self._files = files
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Deliver, and keep the attachment."""
+        message = item.message
+        if self._files is not None and message.attachment_name and message.attachment:
+            self._files[message.attachment_name] = message.attachment
+        await self.inner.deliver(item)
 
 
 async def run_console(settings: Settings, who: str, stdin: TextIO, out: TextIO) -> int:

@@ -1,10 +1,11 @@
-"""The `sevbot` command line: run, demo, console, migrate, outbox, review, report."""
+"""The `sevbot` command line: run, demo, simulate, console, migrate, outbox, review, report."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +23,16 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="play a whole SEV-1 with a simulated clock")
     demo.add_argument(
         "--review-file", default="incident-1-review.md", help="where to write the review draft"
+    )
+    simulate = commands.add_parser(
+        "simulate", help="rehearse a scenario against your policy and rotations (simulated clock)"
+    )
+    simulate.add_argument(
+        "scenario", help="the scenario file (see the README: Rehearse your policy)"
+    )
+    simulate.add_argument("--config", help="the sevbot.toml to rehearse (default: SEVBOT_CONFIG)")
+    simulate.add_argument(
+        "--format", choices=("text", "jsonl"), default="text", help="a transcript, or JSON lines"
     )
     console = commands.add_parser("console", help="type /incident commands locally")
     console.add_argument("--as", dest="who", default="you", help="your name in the transcript")
@@ -46,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sevbot` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "simulate":
+        return _simulate(args.scenario, config=args.config, fmt=args.format)
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -80,6 +93,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # start-up failures: say what, not a traceback
         print(f"sevbot: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _simulate(path: str, *, config: str | None, fmt: str) -> int:
+    """`sevbot simulate`: a bad scenario line or configuration stops before anything runs (2)."""
+    from bot.scenario import ScenarioError, parse_scenario
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"sevbot: cannot read the scenario {path}: {error}", file=sys.stderr)
+        return 2
+    try:
+        steps = parse_scenario(text, path)
+    except ScenarioError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    if config is not None:
+        if not Path(config).is_file():
+            print(f"sevbot: --config: no file at `{config}`", file=sys.stderr)
+            return 2
+        os.environ["SEVBOT_CONFIG"] = config
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"sevbot: {error}", file=sys.stderr)
+        return 2
+    setup_logging("WARNING")  # the transcript is the output; only problems go to stderr
+    from bot.bootstrap import run_simulation
+
+    asyncio.run(run_simulation(settings, steps, sys.stdout, fmt=fmt))
     return 0
 
 

@@ -42,7 +42,12 @@ def short(label: str) -> str:
 
 def render_lines(message: Message, at: datetime, channels: dict[int, str]) -> list[str]:
     """`14:03  #inc-42-checko…  ✅ @sam acknowledged …`, facts and buttons indented below."""
-    prefix = f"{clock_text(at, at)}  {where(message, channels):<{WHERE_WIDTH}}  "
+    return lines_at(message, at, where(message, channels))
+
+
+def lines_at(message: Message, at: datetime, label: str) -> list[str]:
+    """The message's transcript lines, posted at `at` in the place labelled `label`."""
+    prefix = f"{clock_text(at, at)}  {label:<{WHERE_WIDTH}}  "
     indent = " " * len(prefix)
     body: list[str] = []
     if message.title:

@@ -23,7 +23,7 @@ from incidents.ports import OutboxItem
 class _Connection:
     """aiosqlite behind the shared `Connection` protocol."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection | _InlineDb) -> None:
         self._db = db
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
@@ -32,6 +32,48 @@ class _Connection:
 
     async def execute(self, sql: str, *args: Any) -> None:
         await self._db.execute(sql, args)
+
+
+class _Result:
+    """What `_InlineDb.execute` returns: awaited, the cursor; entered, the cursor too."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = _InlineCursor(cursor)
+
+    def __await__(self) -> Any:
+        yield from ()
+        return self._cursor
+
+    async def __aenter__(self) -> _InlineCursor:
+        return self._cursor
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _InlineCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchall(self) -> list[Row]:
+        return self._cursor.fetchall()
+
+
+class _InlineDb:
+    """aiosqlite's interface over sqlite3 on the event loop's own thread: every call blocks.
+
+    Only for a process that does nothing else meanwhile (`sevbot simulate`, the demo): it saves
+    the thread hop aiosqlite makes per statement, which is most of a rehearsal's time.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, args: Any = ()) -> _Result:
+        return _Result(self._db.execute(sql, args))
+
+    async def close(self) -> None:
+        self._db.close()
 
 
 def sqlite_path(url: str) -> str:
@@ -44,19 +86,24 @@ def sqlite_path(url: str) -> str:
 class SqliteStore:
     """See `incidents.ports.Store`. One connection; every use is serialized by one lock."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection | _InlineDb) -> None:
         self._db = db
         self._conn = _Connection(db)
         self._lock = asyncio.Lock()
         self._queries = SqlQueries(SQLITE)
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> SqliteStore:
-        """Open (creating if needed) the database at `url` and bring its schema up to date."""
+    async def open(cls, url: str, *, migrate: bool = True, inline: bool = False) -> SqliteStore:
+        """Open (creating if needed) the database at `url` and bring its schema up to date.
+        `inline`: run SQLite on the event loop's thread (see `_InlineDb`: rehearsals only)."""
         path = sqlite_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+        db: aiosqlite.Connection | _InlineDb
+        if inline:
+            db = _InlineDb(sqlite3.connect(path, isolation_level=None, timeout=30))
+        else:
+            db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
         await db.execute("PRAGMA synchronous = NORMAL")
