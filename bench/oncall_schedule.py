@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.oncall.ics import calendar
 from incidents.oncall.rotation import Rotation, handoff_at, parse_handoff
 from incidents.oncall.schedule import Edit, Override, Swap, holders_at, schedule
+from incidents.people import Person
 
 NOW = datetime(2027, 6, 2, 14, 0, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ def rotation(days: int) -> Rotation:
     """Twelve members, 09:00 Oslo, `days`-day shifts, started two years before NOW."""
     return Rotation(
         name="maintainers",
-        members=tuple(f"slack:U{n:02d}" for n in range(12)),
+        members=tuple(Person(f"slack:U{n:02d}") for n in range(12)),
         start=date(2025, 6, 2) if days % 7 == 0 else date(2025, 6, 3),
         length=timedelta(days=days),
         handoff=parse_handoff(("MON " if days % 7 == 0 else "") + "09:00 Europe/Oslo"),
@@ -47,7 +48,7 @@ def edits(rotation: Rotation, count: int, seed: int = 7) -> list[Edit]:
         out.append(
             Override(
                 id=n,
-                person=f"slack:UX{n}",
+                person=Person(f"slack:UX{n}"),
                 start=start,
                 end=start + timedelta(hours=rng.randint(4, 96)),
             )

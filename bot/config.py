@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from bot.durations import DURATION_HINT, parse_duration
 from bot.oncall.config import RotationSettings, check_page, names_unique
+from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours, parse_business_hours
 from incidents.errors import DomainError
 from incidents.phase import Phase, parse_phase
 from incidents.policy import (
@@ -79,6 +80,14 @@ class PolicySettings(BaseModel):
     escalation: dict[str, list[str]] = Field(default_factory=dict)
     warning_fraction: float = Field(default=0.8, gt=0, lt=1)
     holidays: list[date] = Field(default_factory=list)
+    # When business-day severities (a target such as "1bd") page and remind: days, hours, zone.
+    business_hours: str = DEFAULT_BUSINESS_HOURS.describe()
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        _business_hours(value)
+        return value
 
     @field_validator("response_targets")
     @classmethod
@@ -155,7 +164,15 @@ class PolicySettings(BaseModel):
             escalation=escalation,
             warning_fraction=self.warning_fraction,
             holidays=frozenset(self.holidays),
+            business_hours=_business_hours(self.business_hours),
         )
+
+
+def _business_hours(text: str) -> BusinessHours:
+    try:
+        return parse_business_hours(text)
+    except DomainError as error:
+        raise ValueError(error.message) from None
 
 
 def _by_severity(base: Any, overrides: dict[str, str]) -> dict[Severity, timedelta]:

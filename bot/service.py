@@ -29,7 +29,7 @@ from incidents.policy import Policy
 from incidents.ports import Clock, Store, UnitOfWork
 from incidents.review import review_facts
 from incidents.severity import Severity
-from incidents.timers import pending_timers
+from incidents.timers import TimerKind, pending_timers, timer_kind
 
 log = logging.getLogger(__name__)
 __all__ = ["CommandHandler", "IncidentService", "OnCallLookup", "Outcome"]
@@ -275,10 +275,11 @@ class IncidentService:
             if incident is None or not due:
                 return 0
             messages: list[Message] = []
+            oncall = await self._oncall_now(uow, incident, [key for key, _ in due])
             for key, due_at in due:
                 decision = execute(
                     incident,
-                    c.FireTimer(key=key, due_at=due_at),
+                    c.FireTimer(key=key, due_at=due_at, oncall=oncall),
                     actor=SEVBOT,
                     now=now,
                     policy=self.policy,
@@ -291,6 +292,18 @@ class IncidentService:
         self._on_change()
         self._events.publish(events)
         return fired
+
+    async def _oncall_now(
+        self, uow: UnitOfWork, incident: Incident, keys: Sequence[str]
+    ) -> OnCall | None:
+        """Who holds the on-call roles now, when one of `keys` is an escalation step: it pages
+        them, not the holders at declaration. None: no step fires, or no lookup, or nobody is
+        on call (the step then pages the incident's last snapshot)."""
+        if self._oncall is None or not any(timer_kind(key) is TimerKind.ESCALATION for key in keys):
+            return None
+        if self._refresh_oncall is not None:
+            await self._refresh_oncall(uow)
+        return self._oncall(incident.severity)
 
     async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
         """Record the channel a chat adapter created for an incident."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from incidents.model import Role
+from incidents.model import OnCall, Role
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
@@ -52,6 +52,16 @@ class AssignRole:
 
     role: Role
     user: Person
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarkMitigated:
+    """The impact is over: enter the resolution phase, optionally saying what mitigated it.
+
+    Time to mitigate stops here; the incident stays open, with its reminders, until resolved.
+    """
+
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,10 +125,15 @@ class RecordParticipant:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FireTimer:
-    """A durable timer came due; the scheduler asks the incident to act on it."""
+    """A durable timer came due; the scheduler asks the incident to act on it.
+
+    `oncall` is who holds the on-call roles as it fires, looked up by the application for an
+    escalation step: the step pages them, not whoever held the role at declaration.
+    """
 
     key: str
     due_at: datetime
+    oncall: OnCall | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,6 +168,7 @@ Command = (
     | ChangeSeverity
     | ChangePhase
     | AssignRole
+    | MarkMitigated
     | Resolve
     | Close
     | AddNote

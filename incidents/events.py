@@ -93,3 +93,4 @@ class TimerFired(Event):
     """A durable timer fired (reminder, warning, breach, escalation, review due)."""
 
     key: str
+    due_at: datetime | None = None  # when it was due (a recurring timer's key repeats)

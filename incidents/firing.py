@@ -37,18 +37,51 @@ def fire_timer(
         return Decision(incident=incident)
     if spec.kind not in (TimerKind.STATUS_REMINDER, TimerKind.EXTERNAL_UPDATE):
         incident = replace(incident, fired_timers=incident.fired_timers | {spec.fired_key})
+    if spec.kind is TimerKind.ESCALATION and command.oncall is not None:
+        # A step pages whoever holds the role as it fires: a handoff may have come since.
+        incident = replace(incident, oncall=command.oncall)
     fire = _FIRE[spec.kind]
     updated, messages = fire(incident, spec, now, policy)
     return Decision(
         incident=updated,
-        events=(e.TimerFired(number=incident.number, at=now, key=spec.key),),
+        events=(e.TimerFired(number=incident.number, at=now, key=spec.key, due_at=spec.due_at),),
         messages=messages,
     )
 
 
-def _owner(incident: Incident) -> Person:
-    """Who a reminder speaks to: the incident commander, else whoever acknowledged or declared."""
-    return incident.incident_commander or incident.acknowledged_by or incident.declared_by
+def _owner(incident: Incident) -> Person | None:
+    """Who a reminder speaks to: the incident commander, else whoever acknowledged, else the
+    primary on call who was paged, else the declarer. Never a tool (`api:…`): a tool that
+    declared reads no reminders. None: nobody to address; the channel is told."""
+    candidates = (
+        incident.incident_commander,
+        incident.acknowledged_by,
+        _paged_primary(incident),
+        incident.declared_by,
+    )
+    return next((p for p in candidates if p is not None and not _is_tool(p)), None)
+
+
+def _is_tool(who: Person) -> bool:
+    return Person.stored(who).is_tool  # read back as a Person: old rows may hold plain text
+
+
+def _paged_primary(incident: Incident) -> Person | None:
+    """The primary on call the incident last paged (a page waiting for business hours has
+    not gone out: the holder of the role today is not yet involved)."""
+    for entry in reversed(incident.timeline):
+        user = entry.get("user")
+        paged = entry.kind in (EntryKind.PAGED, EntryKind.ESCALATED)
+        if paged and entry.get("target") == PageTarget.PRIMARY.value and user:
+            return Person.stored(user)
+    return None
+
+
+def _addressed(icon: str, who: Person | None, text: str) -> tuple[Part, ...]:
+    """`⏰ @sam, no status update…`; without anyone to address, `⏰ No status update…`."""
+    if who is None:
+        return (f"{icon} {text[:1].upper()}{text[1:]}",)
+    return (f"{icon} ", Mention(who), f", {text}")
 
 
 def _message(
@@ -85,10 +118,10 @@ def _status_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy:
         f"Status reminder: no update for {silent}",
         timer=spec.key,
     )
-    text = (
-        "⏰ ",
-        Mention(_owner(incident)),
-        f", no status update for {silent}. What do we know, what are we doing, when is the next update? `/incident status …`",
+    text = _addressed(
+        "⏰",
+        _owner(incident),
+        f"no status update for {silent}. What do we know, what are we doing, when is the next update? `/incident status …`",
     )
     return updated, (_message(updated, MessageKind.STATUS_REMINDER, text, Tone.INFO),)
 
@@ -103,14 +136,15 @@ def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy:
     updated = stamp(
         updated, now, None, EntryKind.REMINDER, f"External update due ({why})", timer=spec.key
     )
-    speaker = incident.communications_lead or _owner(incident)
+    lead = incident.communications_lead
+    speaker = lead if lead is not None and not _is_tool(lead) else _owner(incident)
     page = (
         f" It goes to the status page: {policy.status_page_url}" if policy.status_page_url else ""
     )
-    text = (
-        "📣 ",
-        Mention(speaker),
-        f", external update due for {incident.severity.label} ({why}). "
+    text = _addressed(
+        "📣",
+        speaker,
+        f"external update due for {incident.severity.label} ({why}). "
         f"`/incident status --external …`{page}",
     )
     return updated, (_message(updated, MessageKind.EXTERNAL_UPDATE_DUE, text),)
@@ -179,10 +213,10 @@ def _phase_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Po
     updated = stamp(
         incident, now, None, EntryKind.BREACH, f"{name.capitalize()} window missed", timer=spec.key
     )
-    text = (
-        "🚨 ",
-        Mention(_owner(incident)),
-        f", the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. Move on with `/incident phase <next>` or post an update.",
+    text = _addressed(
+        "🚨",
+        _owner(incident),
+        f"the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. Move on with `/incident phase <next>` or post an update.",
     )
     return updated, (_message(updated, MessageKind.PHASE_BREACH, text, Tone.DANGER),)
 
@@ -254,6 +288,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
         f"Paged {at_name(who)} ({label})",
         target=label,
         user=who,
+        rotation=oncall.rotation,
         step=str(spec.step),
     )
     messages.append(
@@ -294,37 +329,41 @@ def _review_reminder(incident: Incident, spec: TimerSpec, now: datetime, policy:
         timer=spec.key,
     )
     owner = _owner(incident)
-    text = (
-        "📝 ",
-        Mention(owner),
-        f", the review of #{incident.number} is due {when_text(spec.deadline, now)}. `/incident review` drafts it; `/incident review done <link>` when it is written.",
+    text = _addressed(
+        "📝",
+        owner,
+        f"the review of #{incident.number} is due {when_text(spec.deadline, now)}. `/incident review` drafts it; `/incident review done <link>` when it is written.",
     )
-    return updated, (
-        _message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO),
-        _message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO, Audience.DIRECT, owner),
-    )
+    messages = [_message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO)]
+    if owner is not None:
+        messages.append(
+            _message(updated, MessageKind.REVIEW_REMINDER, text, Tone.INFO, Audience.DIRECT, owner)
+        )
+    return updated, tuple(messages)
 
 
 def _review_due(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
     updated = stamp(incident, now, None, EntryKind.BREACH, "Review due date missed", timer=spec.key)
     owner = _owner(incident)
-    text = (
+    text: tuple[Part, ...] = (
         "🚨 The review of #",
         str(incident.number),
         " was due now and is not marked done. ",
-        Mention(owner),
-        ", please finish it: `/incident review done <link>`.",
+        *((Mention(owner), ", please") if owner is not None else ("Please",)),
+        " finish it: `/incident review done <link>`.",
     )
     reminder = (
         f"📝 The review of {headline(incident)} was due now. `/incident review {incident.number}` "
         f"drafts it; `/incident review {incident.number} done <link>` records the final one.",
     )
-    return updated, (
-        _message(updated, MessageKind.REVIEW_OVERDUE, text, Tone.DANGER),
-        _message(
-            updated, MessageKind.REVIEW_OVERDUE, reminder, Tone.DANGER, Audience.DIRECT, owner
-        ),
-    )
+    messages = [_message(updated, MessageKind.REVIEW_OVERDUE, text, Tone.DANGER)]
+    if owner is not None:
+        messages.append(
+            _message(
+                updated, MessageKind.REVIEW_OVERDUE, reminder, Tone.DANGER, Audience.DIRECT, owner
+            )
+        )
+    return updated, tuple(messages)
 
 
 _FIRE = {

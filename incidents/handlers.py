@@ -23,7 +23,15 @@ from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.records import RECORD_HANDLERS
-from incidents.wording import core_facts, headline, paging_line, phase_line, response_line
+from incidents.wording import (
+    core_facts,
+    first_page_at_declaration,
+    headline,
+    later_page_text,
+    paging_line,
+    phase_line,
+    response_line,
+)
 
 MAX_TITLE = 200
 
@@ -86,11 +94,15 @@ def open_incident(
     )
     messages: list[Message] = [summary_message(incident, policy, now)]
     announce_line: list[Part] = ["declared by ", Mention(actor), " · IC: unassigned"]
-    if oncall is not None and oncall.primary is not None:
+    pages_now = first_page_at_declaration(command.severity, now, policy)
+    if oncall is not None and oncall.primary is not None and pages_now:
         announce_line += [" · on call: ", Mention(oncall.primary), " (primary)"]
         if oncall.backup:
             announce_line += [", ", Mention(oncall.backup), " (backup)"]
-    if oncall is not None and oncall.primary is not None and _pages_at_once(policy, command):
+    elif oncall is not None and oncall.primary is not None:
+        # Whoever holds the role when the page goes out is paged; today's holder may not be.
+        announce_line += [" · pages ", later_page_text(incident, policy, now)]
+    if oncall is not None and oncall.primary is not None and pages_now:
         incident = stamp(
             incident,
             now,
@@ -138,12 +150,6 @@ def open_incident(
             MessageKind.OPENING,
         ),
     )
-
-
-def _pages_at_once(policy: Policy, command: c.OpenIncident) -> bool:
-    """True when the first escalation step pages at declaration (not next business day)."""
-    steps = policy.escalation.get(command.severity, ())
-    return bool(steps) and not steps[0].next_business_day and not steps[0].after
 
 
 def execute(

@@ -23,8 +23,9 @@ from incidents.model import EntryKind, Incident, Role, StatusUpdate
 from incidents.people import Person
 from incidents.phase import Phase, check_transition
 from incidents.policy import Policy
+from incidents.targets import acknowledgement_text, window_breaches
 from incidents.timefmt import clock_text, duration_text, when_text
-from incidents.timers import phase_deadline, review_due_at
+from incidents.timers import phase_deadline, review_due_after, review_due_at
 from incidents.wording import core_facts, headline
 
 
@@ -37,25 +38,25 @@ def _acknowledge(
             f"at {clock_text(incident.acknowledged_at, now)} UTC."
         )
     took = now - incident.declared_at
-    target = policy.response_targets[incident.severity].describe()
+    said = acknowledgement_text(incident.severity, incident.declared_at, now, policy)
+    late = now > policy.response_deadline(incident.severity, incident.declared_at)
     updated = replace(incident, acknowledged_at=now, acknowledged_by=actor)
     updated = stamp(
         updated,
         now,
         actor,
         EntryKind.ACKNOWLEDGED,
-        f"Acknowledged in {duration_text(took)}",
+        # Late, the record says by how much; on time, the target is in the review beside it.
+        f"A{said[1:]}" if late else f"Acknowledged in {duration_text(took)}",
         seconds=str(int(took.total_seconds())),
     )
-    escalation = " Escalation stopped." if incident.oncall is not None else ""
+    # Escalation runs only while the incident is active; after resolution there is none to stop.
+    running = incident.oncall is not None and incident.is_active
+    escalation = " Escalation stopped." if running else ""
     message = to_channel(
         updated,
         MessageKind.ACKNOWLEDGED,
-        (
-            "✅ ",
-            Mention(actor),
-            f" acknowledged in {duration_text(took)} (target {target}).{escalation}",
-        ),
+        ("✅ ", Mention(actor), f" {said}.{escalation}"),
         tone=Tone.SUCCESS,
     )
     return Decision(
@@ -118,16 +119,12 @@ def _severity(
         before=before.label,
         after=command.severity.label,
     )
-    target = policy.response_targets[command.severity]
-    detail = f" Response target now {target.describe()}"
-    if incident.acknowledged_at is None:
-        deadline = policy.response_deadline(command.severity, incident.declared_at)
-        detail += f": acknowledge by {when_text(deadline, now)}"
+    detail = _running_deadlines(incident, updated, policy, now)
     direction = "raised" if command.severity < before else "lowered"
     change: tuple[Part, ...] = (
         f"Severity {direction} {before.label} → {command.severity.label} by ",
         Mention(actor),
-        f".{detail}.",
+        f".{detail}",
     )
     text: tuple[Part, ...] = (f"{command.severity.emoji} ", *change)
     messages = (
@@ -157,18 +154,52 @@ def _severity(
     )
 
 
+def _running_deadlines(before: Incident, after: Incident, policy: Policy, now: datetime) -> str:
+    """What a severity change does to the deadlines still running, and nothing else: the
+    response target while unacknowledged and active; the review once resolved."""
+    said = ""
+    if after.is_active and after.acknowledged_at is None:
+        target = policy.response_targets[after.severity].describe()
+        deadline = policy.response_deadline(after.severity, after.declared_at)
+        if deadline > now:
+            said += f" Response target now {target}: acknowledge by {when_text(deadline, now)}."
+        else:
+            said += (
+                f" Response target now {target}, which ended at {clock_text(deadline, now)} UTC: "
+                "acknowledge now."
+            )
+    due = review_due_at(after, policy)
+    if not after.is_active and due is not None and after.review_done_at is None:
+        held = after.highest_severity
+        still = "still" if review_due_at(before, policy) == due else "now"
+        review = f"review is {still} due {when_text(due, now)}."
+        if held < after.severity:
+            said += f" It reached {held.label}, so its {review}"
+        else:
+            said += f" R{review[1:]}"
+    return said
+
+
 def _phase(
     incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.ChangePhase)
     check_transition(incident.number, incident.phase, command.phase)
     if command.phase is Phase.RESOLUTION:
-        return _resolve(incident, c.Resolve(), actor, now, policy)
+        return _mitigated(incident, c.MarkMitigated(), actor, now, policy)
     if command.phase is Phase.CLOSED:
         return _close(incident, c.Close(), actor, now, policy)
+    if command.phase is Phase.POST_INCIDENT and incident.is_active:
+        raise NotAllowedInPhase(
+            f"#{incident.number} is mitigated but not resolved yet. "
+            "Resolve it first: `/incident resolve <summary>`."
+        )
     before = incident.phase
-    reopening = command.phase.is_active and not before.is_active
+    reopening = command.phase.is_active and not incident.is_active
     updated = replace(incident, phase=command.phase)
+    if before is Phase.RESOLUTION and not reopening:
+        # Back from resolution while still open: the mitigation did not hold.
+        updated = replace(updated, mitigated_at=None)
     if reopening:
         updated = replace(updated, resolved_at=None, resolution_summary=None, mitigated_at=None)
         updated = stamp(
@@ -191,14 +222,15 @@ def _phase(
             after=command.phase.value,
         )
     prefix = "🔁 Reopened" if reopening else "➡️ Phase"
-    deadline = phase_deadline(updated, policy)
-    ends = ""
-    if deadline is not None and updated.is_active:
-        ends = f" {command.phase.value.capitalize()} window ends {when_text(deadline, now)}."
+    updated, breach = window_breaches(incident, updated, policy, now)
     message = to_channel(
         updated,
         MessageKind.PHASE_CHANGED,
-        (f"{prefix}: {before.value} → {command.phase.value} (", Mention(actor), f").{ends}"),
+        (
+            f"{prefix}: {before.value} → {command.phase.value} (",
+            Mention(actor),
+            f").{_window_ends(updated, policy, now)}",
+        ),
         facts=core_facts(updated, policy, now),
     )
     return Decision(
@@ -206,7 +238,64 @@ def _phase(
         events=(
             e.PhaseChanged(number=incident.number, at=now, before=before, after=command.phase),
         ),
-        messages=(message,),
+        messages=(message, *breach),
+    )
+
+
+def _window_ends(incident: Incident, policy: Policy, now: datetime) -> str:
+    """` Triage window ends 14:30 UTC (in 24 min).` while that window is still running."""
+    deadline = phase_deadline(incident, policy)
+    if deadline is None or not incident.is_active or deadline <= now:
+        return ""
+    return f" {incident.phase.value.capitalize()} window ends {when_text(deadline, now)}."
+
+
+def _mitigated(
+    incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
+) -> Decision:
+    assert isinstance(command, c.MarkMitigated)
+    if not incident.is_active:
+        raise NotAllowedInPhase(
+            f"#{incident.number} is already resolved (phase {incident.phase.value})."
+        )
+    if incident.phase is Phase.RESOLUTION:
+        raise NotAllowedInPhase(
+            f"#{incident.number} was already mitigated at "
+            f"{clock_text(incident.mitigated_at or incident.phase_entered_at, now)} UTC. "
+            "When it is over: `/incident resolve <summary>`."
+        )
+    check_transition(incident.number, incident.phase, Phase.RESOLUTION)
+    summary = clean(command.summary)[:MAX_TEXT]
+    took = now - incident.declared_at
+    before = incident.phase
+    updated = replace(incident, phase=Phase.RESOLUTION, mitigated_at=now)
+    updated = stamp(
+        updated,
+        now,
+        actor,
+        EntryKind.PHASE_CHANGED,
+        f"Mitigated after {duration_text(took)}" + (f": {summary}" if summary else ""),
+        before=before.value,
+        after=Phase.RESOLUTION.value,
+    )
+    updated, breach = window_breaches(incident, updated, policy, now)
+    ends = _window_ends(updated, policy, now)
+    text: tuple[Part, ...] = (
+        f"🩹 Mitigated after {duration_text(took)} (",
+        Mention(actor),
+        f"): {before.value} → resolution." + (f" {summary}" if summary else ""),
+        f"\n{ends.strip()}{' ' if ends else ''}"
+        "Status reminders go on until `/incident resolve <summary>`.",
+    )
+    message = to_channel(
+        updated, MessageKind.PHASE_CHANGED, text, facts=core_facts(updated, policy, now)
+    )
+    return Decision(
+        incident=updated,
+        events=(
+            e.PhaseChanged(number=incident.number, at=now, before=before, after=Phase.RESOLUTION),
+        ),
+        messages=(message, *breach),
     )
 
 
@@ -264,6 +353,7 @@ def _resolve(
         phase=Phase.RESOLUTION,
         resolved_at=now,
         resolution_summary=summary or None,
+        # Mitigated when it entered resolution; resolving straight away mitigates it too.
         mitigated_at=incident.mitigated_at or now,
     )
     updated = stamp(
@@ -274,16 +364,22 @@ def _resolve(
         f"Resolved after {duration_text(took)}" + (f": {summary}" if summary else ""),
         before=incident.phase.value,
     )
+    updated, breach = window_breaches(incident, updated, policy, now)
     due = review_due_at(updated, policy)
     review = (
         f"Review due {when_text(due, now)}."
         if due is not None
         else "No review is required for this severity."
     )
+    mitigated = ""
+    if incident.mitigated_at is not None:
+        mitigated = (
+            f" (mitigated after {duration_text(incident.mitigated_at - incident.declared_at)})"
+        )
     text: tuple[Part, ...] = (
         "✅ Resolved by ",
         Mention(actor),
-        f" after {duration_text(took)}." + (f" {summary}" if summary else ""),
+        f" after {duration_text(took)}{mitigated}." + (f" {summary}" if summary else ""),
         f"\n{review}\nStatus reminders stopped. `/incident review` drafts the review.",
     )
     messages = (
@@ -302,6 +398,7 @@ def _resolve(
             text=(f"Resolved after {duration_text(took)}." + (f" {summary}" if summary else ""),),
             tone=Tone.SUCCESS,
         ),
+        *breach,
     )
     return Decision(
         incident=updated,
@@ -325,10 +422,14 @@ def _close(
         raise NotAllowedInPhase(
             f"#{incident.number} is still in {incident.phase.value}. Resolve it first: `/incident resolve <summary>`."
         )
-    needs_review = incident.severity in policy.review_due and incident.review_done_at is None
+    needs_review = (
+        review_due_after(incident, policy) is not None and incident.review_done_at is None
+    )
     if needs_review and not command.force:
+        held = incident.highest_severity
+        reached = f", reached {held.label}" if held < incident.severity else ""
         raise NotAllowedInPhase(
-            f"#{incident.number} ({incident.severity.label}) needs its post-incident review before it closes. "
+            f"#{incident.number} ({incident.severity.label}{reached}) needs its post-incident review before it closes. "
             "Draft it with `/incident review`, then `/incident review done <link>`; "
             "the incident commander can skip it with `/incident close --force`."
         )
@@ -370,6 +471,7 @@ LIFECYCLE_HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeSeverity: _severity,
     c.ChangePhase: _phase,
     c.AssignRole: _role,
+    c.MarkMitigated: _mitigated,
     c.Resolve: _resolve,
     c.Close: _close,
 }

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from incidents.people import Person
 from incidents.phase import Phase
-from incidents.severity import Severity
+from incidents.severity import Severity, parse_severity
 
 
 class Role(enum.StrEnum):
@@ -92,7 +92,8 @@ class ActionItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OnCall:
-    """Who was on call when the incident opened: the people escalation pages, in order."""
+    """Who is on call for the incident: taken when it opens, and again as each escalation
+    step fires (the step pages whoever holds the role then); the people escalation pages."""
 
     rotation: str
     primary: Person | None
@@ -133,8 +134,24 @@ class Incident:
 
     @property
     def is_active(self) -> bool:
-        """True until the incident is resolved."""
-        return self.phase.is_active
+        """True until the incident is resolved (mitigated, in resolution, it is still active)."""
+        return self.phase.is_active or (self.phase is Phase.RESOLUTION and self.resolved_at is None)
+
+    @property
+    def severities_held(self) -> tuple[Severity, ...]:
+        """Every severity the incident has had, in order, from the declaration to now."""
+        held = [self.severity]
+        for entry in reversed(self.timeline):
+            if entry.kind is EntryKind.SEVERITY_CHANGED:
+                before = entry.get("before")
+                if before is not None:
+                    held.append(parse_severity(before))
+        return tuple(reversed(held))
+
+    @property
+    def highest_severity(self) -> Severity:
+        """The worst severity the incident ever reached; a later downgrade does not lower it."""
+        return min(self.severities_held)
 
     @property
     def last_status_update_at(self) -> datetime | None:

@@ -2,8 +2,9 @@
 
 `/incident open <sev> <title…>` · `ack` · `status [--external] <text>` (alias `update`) ·
 `sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) · `role <role> <@user>` ·
-`note <text>` · `action <text> [@owner]` · `action done <n>` · `resolve [summary]` ·
-`close [--force]` · `review` · `review done <link>` · `timeline` · `list` · `help`.
+`note <text>` · `action <text> [@owner]` · `action done <n>` · `mitigated [summary]` ·
+`resolve [summary]` · `close [--force]` · `review` · `review done <link>` · `timeline` · `list` ·
+`help`.
 
 Outside an incident's channel, the incident is named by number right after the verb:
 `/incident status 42 Rolled back` (or `#42`).
@@ -36,6 +37,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("role <role> <@user>", "assign ic, comms or responder"),
     ("note <text>", "add a note to the timeline"),
     ("action <text> [@owner]", "add an action item; `action done <n>` completes one"),
+    ("mitigated [summary]", "the impact is over: enter resolution (time to mitigate stops)"),
     ("resolve [summary]", "mark resolved; status reminders stop"),
     ("close [--force]", "close after the review (`--force`: incident commander only)"),
     ("review", "draft the post-incident review; `review done <link>` records it"),
@@ -52,6 +54,7 @@ _ALIASES = {
     "acknowledge": "ack",
     "declare": "open",
     "ls": "list",
+    "mitigate": "mitigated",
 }
 _ROLES = {
     "ic": Role.INCIDENT_COMMANDER,
@@ -246,6 +249,10 @@ def _action(words: _Words, platform: str) -> c.Request:
     return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner)
 
 
+def _mitigated(words: _Words, platform: str) -> c.Request:
+    return c.MarkMitigated(summary=words.rest)
+
+
 def _resolve(words: _Words, platform: str) -> c.Request:
     return c.Resolve(summary=words.rest)
 
@@ -292,6 +299,7 @@ _VERB_PARSERS: dict[str, _VerbParser] = {
     "role": _role,
     "note": _note,
     "action": _action,
+    "mitigated": _mitigated,
     "resolve": _resolve,
     "close": _close,
     "review": _review,
@@ -325,6 +333,8 @@ def format_request(parsed: Parsed) -> str:
             return f"action{ref} {text}" + (f" {format_user(owner)}" if owner else "")
         case c.CompleteActionItem(number=number):
             return f"action{ref} done {number}"
+        case c.MarkMitigated(summary=summary):
+            return f"mitigated{ref} {summary}".rstrip()
         case c.Resolve(summary=summary):
             return f"resolve{ref} {summary}".rstrip()
         case c.Close(force=force):

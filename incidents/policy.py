@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import TypeVar
 
-from incidents.calendar import add_business_days
+from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timefmt import duration_text
@@ -33,11 +33,21 @@ class ResponseTarget:
     duration: timedelta | None = None
     business_days: int = 0
 
-    def deadline(self, declared_at: datetime, holidays: frozenset[date]) -> datetime:
+    @property
+    def counts_business_days(self) -> bool:
+        """True for a target in business days: such incidents wait for business hours."""
+        return self.duration is None
+
+    def deadline(
+        self,
+        declared_at: datetime,
+        holidays: frozenset[date],
+        business_hours: BusinessHours = DEFAULT_BUSINESS_HOURS,
+    ) -> datetime:
         """When the target ends for an incident declared at `declared_at`."""
         if self.duration is not None:
             return declared_at + self.duration
-        return add_business_days(declared_at, self.business_days, holidays)
+        return business_hours.add_days(declared_at, self.business_days, holidays)
 
     def describe(self) -> str:
         """Human wording, e.g. `1 h` or `1 business day`."""
@@ -49,11 +59,14 @@ class ResponseTarget:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationStep:
-    """Page `target` when a page is still unacknowledged `after` the declaration."""
+    """Page `target` when a page is still unacknowledged `after` the declaration.
+
+    For a severity whose response target counts business days, `after` is business time from
+    the first business moment at or after the declaration (`Policy.page_due`).
+    """
 
     after: timedelta
     target: PageTarget
-    next_business_day: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,9 +127,8 @@ DEFAULT_ESCALATION: Mapping[Severity, tuple[EscalationStep, ...]] = _frozen(
             EscalationStep(after=timedelta(hours=1), target=PageTarget.BACKUP),
             EscalationStep(after=timedelta(hours=2), target=PageTarget.EVERYONE),
         ),
-        Severity.SEV3: (
-            EscalationStep(after=timedelta(0), target=PageTarget.PRIMARY, next_business_day=True),
-        ),
+        # In business hours: at once, or at the next opening (the SEV-3 target is 1 business day).
+        Severity.SEV3: (EscalationStep(after=timedelta(0), target=PageTarget.PRIMARY),),
     }
 )
 
@@ -144,11 +156,14 @@ class Policy:
     )
     warning_fraction: float = 0.8
     holidays: frozenset[date] = field(default_factory=frozenset)
+    business_hours: BusinessHours = DEFAULT_BUSINESS_HOURS  # for business-day severities
     status_page_url: str | None = None  # linked from external-update reminders
 
     def response_deadline(self, severity: Severity, declared_at: datetime) -> datetime:
         """When an incident of `severity` declared at `declared_at` must be acknowledged."""
-        return self.response_targets[severity].deadline(declared_at, self.holidays)
+        return self.response_targets[severity].deadline(
+            declared_at, self.holidays, self.business_hours
+        )
 
     def response_warning_at(self, severity: Severity, declared_at: datetime) -> datetime:
         """When to warn that the response target is near.
@@ -157,7 +172,7 @@ class Policy:
         the deadline, so a SEV-3 declared on Friday is not warned about on Sunday.
         """
         target = self.response_targets[severity]
-        deadline = target.deadline(declared_at, self.holidays)
+        deadline = target.deadline(declared_at, self.holidays, self.business_hours)
         if target.duration is not None:
             return self.warning_at(declared_at, deadline)
         return deadline - timedelta(days=target.business_days) * (1 - self.warning_fraction)
@@ -165,3 +180,21 @@ class Policy:
     def warning_at(self, start: datetime, deadline: datetime) -> datetime:
         """The moment to warn before `deadline`, at `warning_fraction` of the span."""
         return start + (deadline - start) * self.warning_fraction
+
+    def business_hours_for(self, severity: Severity) -> BusinessHours | None:
+        """The business hours that pages and reminders of `severity` keep to: those of a
+        severity whose response target counts business days; None: round the clock."""
+        target = self.response_targets[severity]
+        return self.business_hours if target.counts_business_days else None
+
+    def page_due(self, severity: Severity, declared_at: datetime, after: timedelta) -> datetime:
+        """When an escalation step `after` the declaration pages.
+
+        Round the clock that is `declared_at + after`; in business hours it is `after` of
+        business time from the first business moment at or after the declaration, so a SEV-3
+        declared on Friday evening pages at the next opening, not at 3 a.m. or at its deadline.
+        """
+        hours = self.business_hours_for(severity)
+        if hours is None:
+            return declared_at + after
+        return hours.after(declared_at, after, self.holidays)

@@ -11,6 +11,7 @@ from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.severity import Severity, parse_severity
+from incidents.targets import entered_late, resolved_as_window_ended, resolved_before
 from incidents.timers import review_due_at
 
 
@@ -21,6 +22,7 @@ class Verdict(enum.StrEnum):
     MISSED = "missed"
     PENDING = "in progress"
     SKIPPED = "skipped"
+    NOT_REACHED = "not reached"  # a phase not entered (yet), with none after it reached
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +50,7 @@ class ReviewFacts:
     response_deadline: datetime
     response_verdict: Verdict
     response_target: str
+    response_overshoot: timedelta | None  # how long after the deadline it was acknowledged
     phases: tuple[PhaseSpan, ...]
     review_due: datetime | None
     participants: tuple[Person, ...]
@@ -58,7 +61,8 @@ def _phase_entries(incident: Incident) -> list[tuple[Phase, datetime]]:
     moves = [(Phase.DETECTION, incident.declared_at)]
     for entry in incident.timeline:
         if entry.kind is EntryKind.RESOLVED:
-            moves.append((Phase.RESOLUTION, entry.at))
+            if entry.get("before") != Phase.RESOLUTION.value:  # not when mitigated before
+                moves.append((Phase.RESOLUTION, entry.at))
         elif entry.kind is EntryKind.CLOSED:
             moves.append((Phase.CLOSED, entry.at))
         elif entry.kind in (EntryKind.PHASE_CHANGED, EntryKind.REOPENED):
@@ -69,7 +73,13 @@ def _phase_entries(incident: Incident) -> list[tuple[Phase, datetime]]:
 
 
 def phase_spans(incident: Incident, policy: Policy, now: datetime) -> tuple[PhaseSpan, ...]:
-    """Each windowed phase: first entered, last left, time spent, and met/missed."""
+    """Each windowed phase: first entered, last left, time spent, and met/missed.
+
+    Met when the incident left the phase, or was resolved, before the window ended; missed
+    when it did not, or entered the phase after its window ended (the same rules by which chat
+    announces each breach, see `incidents.targets`). A phase not entered is skipped when a
+    later one was reached, else not reached.
+    """
     moves = _phase_entries(incident)
     spans = []
     for phase, window in policy.phase_windows.items():
@@ -77,7 +87,7 @@ def phase_spans(incident: Incident, policy: Policy, now: datetime) -> tuple[Phas
         entered = [at for p, at in moves if p is phase]
         if not entered:
             reached_later = any(list(Phase).index(p) > list(Phase).index(phase) for p, _ in moves)
-            verdict = Verdict.SKIPPED if reached_later else Verdict.PENDING
+            verdict = Verdict.SKIPPED if reached_later else Verdict.NOT_REACHED
             spans.append(
                 PhaseSpan(
                     phase=phase,
@@ -97,10 +107,16 @@ def phase_spans(incident: Incident, policy: Policy, now: datetime) -> tuple[Phas
             leave = moves[index + 1][1] if index + 1 < len(moves) else None
             spent += (leave or now) - at
             left_at = leave
-        if left_at is None:
-            verdict = Verdict.MISSED if now > window_end else Verdict.PENDING
+        if resolved_before(incident, window_end):
+            verdict = Verdict.MET
+        elif entered_late(incident, policy, phase, entered[-1]):
+            verdict = Verdict.MISSED
+        elif resolved_as_window_ended(incident, window_end):
+            verdict = Verdict.MET  # resolved in time, reopened after the window ended
+        elif left_at is None:
+            verdict = Verdict.MISSED if now >= window_end else Verdict.PENDING
         else:
-            verdict = Verdict.MET if left_at <= window_end else Verdict.MISSED
+            verdict = Verdict.MET if left_at < window_end else Verdict.MISSED
         spans.append(
             PhaseSpan(
                 phase=phase,
@@ -136,8 +152,11 @@ def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFac
     judged_at = incident.acknowledged_at or now
     judged_severity = severity_at(incident, judged_at)
     deadline = policy.response_deadline(judged_severity, incident.declared_at)
+    overshoot: timedelta | None = None
     if incident.acknowledged_at is not None:
         response = Verdict.MET if incident.acknowledged_at <= deadline else Verdict.MISSED
+        if response is Verdict.MISSED:
+            overshoot = incident.acknowledged_at - deadline
     else:
         response = Verdict.MISSED if now > deadline else Verdict.PENDING
 
@@ -156,6 +175,7 @@ def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFac
         response_deadline=deadline,
         response_verdict=response,
         response_target=policy.response_targets[judged_severity].describe(),
+        response_overshoot=overshoot,
         phases=phase_spans(incident, policy, now),
         review_due=review_due_at(incident, policy),
         participants=incident.participants,

@@ -96,6 +96,11 @@ def public_view(incident: Incident) -> PublicIncident:
     )
 
 
+def _ever_public(incident: Incident, public_severities: Collection[Severity]) -> bool:
+    """True when the incident has been shown publicly: it held a public severity at some point."""
+    return any(severity in public_severities for severity in incident.severities_held)
+
+
 def overall_state(open_incidents: Iterable[PublicIncident]) -> OverallState:
     """Major outage with an open SEV-0/1, degraded with an open SEV-2/3, else operational."""
     worst = min((i.severity for i in open_incidents if i.is_open), default=None)
@@ -111,8 +116,12 @@ def status_page(
     now: datetime,
     history: timedelta = timedelta(days=90),
 ) -> tuple[OverallState, list[PublicIncident], list[PublicIncident]]:
-    """(overall state, open public incidents, resolved ones of the past `history`), newest first."""
-    shown = [public_view(i) for i in incidents if i.severity in public_severities]
+    """(overall state, open public incidents, resolved ones of the past `history`), newest first.
+
+    An incident is public once it has had a public severity: a later downgrade does not take it,
+    or its published updates, off the page or out of its history.
+    """
+    shown = [public_view(i) for i in incidents if _ever_public(i, public_severities)]
     open_ = sorted((i for i in shown if i.is_open), key=lambda i: i.declared_at, reverse=True)
     past = sorted(
         (i for i in shown if not i.is_open and i.declared_at >= now - history),

@@ -20,6 +20,19 @@ def duration_text(span: timedelta) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def exact_duration_text(span: timedelta) -> str:
+    """Every unit down to the second, none rounded away: `1 min 36 s`, `1 h 30 s`, `2 d 3 h`.
+
+    For a measure held against a target, where `duration_text` could round a miss into a match.
+    """
+    seconds = int(abs(span.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    units = ((days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s"))
+    return " ".join(f"{value} {unit}" for value, unit in units if value) or "0 s"
+
+
 def clock_text(moment: datetime, now: datetime) -> str:
     """`14:15` on the same UTC day as `now`, otherwise `Sun 29 Nov 14:15`."""
     moment = moment.astimezone(UTC)

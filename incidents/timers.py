@@ -12,8 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incidents.calendar import add_business_days
-from incidents.model import Incident
+from incidents.model import EntryKind, Incident
 from incidents.phase import Phase
 from incidents.policy import Policy
 
@@ -80,11 +79,14 @@ def pending_timers(incident: Incident, policy: Policy) -> tuple[TimerSpec, ...]:
 
 
 def _activity_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    """Status and external-update reminders; a business-hours severity's wait for opening."""
     specs = [
         TimerSpec(
             key=TimerKind.STATUS_REMINDER.value,
             kind=TimerKind.STATUS_REMINDER,
-            due_at=recurring_due(
+            due_at=_reminder_due(
+                incident,
+                policy,
                 incident.last_status_update_at or incident.declared_at,
                 policy.status_interval,
                 policy.status_interval,
@@ -100,7 +102,9 @@ def _activity_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
             TimerSpec(
                 key=TimerKind.EXTERNAL_UPDATE.value,
                 kind=TimerKind.EXTERNAL_UPDATE,
-                due_at=recurring_due(
+                due_at=_reminder_due(
+                    incident,
+                    policy,
                     last_external or incident.declared_at,
                     interval if last_external else first,
                     interval,
@@ -109,6 +113,26 @@ def _activity_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
             )
         )
     return specs
+
+
+def _reminder_due(
+    incident: Incident,
+    policy: Policy,
+    base: datetime,
+    first: timedelta,
+    interval: timedelta,
+    last_fired: datetime | None,
+) -> datetime:
+    """When a recurring reminder is next due. Round the clock: on the grid from `base`. In
+    business hours: `interval` after the last reminder (or `first` after `base`), and after
+    hours at the next opening, so the weekend is quiet and Monday starts with one reminder."""
+    hours = policy.business_hours_for(incident.severity)
+    if hours is None or interval <= timedelta(0):
+        return recurring_due(base, first, interval, last_fired)
+    due = base + first
+    if last_fired is not None and last_fired >= due:
+        due = last_fired + interval
+    return hours.next_open(due, policy.holidays)
 
 
 def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
@@ -129,6 +153,14 @@ def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
             deadline=deadline,
         ),
     ]
+
+
+def timer_kind(key: str) -> TimerKind | None:
+    """The kind of the timer stored under `key` (`escalation:1` is an escalation step)."""
+    try:
+        return TimerKind(key.partition(":")[0])
+    except ValueError:
+        return None
 
 
 def phase_deadline(incident: Incident, policy: Policy) -> datetime | None:
@@ -174,12 +206,14 @@ def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     if incident.oncall is None or incident.acknowledged_at is not None:
         return []
     specs = []
+    sent = _first_page_sent(incident)
+    nobody = incident.oncall.primary is None
     for index, step in enumerate(policy.escalation.get(incident.severity, ())):
-        if index == 0 and not step.next_business_day and not step.after:
-            continue  # the first page goes out with the declaration itself
-        due = incident.declared_at + step.after
-        if step.next_business_day:
-            due = add_business_days(due, 1, policy.holidays)
+        due = policy.page_due(incident.severity, incident.declared_at, step.after)
+        # The first page goes out once: with the declaration, or as this timer. One waiting for
+        # business hours when the severity is raised is due at once (not skipped as "sent").
+        if index == 0 and (sent or (nobody and due == incident.declared_at)):
+            continue
         specs.append(
             TimerSpec(
                 key=f"{TimerKind.ESCALATION.value}:{index}",
@@ -191,8 +225,17 @@ def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     return specs
 
 
+def _first_page_sent(incident: Incident) -> bool:
+    """True once the first escalation step went out: with the declaration, or as a timer."""
+    return any(
+        entry.kind is EntryKind.PAGED
+        or (entry.kind is EntryKind.ESCALATED and entry.get("step") == "0")
+        for entry in incident.timeline
+    )
+
+
 def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
-    due_after = policy.review_due.get(incident.severity)
+    due_after = review_due_after(incident, policy)
     if due_after is None or incident.resolved_at is None or incident.review_done_at is not None:
         return []
     due = incident.resolved_at + due_after
@@ -211,9 +254,15 @@ def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     ]
 
 
+def review_due_after(incident: Incident, policy: Policy) -> timedelta | None:
+    """How long after resolution the review is due: set by the highest severity the incident
+    reached, so a later downgrade is recorded but does not lift the obligation."""
+    return policy.review_due.get(incident.highest_severity)
+
+
 def review_due_at(incident: Incident, policy: Policy) -> datetime | None:
-    """When the post-incident review is due, if this severity needs one and it is resolved."""
-    due_after = policy.review_due.get(incident.severity)
+    """When the post-incident review is due, if its highest severity needs one and it is resolved."""
+    due_after = review_due_after(incident, policy)
     if due_after is None or incident.resolved_at is None:
         return None
     return incident.resolved_at + due_after

@@ -7,7 +7,9 @@ from datetime import datetime
 from incidents.messages import Fact, Mention, Part, Text, person
 from incidents.model import Incident
 from incidents.policy import PageTarget, Policy
-from incidents.timefmt import clock_text, duration_text, relative_text, when_text
+from incidents.severity import Severity
+from incidents.targets import acknowledgement_text
+from incidents.timefmt import clock_text, relative_text, when_text
 from incidents.timers import next_deadline, pending_timers, phase_deadline
 
 
@@ -43,8 +45,10 @@ def response_line(incident: Incident, policy: Policy, now: datetime) -> str:
     """`Response target: acknowledged by 15:00 (1 h)`, or how long acknowledging took."""
     target = policy.response_targets[incident.severity]
     if incident.acknowledged_at is not None:
-        took = duration_text(incident.acknowledged_at - incident.declared_at)
-        return f"Acknowledged in {took} (target {target.describe()})."
+        said = acknowledgement_text(
+            incident.severity, incident.declared_at, incident.acknowledged_at, policy
+        )
+        return f"{said[0].upper()}{said[1:]}."
     deadline = policy.response_deadline(incident.severity, incident.declared_at)
     return f"Response target: acknowledged by {clock_text(deadline, now)} ({target.describe()})."
 
@@ -55,15 +59,18 @@ def paging_line(incident: Incident, policy: Policy, now: datetime) -> Text:
     if oncall is None or oncall.primary is None:
         return ("No on-call rotation is configured: nobody was paged.",)
     steps = policy.escalation.get(incident.severity, ())
-    if steps and (steps[0].next_business_day or steps[0].after):
-        pending = [s for s in pending_timers(incident, policy) if s.key == "escalation:0"]
-        when = f" {clock_text(pending[0].due_at, now)} UTC" if pending else " later"
-        return ("Pages ", Mention(oncall.primary), f" (primary){when}, unless acknowledged first.")
+    # Business-hours pages may go out days later, after a handoff: name the role, not a person.
+    hours = " (business hours)" if policy.business_hours_for(incident.severity) else ""
+    if steps and not first_page_at_declaration(incident.severity, incident.declared_at, policy):
+        return (f"Pages {later_page_text(incident, policy, now)}, unless acknowledged first.",)
     parts: list[Part] = ["Paging ", Mention(oncall.primary), " (primary)."]
     later: list[Text] = []
     for step in steps[1:]:
-        at = clock_text(incident.declared_at + step.after, now)
-        if step.target is PageTarget.BACKUP and oncall.backup:
+        due = policy.page_due(incident.severity, incident.declared_at, step.after)
+        at = clock_text(due, now)
+        if hours:
+            later.append((f"{_role(step.target)} at {at} UTC{hours}",))
+        elif step.target is PageTarget.BACKUP and oncall.backup:
             later.append((Mention(oncall.backup), f" at {at}"))
         elif step.target is PageTarget.EVERYONE:
             later.append((f"everyone at {at}",))
@@ -75,3 +82,27 @@ def paging_line(incident: Incident, policy: Policy, now: datetime) -> Text:
             parts.extend(chunk)
         parts.append(".")
     return tuple(parts)
+
+
+def later_page_text(incident: Incident, policy: Policy, now: datetime) -> str:
+    """`the primary on call at Tue 08 Dec 09:00 UTC (business hours)`: whom the first page
+    goes to and when, for an incident whose first page waits."""
+    steps = policy.escalation.get(incident.severity, ())
+    if not steps:
+        return "nobody"
+    hours = " (business hours)" if policy.business_hours_for(incident.severity) else ""
+    pending = [s for s in pending_timers(incident, policy) if s.key == "escalation:0"]
+    when = f" at {clock_text(pending[0].due_at, now)} UTC{hours}" if pending else " later"
+    return f"{_role(steps[0].target)}{when}"
+
+
+def first_page_at_declaration(severity: Severity, declared_at: datetime, policy: Policy) -> bool:
+    """True when the first escalation step pages as the incident is declared (a round-the-clock
+    severity, or a business-hours one declared within them); else a timer pages later."""
+    steps = policy.escalation.get(severity, ())
+    return bool(steps) and policy.page_due(severity, declared_at, steps[0].after) == declared_at
+
+
+def _role(target: PageTarget) -> str:
+    """`the primary on call`, `everyone on call`: who a page goes to when it fires."""
+    return "everyone on call" if target is PageTarget.EVERYONE else f"the {target.value} on call"

@@ -185,6 +185,19 @@ class IncidentCommands(
             interaction, "action", text=text, owner=_who(owner), done=done, incident=incident
         )
 
+    @app_commands.command(
+        name="mitigated", description="The impact is over: enter resolution (time to mitigate)"
+    )
+    @app_commands.describe(summary="What stopped the impact", incident=_NUMBER_HELP)
+    async def mitigated(
+        self,
+        interaction: discord.Interaction[Any],
+        summary: LongText | None = None,
+        incident: IncidentNumber | None = None,
+    ) -> None:
+        """Mark mitigated."""
+        await self._run(interaction, "mitigated", summary=summary, incident=incident)
+
     @app_commands.command(name="resolve", description="Mark resolved; status reminders stop")
     @app_commands.describe(summary="What fixed it", incident=_NUMBER_HELP)
     async def resolve(

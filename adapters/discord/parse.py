@@ -224,6 +224,7 @@ _BUILDERS: dict[str, _Builder] = {
     "role": _role,
     "note": lambda options: c.AddNote(text=_text(options, "text")),
     "action": _action,
+    "mitigated": lambda options: c.MarkMitigated(summary=_text(options, "summary")),
     "resolve": lambda options: c.Resolve(summary=_text(options, "summary")),
     "close": lambda options: c.Close(force=options.get("force") is True),
     "review": _review,

@@ -23,7 +23,7 @@ from incidents.errors import DomainError
 from incidents.model import EntryKind, Incident, TimelineEntry
 from incidents.people import Person
 from incidents.review import ReviewFacts, Verdict
-from incidents.timefmt import duration_text, stamp
+from incidents.timefmt import duration_text, exact_duration_text, stamp
 
 DEFAULT_TEMPLATE = "review.md.j2"
 _BUILTIN_PREFIX = "sevbot"
@@ -33,6 +33,7 @@ MARKS = {
     Verdict.MISSED: "❌ missed",
     Verdict.PENDING: "⏳ in progress",
     Verdict.SKIPPED: "⏭ skipped",
+    Verdict.NOT_REACHED: "— not reached",
 }
 
 # How each kind of timeline entry is marked; kinds whose text says what they are go bare.
@@ -120,6 +121,21 @@ class ActionRow:
 
 def _span(span: timedelta | None) -> str:
     return "—" if span is None else duration_text(span)
+
+
+def _response_result(facts: ReviewFacts) -> str:
+    """`✅ met`, or `❌ missed by 36 s`: a miss says by exactly how much."""
+    mark = MARKS[facts.response_verdict]
+    if facts.response_overshoot is None:
+        return mark
+    return f"{mark} by {exact_duration_text(facts.response_overshoot)}"
+
+
+def _took_to_acknowledge(facts: ReviewFacts) -> str:
+    """How long acknowledging took; to the second when it missed, so it never reads as a match."""
+    if facts.response_overshoot is None or facts.time_to_acknowledge is None:
+        return _span(facts.time_to_acknowledge)
+    return exact_duration_text(facts.time_to_acknowledge)
 
 
 class _TimeText:
@@ -224,15 +240,15 @@ def review_context(facts: ReviewFacts, reader_zone: tzinfo | None = None) -> dic
         "response": {
             "target": facts.response_target,
             "deadline": times.when(facts.response_deadline),
-            "result": MARKS[facts.response_verdict],
+            "result": _response_result(facts),
             "verdict": facts.response_verdict.value,
         },
         "measures": [
             MeasureRow(
                 measure="Time to acknowledge",
-                took=_span(facts.time_to_acknowledge),
+                took=_took_to_acknowledge(facts),
                 target=f"{facts.response_target} (by {times.when(facts.response_deadline)})",
-                result=MARKS[facts.response_verdict],
+                result=_response_result(facts),
             ),
             MeasureRow(
                 measure="Time to mitigate",

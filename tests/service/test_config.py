@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,3 +123,42 @@ def test_missing_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("SEVBOT_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(ConfigError, match="no file at"):
         load_settings()
+
+
+def test_business_hours_from_toml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`[policy] business_hours` sets the days, hours and zone business-day severities keep."""
+    config = tmp_path / "sevbot.toml"
+    config.write_text(
+        '[policy]\nbusiness_hours = "SUN-THU 08:30-17:30 Asia/Jerusalem"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("SEVBOT_CONFIG", str(config))
+    hours = load_settings().domain_policy().business_hours
+    assert hours.days == frozenset({6, 0, 1, 2, 3})
+    assert (hours.opens, hours.closes, hours.zone) == (time(8, 30), time(17, 30), "Asia/Jerusalem")
+    assert hours.describe() == "MON-THU,SUN 08:30-17:30 Asia/Jerusalem"
+
+
+def test_business_hours_default_to_weekdays_nine_to_five_utc() -> None:
+    """Unset, business hours are Monday to Friday 09:00-17:00 UTC."""
+    assert load_settings().domain_policy().business_hours.describe() == "MON-FRI 09:00-17:00 UTC"
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("weekdays 9-5", 'e.g. "MON-FRI 09:00-17:00 UTC"'),
+        ("MON-FRI 17:00-09:00 UTC", "past midnight is not supported"),
+        ("MON-FRI 09:00-17:00 Mars/Olympus", "Unknown time zone `Mars/Olympus`"),
+    ],
+)
+def test_bad_business_hours_are_refused_with_what_is_valid(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, says: str
+) -> None:
+    """Business hours that cannot be read name the setting and show a valid example."""
+    config = tmp_path / "sevbot.toml"
+    config.write_text(f'[policy]\nbusiness_hours = "{value}"\n', encoding="utf-8")
+    monkeypatch.setenv("SEVBOT_CONFIG", str(config))
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert "policy.business_hours" in str(error.value)
+    assert says in str(error.value)

@@ -188,3 +188,42 @@ async def test_dashboard_shows_who_is_on_call(tmp_path: Path, chat: RecordingCha
     finally:
         await client.close()
         await app.close()
+
+
+async def test_a_downgraded_public_incident_keeps_its_public_history(
+    site: tuple[App, Client],
+) -> None:
+    """A SEV-0 with a published update, lowered to SEV-3, stays on /status, the feed and JSON."""
+    app, client = site
+    await say(app, "open sev0 Card payments are down", who="maria")
+    await say(app, "status 1 --external Card payments are failing; we are on it")
+    await say(app, "sev 1 sev3")
+    html = await (await client.get("/status")).text()
+    assert "Card payments are down" in html
+    assert "Card payments are failing; we are on it" in html
+    assert "All systems operational" not in html
+    feed = ET.fromstring(await (await client.get("/status/feed.atom")).text())
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert [e.findtext(f"{atom}content") for e in feed.findall(f"{atom}entry")] == [
+        "Card payments are failing; we are on it"
+    ]
+    summary = json.loads(await (await client.get("/status/summary.json")).text())
+    (incident,) = summary["incidents"]
+    assert incident["name"] == "Card payments are down"
+    assert [u["body"] for u in incident["incident_updates"]] == [
+        "Card payments are failing; we are on it"
+    ]
+    await say(app, "resolve 1 Fixed")
+    history = await (await client.get("/status")).text()
+    assert "Past incidents" in history
+    assert "Card payments are failing; we are on it" in history
+
+
+async def test_an_incident_never_public_stays_off_the_page(site: tuple[App, Client]) -> None:
+    """A SEV-3 with an external update, never of a public severity, is not on the page."""
+    app, client = site
+    await say(app, "open sev3 Nightly export is slow")
+    await say(app, "status 1 --external Exports may be late today")
+    html = await (await client.get("/status")).text()
+    assert "Nightly export is slow" not in html
+    assert "Exports may be late today" not in html

@@ -313,12 +313,15 @@ def test_refused_phase_change_through_execute() -> None:
         run(incident, c.ChangePhase(phase=Phase.TRIAGE), T0 + minutes(11))
 
 
-def test_phase_resolution_resolves() -> None:
-    """Moving to the resolution phase is the same as resolving."""
-    decision = run(opened(), c.ChangePhase(phase=Phase.RESOLUTION), T0 + hours(1))
-    assert decision.incident.resolved_at == T0 + hours(1)
-    assert decision.incident.timeline[-1].kind is EntryKind.RESOLVED
-    assert isinstance(decision.events[0], e.IncidentResolved)
+def test_phase_resolution_marks_mitigated_not_resolved() -> None:
+    """Moving to the resolution phase records the mitigation; the incident stays open."""
+    decision = run(opened(), c.ChangePhase(phase=Phase.RESOLUTION), T0 + minutes(10))
+    assert decision.incident.phase is Phase.RESOLUTION
+    assert decision.incident.mitigated_at == T0 + minutes(10)
+    assert decision.incident.resolved_at is None
+    assert decision.incident.is_active
+    assert decision.incident.timeline[-1].kind is EntryKind.PHASE_CHANGED
+    assert isinstance(decision.events[0], e.PhaseChanged)
 
 
 def test_mitigation_back_to_investigation() -> None:
@@ -331,7 +334,7 @@ def test_mitigation_back_to_investigation() -> None:
 
 def test_reopen_clears_resolution() -> None:
     """Reopening a resolved incident into investigation clears resolved_at and the summary."""
-    decision = run(resolved(), c.ChangePhase(phase=Phase.INVESTIGATION), T0 + hours(2))
+    decision = run(resolved(), c.ChangePhase(phase=Phase.INVESTIGATION), T0 + minutes(90))
     incident = decision.incident
     assert incident.phase is Phase.INVESTIGATION
     assert incident.resolved_at is None

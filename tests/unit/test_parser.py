@@ -85,6 +85,8 @@ def error(text: str, platform: str = "console") -> str:
         ("action Add an alert on 502s", c.AddActionItem(text="Add an alert on 502s")),
         ("action done 2", c.CompleteActionItem(number=2)),
         ("action done #2", c.CompleteActionItem(number=2)),
+        ("mitigated", c.MarkMitigated()),
+        ("mitigate Rolled back deploy", c.MarkMitigated(summary="Rolled back deploy")),
         ("resolve", c.Resolve()),
         ("resolve Rolled back deploy", c.Resolve(summary="Rolled back deploy")),
         ("close", c.Close()),

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from incidents.calendar import BusinessHours
 from incidents.phase import Phase
 from incidents.policy import (
     EscalationStep,
@@ -149,14 +150,15 @@ def test_default_escalation_steps(
     """Escalation pages primary, then backup, then everyone, on the documented schedule."""
     policy_steps = POLICY.escalation[severity]
     assert [(s.after, s.target) for s in policy_steps] == steps
-    assert not any(s.next_business_day for s in policy_steps)
+    assert POLICY.business_hours_for(severity) is None
 
 
-def test_sev3_escalation_is_primary_next_business_day_only() -> None:
-    """SEV-3 pages only the primary, on the next business day."""
+def test_sev3_escalation_is_primary_only_in_business_hours() -> None:
+    """SEV-3 pages only the primary, as soon as business hours allow (Mon-Fri 09-17 UTC)."""
     (step,) = POLICY.escalation[Severity.SEV3]
-    assert step.target is PageTarget.PRIMARY
-    assert step.next_business_day
+    assert (step.after, step.target) == (timedelta(0), PageTarget.PRIMARY)
+    assert POLICY.business_hours_for(Severity.SEV3) == BusinessHours()
+    assert BusinessHours().describe() == "MON-FRI 09:00-17:00 UTC"
 
 
 def test_default_policy_mappings_are_read_only() -> None:

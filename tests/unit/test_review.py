@@ -58,9 +58,9 @@ def test_each_phase_met_missed_skipped_or_pending() -> None:
     assert mitigation.verdict is Verdict.SKIPPED
     assert (mitigation.entered_at, mitigation.duration) == (None, None)
     resolution = spans[Phase.RESOLUTION]
-    assert resolution.verdict is Verdict.PENDING  # still resolved-but-open, window ends at 24 h
+    assert resolution.verdict is Verdict.MET  # resolved at 110 min, window ends at 24 h
     assert resolution.duration == minutes(70)
-    assert spans[Phase.POST_INCIDENT].verdict is Verdict.PENDING
+    assert spans[Phase.POST_INCIDENT].verdict is Verdict.NOT_REACHED  # never entered
 
 
 def test_phase_still_open_after_its_window_is_missed() -> None:

@@ -41,7 +41,9 @@ def test_due_time_reminds_the_incident_commander_directly() -> None:
     assert (channel.kind, channel.audience) == ("review_overdue", Audience.INCIDENT)
     assert (direct.audience, direct.recipient) == (Audience.DIRECT, SAM)
     assert "`/incident review 42 done <link>`" in direct.plain_text()
-    assert decision.events == (e.TimerFired(number=42, at=T0 + hours(49), key=DUE),)
+    assert decision.events == (
+        e.TimerFired(number=42, at=T0 + hours(49), key=DUE, due_at=T0 + hours(49)),
+    )
 
 
 def test_acknowledged_and_resolved_events_carry_what_the_histograms_need() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from incidents import commands as c
 from incidents import events as e
+from incidents.handlers import execute
 from incidents.messages import Audience, Everyone, Mention
 from incidents.model import EntryKind, Role
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timers import (
@@ -309,10 +312,21 @@ def test_sev0_escalation_steps_at_5_and_10_min() -> None:
     assert pending["escalation:2"].due_at == T0 + minutes(10)
 
 
-def test_sev3_escalation_pages_primary_next_business_day() -> None:
-    """A SEV-3 declared Friday pages the primary on Monday."""
-    pending = timers(opened(Severity.SEV3, at=FRIDAY, oncall=ONCALL))
-    assert pending["escalation:0"].due_at == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+def test_sev3_declared_in_business_hours_pages_the_primary_at_once() -> None:
+    """A SEV-3 declared Friday 14:00 UTC pages the primary then; no escalation timer waits."""
+    decision = declare(Severity.SEV3, at=FRIDAY, oncall=ONCALL)
+    pages = [m for m in decision.messages if m.audience is Audience.DIRECT]
+    assert [m.recipient for m in pages] == [SAM]
+    assert not [k for k in timers(decision.incident) if k.startswith("escalation")]
+
+
+def test_sev3_declared_after_hours_pages_at_the_next_opening() -> None:
+    """A SEV-3 declared Friday 18:00 UTC pages the primary Monday 09:00, not at its deadline."""
+    evening = FRIDAY.replace(hour=18)
+    decision = declare(Severity.SEV3, at=evening, oncall=ONCALL)
+    assert not [m for m in decision.messages if m.audience is Audience.DIRECT]
+    pending = timers(decision.incident)
+    assert pending["escalation:0"].due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     assert [k for k in pending if k.startswith("escalation")] == ["escalation:0"]
 
 
@@ -349,7 +363,7 @@ def test_escalation_to_everyone_pings_the_oncall_channel() -> None:
 
 
 def test_sev3_primary_is_paged_once() -> None:
-    """A SEV-3 pages the primary once: either at declaration or the next business day."""
+    """A SEV-3 pages the primary once: either at declaration or at the next opening."""
     decision = declare(Severity.SEV3, at=FRIDAY, oncall=ONCALL)
     pages_now = [m for m in decision.messages if m.kind == "page" and m.recipient == SAM]
     pages_later = [k for k in timers(decision.incident) if k.startswith("escalation")]
@@ -428,10 +442,12 @@ def test_firing_a_stale_key_changes_nothing() -> None:
 
 
 def test_firing_records_a_timer_fired_event() -> None:
-    """A timer that fires emits TimerFired with its key and time."""
+    """A timer that fires emits TimerFired with its key, when it fired and when it was due."""
     decision = fire(opened(), STATUS, now=T0 + minutes(31))
     (event,) = decision.events
-    assert event == e.TimerFired(number=42, at=T0 + minutes(31), key=STATUS)
+    assert event == e.TimerFired(
+        number=42, at=T0 + minutes(31), key=STATUS, due_at=T0 + minutes(30)
+    )
 
 
 def test_closed_incident_has_no_timers() -> None:
@@ -466,3 +482,62 @@ def test_next_deadline_after_resolution_is_the_review() -> None:
     """A resolved SEV-1's next deadline is its review; a resolved SEV-2 has none."""
     assert next_deadline(resolved(), POLICY) == ("review", T0 + hours(49))
     assert next_deadline(resolved(Severity.SEV2), POLICY) is None
+
+
+def test_sev3_status_reminder_waits_for_business_hours() -> None:
+    """A SEV-3 declared Friday 18:00 is first reminded Monday 09:00; a SEV-1 at 18:30."""
+    evening = FRIDAY.replace(hour=18)
+    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert timers(opened(Severity.SEV3, at=evening))["status-reminder"].due_at == monday_nine
+    sev1 = timers(opened(Severity.SEV1, at=evening))["status-reminder"]
+    assert sev1.due_at == evening + minutes(30)
+
+
+def test_sev3_reminders_go_on_30_min_after_the_one_at_opening() -> None:
+    """After Monday's 09:00 reminder the next is 09:30, not the old grid's 09:00 + 0."""
+    incident = opened(Severity.SEV3, at=FRIDAY.replace(hour=17, minute=50))
+    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    incident = fire(incident, "status-reminder", now=monday_nine).incident
+    assert timers(incident)["status-reminder"].due_at == monday_nine + minutes(30)
+
+
+def test_an_escalation_step_pages_the_oncall_given_as_it_fires() -> None:
+    """The application passes who is on call now; the step pages them and keeps them."""
+    evening = FRIDAY.replace(hour=18)
+    incident = opened(Severity.SEV3, at=evening, oncall=ONCALL)
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    handed_off = replace(ONCALL, primary=ANA, backup=SAM)
+    decision = execute(
+        incident,
+        c.FireTimer(key="escalation:0", due_at=now, oncall=handed_off),
+        actor=SAM,
+        now=now,
+        policy=POLICY,
+    )
+    assert [m.recipient for m in decision.messages if m.audience is Audience.DIRECT] == [ANA]
+    assert decision.incident.oncall == handed_off
+    entry = decision.incident.timeline[-1]
+    assert (entry.text, entry.get("user"), entry.get("rotation")) == (
+        "Paged @ana (primary)",
+        ANA,
+        "maintainers",
+    )
+
+
+def test_a_tool_declarer_is_never_reminded() -> None:
+    """Declared by api:alertmanager with nobody on call: the reminder addresses no one."""
+    incident = replace(opened(), declared_by=Person("api:alertmanager"))
+    (message,) = fire(incident, "status-reminder", now=T0 + minutes(30)).messages
+    assert not [p for p in message.text if isinstance(p, Mention)]
+    assert message.plain_text().startswith("⏰ No status update for 30 min.")
+
+
+def test_a_waiting_sev3_page_raised_to_sev1_goes_out_at_once() -> None:
+    """Raised on Saturday before its Monday page, the primary is paged now, not never."""
+    incident = opened(Severity.SEV3, at=FRIDAY.replace(hour=18), oncall=ONCALL)
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    incident = act(incident, c.ChangeSeverity(severity=Severity.SEV1), at=saturday)
+    first = timers(incident)["escalation:0"]
+    assert first.due_at <= saturday
+    pages = [m for m in fire(incident, "escalation:0", now=saturday).messages if m.recipient]
+    assert [m.recipient for m in pages] == [SAM]

@@ -84,6 +84,7 @@ async def test_commands_are_uploaded_only_when_they_changed(
         "role",
         "note",
         "action",
+        "mitigated",
         "resolve",
         "close",
         "review",

@@ -52,6 +52,8 @@ SAM = "discord:1300000000000000005"
             "action Alert on 502s @discord:1300000000000000005",
         ),
         ("action", {"done": 2}, "action done 2"),
+        ("mitigated", {"summary": "Rolled back 8812"}, "mitigated Rolled back 8812"),
+        ("mitigated", {"incident": 3}, "mitigated #3"),
         ("resolve", {"summary": "Rolled back 8812"}, "resolve Rolled back 8812"),
         ("resolve", {}, "resolve"),
         ("close", {"force": True}, "close --force"),

@@ -41,13 +41,14 @@ async def test_status_reminders_ping_the_ic_reset_on_update_and_stop_on_resolve(
 
 
 async def test_deadline_warnings_and_breaches_are_posted_in_the_channel(slack: Slack) -> None:
-    """The detection window's warning (80 %) and breach appear in the incident channel."""
+    """The detection window's warning (80 %) and breach appear in the incident channel; the
+    breach speaks to the primary on call who was paged (nobody has acknowledged yet)."""
     await slack.run("open sev2 Search latency in EU")
     await tick(slack, minutes=12)
     assert "⚠️ Detection window ends at 14:15 UTC (3 min left)." in slack.channel(1).texts()
     await tick(slack, minutes=3)
     assert any(
-        t.startswith("🚨 <@U0MARIA>, the detection window ended at 14:15 UTC")
+        t.startswith("🚨 <@U0SAM>, the detection window ended at 14:15 UTC")
         for t in slack.channel(1).texts()
     )
 
