@@ -408,8 +408,7 @@ async def run_simulation(
             chat_factories_override={platform: factory(platform) for platform in platforms},
         )
         try:
-            return await simulate.play(
-                steps,
+            run = simulate.Rehearsal(
                 ports=app.ports,
                 loops=_Loops(app),
                 clock=clock,
@@ -417,6 +416,7 @@ async def run_simulation(
                 transcript=transcript,
                 default_platform=app.default_platform,
             )
+            return await simulate.play(steps, run)
         finally:
             await app.close()
 

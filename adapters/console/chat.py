@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from adapters.console.render import render_lines
+from adapters.console.render import DaySeparator, render_lines
 from bot.chat import ChannelBindings, CommandBus
 from incidents.messages import Audience, render_plain
 from incidents.naming import channel_name
@@ -31,14 +31,13 @@ class ConsoleChat:
         self._delivered: set[int] = set()
         self.channels: dict[int, str] = {}  # incident → its channel's name
         self.files: dict[str, str] = {}
-        self._day: str | None = None
+        self._days = DaySeparator()
 
     def mark_day(self, at: datetime) -> None:
         """Print a separator when the transcript moves to another UTC day."""
-        day = at.strftime("%A %d %B %Y")
-        if self._day is not None and day != self._day:
-            print(f"── {day} ──", file=self._out)
-        self._day = day
+        separator = self._days.line(at)
+        if separator is not None:
+            print(separator, file=self._out)
 
     async def deliver(self, item: OutboxItem) -> None:
         """Print the message once per outbox item."""

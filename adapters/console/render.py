@@ -22,6 +22,20 @@ def where(message: Message, channels: dict[int, str]) -> str:
     return {"announce": "#incidents", "oncall": "#oncall"}.get(message.audience.value, "?")
 
 
+class DaySeparator:
+    """`── Tuesday 24 November 2026 ──` when a transcript moves to another UTC day."""
+
+    def __init__(self) -> None:
+        self._day: str | None = None
+
+    def line(self, at: datetime) -> str | None:
+        """The separator to print before something at `at`, if the day changed."""
+        day = at.strftime("%A %d %B %Y")
+        changed = self._day is not None and day != self._day
+        self._day = day
+        return f"── {day} ──" if changed else None
+
+
 def compact_facts(message: Message) -> str:
     """`SEV-1 · triage · IC @sam · next: status update 14:40 UTC (in 20 min)`."""
     values = []

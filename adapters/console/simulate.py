@@ -9,10 +9,11 @@ reply: `at`, `kind`, `platform`, `to`, `incident`, `text`; steps and replies add
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TextIO
 
-from adapters.console.render import WHERE_WIDTH, lines_at, short
+from adapters.console.render import WHERE_WIDTH, DaySeparator, lines_at, short
 from bot.chat import ChatPorts, Outcome
 from bot.scenario import MoveClock, RunCommand, Step
 from incidents.messages import Audience, Message, MessageKind, render_plain
@@ -125,13 +126,12 @@ class Text:
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
-        self._day: str | None = None
+        self._days = DaySeparator()
 
     def _mark_day(self, at: datetime) -> None:
-        day = at.strftime("%A %d %B %Y")
-        if self._day is not None and day != self._day:
-            print(f"── {day} ──", file=self._out)
-        self._day = day
+        separator = self._days.line(at)
+        if separator is not None:
+            print(separator, file=self._out)
 
     def step(self, at: datetime, person: Person, platform: str, where: str, text: str) -> None:
         """`14:03  #inc-1-checkou…  @sam: /incident ack`."""
@@ -240,36 +240,38 @@ def platform_of(person: Person, default: str) -> str:
     return person.platform
 
 
-async def play(
-    steps: list[Step],
-    *,
-    ports: ChatPorts,
-    loops: Loops,
-    clock: SettableClock,
-    chats: dict[str, SimulatedChat],
-    transcript: Transcript,
-    default_platform: str,
-) -> int:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rehearsal:
+    """What a simulation runs against: the app's chat ports and loops, the simulated clock,
+    the simulated chats by platform, and the transcript."""
+
+    ports: ChatPorts
+    loops: Loops
+    clock: SettableClock
+    chats: dict[str, SimulatedChat]
+    transcript: Transcript
+    default_platform: str
+
+
+async def play(steps: list[Step], rehearsal: Rehearsal) -> int:
     """Run the steps in order; returns how many commands failed (errors are part of a
     rehearsal: the transcript shows them and the scenario goes on)."""
     failed = 0
     for step in steps:
         if isinstance(step, MoveClock):
-            await advance(loops, clock, step.to)
+            await advance(rehearsal.loops, rehearsal.clock, step.to)
             continue
-        failed += not await _run(step, ports, loops, clock, chats, transcript, default_platform)
+        failed += not await _run(step, rehearsal)
     return failed
 
 
-async def _run(
-    step: RunCommand,
-    ports: ChatPorts,
-    loops: Loops,
-    clock: SettableClock,
-    chats: dict[str, SimulatedChat],
-    transcript: Transcript,
-    default_platform: str,
-) -> bool:
+async def _run(step: RunCommand, rehearsal: Rehearsal) -> bool:
+    ports, loops, clock = rehearsal.ports, rehearsal.loops, rehearsal.clock
+    chats, transcript, default_platform = (
+        rehearsal.chats,
+        rehearsal.transcript,
+        rehearsal.default_platform,
+    )
     platform = platform_of(step.person, default_platform)
     chat = chats[platform]
     channel = None if step.incident is None else await chat.channel(step.incident)
