@@ -15,8 +15,8 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bot.bootstrap import run_simulation
 from bot.config import Settings
+from bot.local import run_simulation
 from bot.oncall.config import RotationSettings
 from bot.scenario import parse_scenario
 

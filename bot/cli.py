@@ -66,11 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_level)
     if args.command == "demo":
-        from bot.bootstrap import run_demo
+        from bot.local import run_demo
 
         return asyncio.run(run_demo(sys.stdout, Path(args.review_file)))
     if args.command == "console":
-        from bot.bootstrap import run_console
+        from bot.local import run_console
 
         return asyncio.run(run_console(settings, args.who, sys.stdin, sys.stdout))
     if args.command == "migrate":
@@ -121,7 +121,7 @@ def _simulate(path: str, *, config: str | None, fmt: str) -> int:
         print(f"sevbot: {error}", file=sys.stderr)
         return 2
     setup_logging("WARNING")  # the transcript is the output; only problems go to stderr
-    from bot.bootstrap import run_simulation
+    from bot.local import run_simulation
 
     asyncio.run(run_simulation(settings, steps, sys.stdout, fmt=fmt))
     return 0

@@ -9,8 +9,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import run_simulation
 from bot.config import Settings
+from bot.local import run_simulation
 from bot.scenario import parse_scenario
 
 HERE = Path(__file__).parent

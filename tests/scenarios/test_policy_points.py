@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.bootstrap import DEMO_ROTATION, demo_scenario, run_simulation
 from bot.config import Settings
+from bot.local import DEMO_ROTATION, demo_scenario, run_simulation
 from bot.scenario import parse_scenario
 from incidents import commands as c
 from incidents.errors import DomainError

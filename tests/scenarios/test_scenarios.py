@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import DEMO_ROTATION, demo_scenario, run_simulation
 from bot.config import Settings
+from bot.local import DEMO_ROTATION, demo_scenario, run_simulation
 from bot.scenario import parse_scenario
 from tests.scenarios.harness import HERE, transcript
 

@@ -26,7 +26,7 @@ CLOCK_OWNERS = {"datetime", "date", "time"}
 
 # The only modules of `bot` that may import `adapters`. A name also covers its submodules, so
 # a root that grows into a package (`bot.compose`) is one entry.
-COMPOSITION_ROOT = frozenset({"bot.bootstrap"})
+COMPOSITION_ROOT = frozenset({"bot.bootstrap", "bot.local"})
 # What adapters must never import: the root, the runner and the command-line interfaces.
 ENTRY_POINTS = COMPOSITION_ROOT | {"bot.runner", "bot.cli", "bot.__main__", "bot.review.cli"}
 
