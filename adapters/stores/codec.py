@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -47,13 +48,20 @@ def load_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text).astimezone(UTC)  # several times faster than strptime
 
 
+@functools.lru_cache(maxsize=4096)
+def _person(text: str) -> Person:
+    """A stored person, one shared value per text: the same few people act in thousands of
+    timeline entries, and building each anew showed in `sevbot report` (see `Person.stored`)."""
+    return Person.stored(text)
+
+
 def _who(text: str | None) -> Person | None:
-    """A stored person (None stays None); see `Person.stored`."""
-    return None if text is None else Person.stored(text)
+    """A stored person (None stays None)."""
+    return None if text is None else _person(text)
 
 
 def _people(texts: list[str]) -> tuple[Person, ...]:
-    return tuple(Person.stored(text) for text in texts)
+    return tuple(_person(text) for text in texts)
 
 
 def _need_time(text: str) -> datetime:
@@ -123,7 +131,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         severity=Severity(state["severity"]),
         phase=Phase(state["phase"]),
         declared_at=_need_time(state["declared_at"]),
-        declared_by=Person.stored(state["declared_by"]),
+        declared_by=_person(state["declared_by"]),
         origin=state["origin"],
         incident_commander=_who(state["incident_commander"]),
         communications_lead=_who(state["communications_lead"]),
@@ -147,7 +155,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         status_updates=tuple(
             StatusUpdate(
                 at=_need_time(u["at"]),
-                author=Person.stored(u["author"]),
+                author=_person(u["author"]),
                 text=u["text"],
                 external=u["external"],
             )
@@ -159,7 +167,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
                 text=a["text"],
                 owner=_who(a["owner"]),
                 created_at=_need_time(a["created_at"]),
-                created_by=Person.stored(a["created_by"]),
+                created_by=_person(a["created_by"]),
                 done_at=load_time(a["done_at"]),
             )
             for a in state["action_items"]
@@ -202,7 +210,7 @@ def _load_text(raw: list[Any]) -> Text:
     for part in raw:
         if isinstance(part, dict):
             parts.append(
-                Mention(Person.stored(part["mention"])) if "mention" in part else Everyone()
+                Mention(_person(part["mention"])) if "mention" in part else Everyone()
             )
         else:
             parts.append(str(part))
