@@ -186,8 +186,9 @@ async def measure(args: argparse.Namespace, path: Path) -> None:
     settings = Settings(
         database_url=f"sqlite:///{path}", status_interval=timedelta(seconds=args.interval)
     )
-    app = await build_app(settings, chats=[recorder], clock=SystemClock())
-    app.events.subscribe(recorder)
+    app = await build_app(
+        settings, chats=[recorder], clock=SystemClock(), event_handlers=[recorder]
+    )
     rss_before, cpu_start, wall_start = rss_mb(), cpu_seconds(), time.perf_counter()
     idle = max(0.0, (first_due - datetime.now(UTC)).total_seconds())
     loops = [asyncio.create_task(app.scheduler.run()), asyncio.create_task(app.dispatcher.run())]
