@@ -209,9 +209,7 @@ def _load_text(raw: list[Any]) -> Text:
     parts: list[Part] = []
     for part in raw:
         if isinstance(part, dict):
-            parts.append(
-                Mention(_person(part["mention"])) if "mention" in part else Everyone()
-            )
+            parts.append(Mention(_person(part["mention"])) if "mention" in part else Everyone())
         else:
             parts.append(str(part))
     return tuple(parts)
