@@ -14,6 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
+import aiohttp
+from aiohttp import web
+
 from bot.bootstrap import App, ChatFactory, build_app, console_chat
 from bot.chat import ChatPorts
 from bot.clock import FakeClock
@@ -96,6 +99,7 @@ async def run_simulation(
             store=await SqliteStore.open(url, inline=True),  # nothing else runs meanwhile
             chat_factories_override={platform: factory(platform) for platform in platforms},
         )
+        pages = _WebPages(app)
         try:
             run = simulate.Rehearsal(
                 ports=app.ports,
@@ -104,9 +108,11 @@ async def run_simulation(
                 chats=chats,
                 transcript=transcript,
                 default_platform=app.default_platform,
+                pages=pages,
             )
             return await simulate.play(steps, run)
         finally:
+            await pages.close()
             await app.close()
 
 
@@ -123,6 +129,43 @@ def _scenario_platforms(steps: list[Step]) -> list[str]:
     for platform in ("console", "slack", "discord"):
         seen.setdefault(platform, None)
     return list(seen)
+
+
+class _WebPages:
+    """The app's web server, started on 127.0.0.1 at the first `GET` step of a rehearsal and
+    read over HTTP as a customer's browser would (links name the host `sevbot.local` unless
+    `public_url` is set)."""
+
+    HOST = "sevbot.local"
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._base = ""
+
+    async def get(self, path: str) -> Any:
+        """`GET path` → the page (status, content type, body)."""
+        from adapters.console.simulate import Page
+
+        if self._session is None:
+            self._runner = web.AppRunner(self._app.web, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            port = self._runner.addresses[0][1]
+            self._base = f"http://127.0.0.1:{port}"
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(self._base + path, headers={"Host": self.HOST}) as answer:
+            body = await answer.text()
+            return Page(path, answer.status, answer.content_type, body)
+
+    async def close(self) -> None:
+        """Stop the server if it was started."""
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
 
 
 class _FileKeeper:

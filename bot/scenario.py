@@ -6,6 +6,7 @@ at 2026-12-04T17:00:00Z                 the clock moves to this instant (the fir
 +15m                                    the clock moves forward (s, m, h, d, w)
 slack:U1 /incident open sev3 Export slow a person runs a command outside any incident channel
 slack:U2 in inc-1 /incident ack          the same, typed in incident 1's channel
+GET /status/summary.json                 read a page of the bot's web server (what it shows now)
 ```
 
 Parsing checks every line before anything runs; a bad line is `ScenarioError` naming the line
@@ -24,12 +25,15 @@ from incidents.people import Person
 _AT = re.compile(r"^at\s+(\S+)$")
 _FORWARD = re.compile(r"^\+\s*(.*)$")
 _IN = re.compile(r"^in\s+inc-([0-9]{1,9})\s+(.*)$")
+_GET = re.compile(r"^GET(?:\s+(.*))?$")
+# Paths a rehearsal may read: the public status page and its feeds (they need no sign-in).
+WEB_PATHS = ("/status", "/status/feed.atom", "/status/summary.json")
 # `#` at the start of a line, or after a space and before a space (so `#42` in a command stays).
 _COMMENT = re.compile(r"(^\s*#.*$)|(\s#(\s.*)?$)")
 COMMANDS = ("/incident", "/oncall")
 STEP_HINT = (
     "a step is `at 2026-12-04T17:00:00Z`, `+15m` (s, m, h, d, w), "
-    "`<person> /incident …` or `<person> in inc-<n> /oncall …`"
+    "`<person> /incident …`, `<person> in inc-<n> /oncall …` or `GET /status/summary.json`"
 )
 
 
@@ -59,7 +63,15 @@ class RunCommand:
     line: int = 0
 
 
-Step = MoveClock | RunCommand
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadPage:
+    """Read `path` from the bot's web server as a customer would; the transcript shows it."""
+
+    path: str
+    line: int = 0
+
+
+Step = MoveClock | RunCommand | ReadPage
 
 
 def parse_scenario(text: str, path: str = "scenario") -> list[Step]:
@@ -105,7 +117,19 @@ def _step(line: str, now: datetime | None, path: str, number: int) -> Step:
             return MoveClock(now + parse_duration(forward.group(1)))
         except ValueError as error:
             raise ScenarioError(path, number, f"{error}.") from None
+    read = _GET.match(line)
+    if read is not None:
+        return _page((read.group(1) or "").strip(), path, number)
     return _command(line, path, number)
+
+
+def _page(target: str, path: str, number: int) -> ReadPage:
+    if target not in WEB_PATHS:
+        valid = ", ".join(f"`GET {p}`" for p in WEB_PATHS)
+        raise ScenarioError(
+            path, number, f"`GET {target or '(nothing)'}` cannot be read here; use {valid}."
+        )
+    return ReadPage(path=target, line=number)
 
 
 def _instant(text: str, path: str, number: int) -> datetime:

@@ -3,7 +3,8 @@
 Each chat platform a scenario's people use gets a `SimulatedChat` that names and binds incident
 channels the way a real adapter does and writes what it would post to a transcript, in time
 order: as text (the demo's layout) or as JSON lines (`Jsonl`, one object per step, message and
-reply: `at`, `kind`, `platform`, `to`, `incident`, `text`; steps and replies add `from`).
+reply: `at`, `kind`, `platform`, `to`, `incident`, `text`; steps and replies add `from`, a page
+read with `GET` adds `status`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from typing import Protocol, TextIO
 
 from adapters.console.render import WHERE_WIDTH, DaySeparator, lines_at, short
 from bot.chat import ChatPorts, Outcome
-from bot.scenario import MoveClock, RunCommand, Step
+from bot.scenario import MoveClock, ReadPage, RunCommand, Step
 from incidents.messages import Audience, Message, MessageKind, render_plain
 from incidents.naming import channel_name
 from incidents.people import EMAIL, TOOL, Person
@@ -23,6 +25,7 @@ from incidents.ports import Clock, OutboxItem
 from incidents.timefmt import clock_text
 
 STEP = "step"
+PAGE = "web"
 # Replies shown in the text transcript: what only the asker sees and nobody else would.
 SHOWN_REPLIES = frozenset(
     {
@@ -50,6 +53,63 @@ class Transcript(Protocol):
 
     def reply(self, at: datetime, person: Person, platform: str, outcome: Outcome) -> None:
         """The bot answered the person who typed, only to them."""
+        ...
+
+    def page(self, at: datetime, page: Page) -> None:
+        """A `GET` step read a page of the bot's web server."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the web server answered to a `GET` step."""
+
+    path: str
+    status: int
+    content_type: str
+    body: str
+
+    def readable(self) -> str:
+        """The body as people read it: JSON indented, HTML as its visible text, else as is."""
+        if self.content_type == "application/json":
+            try:
+                return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
+            except ValueError:
+                return self.body
+        if self.content_type == "text/html":
+            visible = _VisibleText()
+            visible.feed(self.body)
+            return "\n".join(visible.lines)
+        return self.body.strip()
+
+
+class _VisibleText(HTMLParser):
+    """The text a browser shows, a line per block of text (scripts and styles left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head") and self._hidden > 0:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and not self._hidden:
+            self.lines.append(text)
+
+
+class PageReader(Protocol):
+    """Reads a path from the app's web server (a `GET` step)."""
+
+    async def get(self, path: str) -> Page:
+        """What the server answers to `GET path`."""
         ...
 
 
@@ -112,6 +172,20 @@ class Jsonl:
             }
         )
 
+    def page(self, at: datetime, page: Page) -> None:
+        """`{"kind": "web", "to": "/status/summary.json", "status": 200, "text": <body>}`."""
+        self._write(
+            {
+                "at": _iso(at),
+                "kind": PAGE,
+                "platform": None,
+                "to": page.path,
+                "incident": None,
+                "status": page.status,
+                "text": page.body,
+            }
+        )
+
 
 def _incident_of(where: str) -> int | None:
     """`#inc-12-disk-full` → 12."""
@@ -155,6 +229,16 @@ class Text:
             return
         label = "(only " + person.handle + ")"
         print(f"{'':5}  {label:<{WHERE_WIDTH}}  {outcome.reply_text}", file=self._out)
+
+    def page(self, at: datetime, page: Page) -> None:
+        """`14:03  web               GET /status/summary.json → 200`, then the page, indented."""
+        self._mark_day(at)
+        print(
+            f"{clock_text(at, at)}  {'web':<{WHERE_WIDTH}}  GET {page.path} → {page.status}",
+            file=self._out,
+        )
+        for line in page.readable().splitlines():
+            print(f"{'':5}  {'':<{WHERE_WIDTH}}  {line}".rstrip(), file=self._out)
 
 
 class SimulatedChat:
@@ -251,6 +335,7 @@ class Rehearsal:
     chats: dict[str, SimulatedChat]
     transcript: Transcript
     default_platform: str
+    pages: PageReader | None = None
 
 
 async def play(steps: list[Step], rehearsal: Rehearsal) -> int:
@@ -260,9 +345,19 @@ async def play(steps: list[Step], rehearsal: Rehearsal) -> int:
     for step in steps:
         if isinstance(step, MoveClock):
             await advance(rehearsal.loops, rehearsal.clock, step.to)
-            continue
-        failed += not await _run(step, rehearsal)
+        elif isinstance(step, ReadPage):
+            failed += not await _read(step, rehearsal)
+        else:
+            failed += not await _run(step, rehearsal)
     return failed
+
+
+async def _read(step: ReadPage, rehearsal: Rehearsal) -> bool:
+    if rehearsal.pages is None:
+        raise RuntimeError("this rehearsal has no web server to read pages from")
+    page = await rehearsal.pages.get(step.path)
+    rehearsal.transcript.page(rehearsal.clock.now(), page)
+    return page.status == 200
 
 
 async def _run(step: RunCommand, rehearsal: Rehearsal) -> bool:

@@ -75,6 +75,34 @@ async def test_a_downgrade_after_resolution_keeps_the_review_owed() -> None:
     assert kinds.index("closed") > kinds.index("review_done")
 
 
+# Point 4: once public, an incident keeps its place and updates on the status page
+
+
+async def test_a_downgraded_public_incident_stays_on_the_status_page() -> None:
+    """A SEV-0 with an external update, lowered to SEV-3, is still in summary.json and the feed
+    with its update, and in the page's history once resolved (read over HTTP from the app)."""
+    records = await events(HERE / "downgrade-keeps-public-history.scenario")
+    pages = {r["to"]: r for r in records if r["kind"] == "web"}
+    assert {path: r["status"] for path, r in pages.items()} == {
+        "/status/summary.json": 200,
+        "/status/feed.atom": 200,
+        "/status": 200,
+    }
+    kinds = [r["kind"] for r in records]
+    assert kinds.index("severity_changed") < kinds.index("web")
+    (incident,) = json.loads(pages["/status/summary.json"]["text"])["incidents"]
+    assert incident["name"] == "Card payments are down"
+    assert [u["body"] for u in incident["incident_updates"]] == [
+        "Card payments are failing; we are on it"
+    ]
+    feed = pages["/status/feed.atom"]["text"]
+    assert '<content type="text">Card payments are failing; we are on it</content>' in feed
+    history = pages["/status"]["text"]
+    past = history[history.index("Past incidents") :]
+    assert "Card payments are down" in past
+    assert "Card payments are failing; we are on it" in past
+
+
 # Point 5: a late acknowledgement says it was late, and by how much
 
 
@@ -289,6 +317,7 @@ def test_scenario_files_are_in_this_folder() -> None:
     """The point scenarios exist beside this file, with their expected transcripts."""
     for name in (
         "downgrade-keeps-review",
+        "downgrade-keeps-public-history",
         "late-acknowledgement",
         "announcements-fit-the-state",
         "mitigated-before-resolved",

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.scenario import MoveClock, RunCommand, ScenarioError, elapsed, parse_scenario
+from bot.scenario import (
+    MoveClock,
+    ReadPage,
+    RunCommand,
+    ScenarioError,
+    elapsed,
+    parse_scenario,
+)
 
 T0 = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
 
@@ -20,6 +27,7 @@ def test_steps_are_read_in_order_with_comments_and_blank_lines_skipped() -> None
         "+1h30m\n"
         "discord:1234 in inc-1 /incident ack\n"
         "carol@example.com /oncall\n"
+        "GET /status/summary.json\n"
     )
     assert steps == [
         MoveClock(T0),
@@ -27,6 +35,7 @@ def test_steps_are_read_in_order_with_comments_and_blank_lines_skipped() -> None
         MoveClock(T0 + timedelta(minutes=90)),
         RunCommand(person="discord:1234", text="/incident ack", incident=1, line=6),
         RunCommand(person="email:carol@example.com", text="/oncall", line=7),
+        ReadPage(path="/status/summary.json", line=8),
     ]
     assert elapsed(steps) == timedelta(minutes=90)
 
@@ -43,6 +52,8 @@ def test_steps_are_read_in_order_with_comments_and_blank_lines_skipped() -> None
         ("at 2026-12-04T17:00:00Z\nslack:U1 ack\n", 2, "`ack` is not a command; after the person"),
         ("at 2026-12-04T17:00:00Z\nslack:U1 in inc-x /incident ack\n", 2, "is not a command"),
         ("# nothing\n", 1, "the scenario has no steps"),
+        ("at 2026-12-04T17:00:00Z\nGET /metrics\n", 2, "`GET /metrics` cannot be read here; use"),
+        ("at 2026-12-04T17:00:00Z\nGET\n", 2, "`GET (nothing)` cannot be read here"),
     ],
 )
 def test_a_bad_step_names_its_line_and_what_is_valid(text: str, line: int, says: str) -> None:
