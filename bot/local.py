@@ -133,8 +133,8 @@ def _scenario_platforms(steps: list[Step]) -> list[str]:
 
 class _WebPages:
     """The app's web server, started on 127.0.0.1 at the first `GET` step of a rehearsal and
-    read over HTTP as a customer's browser would (links name the host `sevbot.local` unless
-    `public_url` is set)."""
+    read over HTTP as a customer's browser would (links are relative unless `public_url` is
+    set: the Host header, `sevbot.local` here, never makes a link)."""
 
     HOST = "sevbot.local"
 

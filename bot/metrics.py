@@ -209,7 +209,9 @@ def metrics_view(metrics: Metrics, token: SecretStr | None) -> MetricsView:
             header = request.headers.get("Authorization", "")
             given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
             given = given or request.query.get("token", "")
-            if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+            # surrogateescape: header bytes that were not UTF-8 are a mismatch, not a crash
+            sent = given.encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(sent, token.get_secret_value().encode()):
                 return web.Response(
                     status=401,
                     text="Send `Authorization: Bearer <SEVBOT_METRICS_TOKEN>` or `?token=`.\n",

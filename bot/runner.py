@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.bootstrap import App, build_app
 from bot.config import Settings
+from bot.web.connections import connection_options
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
@@ -30,7 +31,7 @@ async def serve(settings: Settings) -> None:
     # for tens of milliseconds instead of a hundred.
     gc.collect()
     gc.freeze()
-    runner = web.AppRunner(app.web, handle_signals=False)
+    runner = web_runner(app.web, settings)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -58,6 +59,12 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         await app.close()
     log.info("stopped")
+
+
+def web_runner(web_app: web.Application, settings: Settings) -> web.AppRunner:
+    """The runner of the HTTP server: idle and header timeouts, limits on request lines and
+    headers, an access log with secrets redacted (bot/web/connections.py)."""
+    return web.AppRunner(web_app, handle_signals=False, **connection_options(settings))
 
 
 async def _drain(

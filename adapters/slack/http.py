@@ -42,8 +42,12 @@ class SlackEvents:
         self._bolt = bolt
 
     def verified(self, body: bytes, timestamp: str | None, signature: str | None) -> bool:
-        """True for a correctly signed request at most five minutes old (SignatureVerifier)."""
-        if not timestamp or not signature or not timestamp.isdigit():
+        """True for a correctly signed request at most five minutes old (SignatureVerifier).
+        Headers are any text a client sends: anything but ASCII digits and an ASCII signature is
+        refused before hmac.compare_digest, which raises on non-ASCII strings."""
+        if not timestamp or not signature or not timestamp.isascii() or not timestamp.isdigit():
+            return False
+        if not signature.isascii():
             return False
         return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 

@@ -111,16 +111,15 @@ def feed_handler(app: WebContext) -> Callable[[web.Request], Awaitable[web.Respo
         oncall = app.oncall
         name = request.match_info["rotation"]
         if not isinstance(oncall, OnCallService) or name not in oncall.rotations:
-            known = ", ".join(oncall.rotations) if isinstance(oncall, OnCallService) else "none"
-            return web.Response(
-                status=404, text=f"No rotation named {name!r}. Configured rotations: {known}.\n"
-            )
+            # The names of the other rotations are not for whoever guesses a URL.
+            return web.Response(status=404, text="No such on-call feed.\n")
         token = oncall.feed_tokens.get(name)
         if token is not None:
             given = request.query.get("token") or request.headers.get(
                 "Authorization", ""
             ).removeprefix("Bearer ")
-            if not hmac.compare_digest(given.strip().encode(), token.encode()):
+            sent = given.strip().encode("utf-8", "surrogateescape")  # any bytes: a mismatch
+            if not hmac.compare_digest(sent, token.encode()):
                 return web.Response(
                     status=401, text=f"Add ?token=<the feed token of {name}> to the URL.\n"
                 )

@@ -1,10 +1,12 @@
-"""Routes of the web side: the status page, sign-in and the dashboard, static files, security headers."""
+"""Routes of the web side: the status page, sign-in and the dashboard, static files, and the
+middlewares of every route (security headers, reading bodies)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.web.auth import FailureLimiter
+from bot.web.connections import read_body
 from bot.web.context import WebContext
 from bot.web.dashboard import dashboard, incident_page
 from bot.web.render import environment
@@ -25,11 +27,15 @@ async def favicon(request: web.Request) -> web.Response:
 
 
 def setup_web(web_app: web.Application, context: WebContext) -> None:
-    """Add the status page, the dashboard, static files and security headers."""
+    """Add the status page, the dashboard, static files, security headers (outermost) and the
+    body reader, which apply to every route of `web_app`."""
     web_app[WEB_KEY] = Web(
         app=context, templates=environment(), signer=context.signer, limiter=FailureLimiter()
     )
-    web_app.middlewares.append(security_headers)
+    web_app.middlewares.append(security_headers(public_url=context.settings.public_url))
+    web_app.middlewares.append(
+        read_body(timeout=context.settings.http_body_timeout.total_seconds())
+    )
     router = web_app.router
     router.add_get("/status", status_html)
     router.add_get("/status/", status_html)

@@ -32,10 +32,10 @@ class Web:
         }
         return self.templates.get_template(name).render(values | context)
 
-    def base_url(self, request: web.Request) -> str:
-        """SEVBOT_PUBLIC_URL, else what the request came in on."""
-        configured = self.app.settings.public_url
-        return (configured or f"{request.scheme}://{request.host}").rstrip("/")
+    def base_url(self) -> str:
+        """SEVBOT_PUBLIC_URL without its trailing slash, else "" (links are then relative: the
+        request's Host header is the client's to forge, and never makes a link)."""
+        return (self.app.settings.public_url or "").rstrip("/")
 
 
 WEB_KEY = web.AppKey("sevbot_web", Web)

@@ -48,8 +48,14 @@ async def status_feed(request: web.Request) -> web.Response:
     ]
     entries.sort(key=lambda pair: pair[1].at, reverse=True)
     updated = entries[0][1].at if entries else now
+    base = web_.base_url()
     body = web_.render(
-        "feed.atom", now, entries=entries, updated=updated, base_url=web_.base_url(request)
+        "feed.atom",
+        now,
+        entries=entries,
+        updated=updated,
+        base_url=base,
+        feed_id=f"{base}/status" if base else "urn:sevbot:status",  # an Atom id is absolute
     )
     return web.Response(text=body, content_type="application/atom+xml")
 
@@ -60,7 +66,7 @@ async def status_summary(request: web.Request) -> web.Response:
     now = web_.app.clock.now()
     state, open_, _ = await _public(web_, now)
     page = web_.app.settings.status_page
-    base = web_.base_url(request)
+    base = web_.base_url()
     summary = {
         "page": {
             "id": "sevbot",
