@@ -13,6 +13,7 @@ from incidents.messages import Audience, Button, Fact, Message, MessageKind, Tex
 from incidents.model import EntryKind, Incident, TimelineEntry
 from incidents.people import Person
 from incidents.policy import Policy
+from incidents.text import has_visible, strip_invisible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,14 +77,16 @@ def to_channel(
 
 
 def clean(text: str) -> str:
-    """User text without NUL and other control characters (newlines and tabs stay), trimmed."""
-    return "".join(ch for ch in text if ch >= " " or ch in "\n\t").strip()
+    """User text without control, bidi and zero-width characters (newlines and tabs stay, and
+    emoji keep their joiners; see `incidents.text`), trimmed."""
+    return strip_invisible(text).strip()
 
 
 def checked_text(text: str, what: str, example: str) -> str:
-    """Trimmed user text; empty or overlong text is refused with an example of valid input."""
+    """Trimmed user text; text that shows nothing, or overlong text, is refused with an example
+    of valid input."""
     cleaned = clean(text)
-    if not cleaned:
+    if not has_visible(cleaned):
         raise InvalidCommand(f"{what} needs some text, e.g. `{example}`.")
     if len(cleaned) > MAX_TEXT:
         raise InvalidCommand(f"{what} is too long ({len(cleaned)} characters; at most {MAX_TEXT}).")

@@ -14,18 +14,48 @@ Forms:
 * `api:<name>`: a tool acting through the HTTP API (`api:alertmanager`); `SEVBOT` is the bot.
 
 Chat platforms' mention markup is not read here: each adapter rewrites its own first.
+
+Never a person: the broadcast words `@here`, `@channel` and `@everyone` (on any platform), and
+groups (`slack-group:S0SRE`, a Slack user group; `discord-role:123`, a Discord role), which
+adapters write in that neutral form. Control, bidi and zero-width characters are removed before
+anything is checked, so that what a handle shows is who it is.
 """
 
 from __future__ import annotations
 
 import re
 
+from incidents.text import strip_invisible
+
 EMAIL = "email"
 TOOL = "api"
+BROADCASTS = frozenset({"here", "channel", "everyone"})
+"""Words that notify a whole channel or server, on every platform: `@here` is no one person."""
+GROUP_PLATFORMS = frozenset({"slack-group", "discord-role"})
+"""Identities of groups of people (`slack-group:S0SRE`, `discord-role:123`), never a person."""
 _PLATFORM = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ID = re.compile(r"^[^\s<>|]+$")
 _EMAIL = re.compile(r"^[^@\s:<>|]+@[^@\s:<>|]+\.[^@\s:<>|]+$")
 _HINT = "use platform:id, e.g. slack:U01ALICE, discord:1234, console:sam or carol@example.com"
+ONE_PERSON = "name one person, like @sam"
+
+
+def not_one_person(token: str) -> str | None:
+    """Why a name or mention (`@here`, `everyone`, `@slack-group:S0SRE`) means no single person,
+    as the start of a refusal (`` `@here` is not a person``); None when it may be one."""
+    return _not_one_person(strip_invisible(token, keep_joiners=False).strip())
+
+
+def _not_one_person(text: str) -> str | None:
+    name = text.removeprefix("@")
+    platform, sep, ident = name.partition(":")
+    if not sep:
+        platform, ident = "", name
+    if ident.lower() in BROADCASTS:
+        return f"`@{ident}` is not a person"
+    if platform.lower() in GROUP_PLATFORMS:
+        return f"`@{name}` is a group, not a person"
+    return None
 
 
 class Person(str):
@@ -39,16 +69,21 @@ class Person(str):
             return text
         if not isinstance(text, str):
             raise TypeError(f"A person is text like slack:U01ALICE, not {type(text).__name__}.")
-        value = text.strip()
+        value = strip_invisible(text, keep_joiners=False).strip()
+        refusal = _not_one_person(value)
+        if refusal is not None:
+            raise ValueError(f"{refusal}; {ONE_PERSON}.")
         if ":" not in value and _EMAIL.match(value):
             return super().__new__(cls, f"{EMAIL}:{value.lower()}")
         platform, sep, ident = value.partition(":")
         platform = platform.lower()
         if not sep or not _PLATFORM.match(platform) or not _ID.match(ident):
-            raise ValueError(f"`{text}` is not a person; {_HINT}.")
+            raise ValueError(f"`{value}` is not a person; {_HINT}.")
         if platform == EMAIL:
             if not _EMAIL.match(ident):
-                raise ValueError(f"`{text}` is not an email address, e.g. email:carol@example.com.")
+                raise ValueError(
+                    f"`{value}` is not an email address, e.g. email:carol@example.com."
+                )
             ident = ident.lower()
         return super().__new__(cls, f"{platform}:{ident}")
 
@@ -68,7 +103,7 @@ class Person(str):
     @classmethod
     def parse(cls, text: str, *, bare: str) -> Person:
         """Like `Person(text)`, but text without a platform (`alertmanager`) is `bare:text`."""
-        value = text.strip()
+        value = strip_invisible(text, keep_joiners=False).strip()
         return cls(value) if ":" in value else cls.of(bare, value)
 
     @property
@@ -96,4 +131,13 @@ SEVBOT = Person.of(TOOL, "sevbot")
 """The bot itself, as the actor of what its timers do."""
 
 
-__all__ = ["EMAIL", "SEVBOT", "TOOL", "Person"]
+__all__ = [
+    "BROADCASTS",
+    "EMAIL",
+    "GROUP_PLATFORMS",
+    "ONE_PERSON",
+    "SEVBOT",
+    "TOOL",
+    "Person",
+    "not_one_person",
+]

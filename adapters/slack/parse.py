@@ -26,6 +26,8 @@ UNKNOWN = Person("slack:unknown")  # an event that names no user
 # Slack's escaped mentions (the slash commands set `should_escape`), as whole words.
 _USER_MENTION = re.compile(r"(?<!\S)<@([A-Z0-9]+)(?:\|[^>]*)?>(?!\S)")
 _MAILTO = re.compile(r"(?<!\S)<mailto:([^|>\s]+)(?:\|[^>]*)?>(?!\S)")
+_BROADCAST = re.compile(r"(?<!\S)<!(here|channel|everyone)(?:\|[^>]*)?>(?!\S)")
+_USER_GROUP = re.compile(r"(?<!\S)<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>(?!\S)")
 
 
 SLASH_FIELDS = frozenset(
@@ -56,11 +58,16 @@ def neutral_text(text: str) -> str:
     """Command text with Slack's mention syntax in the core's neutral form, parsed once here.
 
     `<@U123>` and `<@U123|sam>` become `@slack:U123`; `<mailto:a@b.io|a@b.io>` becomes
-    `a@b.io`. Only whole words change; everything else is left exactly as typed.
+    `a@b.io`; `<!here>`, `<!channel>` and `<!everyone>` become `@here`, `@channel` and
+    `@everyone`, and a user group `<!subteam^S0SRE|@sre>` becomes `@slack-group:S0SRE` (the
+    core refuses both wherever one person is meant). Only whole words change; everything else
+    is left exactly as typed.
     """
     if "<" not in text:
         return text
     text = _USER_MENTION.sub(lambda m: f"@{actor(m.group(1))}", text)
+    text = _BROADCAST.sub(lambda m: f"@{m.group(1)}", text)
+    text = _USER_GROUP.sub(lambda m: f"@slack-group:{m.group(1)}", text)
     return _MAILTO.sub(lambda m: m.group(1), text)
 
 

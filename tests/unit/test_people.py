@@ -101,3 +101,60 @@ def test_tools_are_not_people() -> None:
     assert SEVBOT.is_tool
     assert not Person("slack:U01ALICE").is_tool
     assert not Person("carol@example.com").is_tool
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("slack:here", "`@here` is not a person; name one person, like @sam."),
+        ("console:Everyone", "`@Everyone` is not a person"),
+        ("discord:channel", "`@channel` is not a person"),
+        ("@everyone", "`@everyone` is not a person"),
+        ("here", "`@here` is not a person"),
+        ("slack:he\u200bre", "`@here` is not a person"),
+        ("slack-group:S0SRE", "`@slack-group:S0SRE` is a group, not a person"),
+        ("discord-role:123", "`@discord-role:123` is a group, not a person"),
+    ],
+)
+def test_broadcasts_and_groups_are_never_a_person(text: str, refusal: str) -> None:
+    """`@here`, `@channel`, `@everyone` (any platform, any case) and groups are refused."""
+    with pytest.raises(ValueError, match=r"is not a person|is a group") as error:
+        Person(text)
+    assert refusal in str(error.value)
+
+
+def test_parse_and_of_refuse_broadcasts_too() -> None:
+    """The API's actor `everyone` and `Person.of("slack", "here")` name nobody either."""
+    with pytest.raises(ValueError, match="`@everyone` is not a person"):
+        Person.parse("everyone", bare="api")
+    with pytest.raises(ValueError, match="`@here` is not a person"):
+        Person.of("slack", "here")
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("console:sa\u202em", "console:sam"),
+        ("slack:U01\u200bALICE", "slack:U01ALICE"),
+        ("\u2066slack:U01ALICE\u2069", "slack:U01ALICE"),
+        ("\ufeffcarol@example.com\u200f", "email:carol@example.com"),
+        ("console:\u200dsam\u200c", "console:sam"),
+    ],
+)
+def test_bidi_and_zero_width_characters_are_removed_from_names(text: str, stored: str) -> None:
+    """A name with a bidi override or a zero-width character is the name it shows."""
+    assert Person(text) == stored
+
+
+def test_a_refusal_never_echoes_a_bidi_override() -> None:
+    """The error quotes the name without the override that would reverse the reply."""
+    with pytest.raises(ValueError, match="is not a person") as error:
+        Person("sa\u202em")
+    assert "\u202e" not in str(error.value)
+    assert "`sam`" in str(error.value)
+
+
+def test_a_name_of_only_invisible_characters_is_refused() -> None:
+    """`console:` followed by zero-width characters names nobody."""
+    with pytest.raises(ValueError, match="is not a person"):
+        Person("console:\u200b\u2060")

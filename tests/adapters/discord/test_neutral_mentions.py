@@ -14,19 +14,21 @@ from incidents.oncall.parser import SwapShifts, parse_oncall
         ("swap <@1300000000000000005> 2026-12-14", "swap @discord:1300000000000000005 2026-12-14"),
         ("swap <@!42> 2026-12-14", "swap @discord:42 2026-12-14"),
         ("override <@1> <@!2>", "override @discord:1 @discord:2"),
+        ("ping <@&1300000000000000005>", "ping @discord-role:1300000000000000005"),
     ],
 )
 def test_user_mentions_become_neutral_tokens(text: str, neutral: str) -> None:
-    """`<@id>` and the older nickname form `<@!id>` both read as `@discord:<id>`."""
+    """`<@id>` and the older nickname form `<@!id>` both read as `@discord:<id>`; a role
+    `<@&id>` as `@discord-role:<id>`, which the core refuses wherever one person is meant."""
     assert neutral_text(text) == neutral
 
 
 @pytest.mark.parametrize(
     "text",
-    ["schedule 4", "ping <@&1300000000000000005>", "see <#42>", "x<@42>", "<@42>, thanks", "@sam"],
+    ["schedule 4", "see <#42>", "x<@42>", "x<@&42>", "<@42>, thanks", "@sam", "@everyone"],
 )
 def test_anything_else_is_left_as_typed(text: str) -> None:
-    """Role and channel mentions, mentions glued to other text and plain words stay as typed."""
+    """Channel mentions, mentions glued to other text and plain words stay as typed."""
     assert neutral_text(text) == text
 
 

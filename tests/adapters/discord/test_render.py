@@ -46,9 +46,10 @@ def test_the_bots_mentions_are_the_only_pings() -> None:
 
 
 def test_people_on_other_platforms_are_named_not_pinged() -> None:
-    """A Slack or console identity reads `@name` and pings nobody."""
+    """A Slack or console identity reads `@name` and pings nobody (even one stored before
+    `Person` refused broadcast words)."""
     text = render_text(
-        (Mention(Person("slack:U123")), " and ", Mention(Person("console:everyone")))
+        (Mention(Person("slack:U123")), " and ", Mention(Person.stored("console:everyone")))
     )
     assert text.text == "@U123 and @\u200beveryone"
     assert text.users == ()

@@ -48,7 +48,8 @@ def assert_inert(texts: list[str]) -> None:
 
 
 async def test_hostile_titles_and_updates_are_inert(slack: Slack) -> None:
-    """Title, status, note and resolution with broadcast markup and links: all escaped."""
+    """Title, status, note and resolution with broadcast markup and links: all escaped (Slack's
+    `<!channel>` reads as the word `@channel` the person typed, defanged)."""
     reply = await slack.run(f"open sev1 {HOSTILE}")
     assert reply.status == 200
     channel = slack.channel(1)
@@ -58,7 +59,7 @@ async def test_hostile_titles_and_updates_are_inert(slack: Slack) -> None:
     assert len(texts) > 10
     assert_inert(texts)
     summary = channel.posts()[0]
-    assert "&lt;!\u2060channel&gt;" in summary["text"]
+    assert "@\u2060channel @\u2060here @\u2060everyone" in summary["text"]
     assert "&lt;https://evil.example|click&gt;" in channel.texts()[1]
     header = summary["blocks"][0]
     assert header["text"]["type"] == "plain_text"  # never parsed by Slack
@@ -66,10 +67,10 @@ async def test_hostile_titles_and_updates_are_inert(slack: Slack) -> None:
 
 
 async def test_a_parse_error_quoting_hostile_input_is_escaped(slack: Slack) -> None:
-    """`/incident open <!channel> …`: the error quotes it, escaped."""
+    """`/incident open <!channel> …`: the error quotes it as typed (`@channel`), defanged."""
     reply = await slack.command("open <!channel> DB down")
     assert reply.body["response_type"] == "ephemeral"
-    assert "Unknown severity `&lt;!\u2060channel&gt;`" in reply.text
+    assert "Unknown severity `@\u2060channel`" in reply.text
     assert_inert([reply.text])
 
 
