@@ -13,10 +13,11 @@ from incidents.severity import Severity
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpenIncident:
-    """Declare a new incident."""
+    """Declare a new incident; a `private` one is seen only by the people in it."""
 
     severity: Severity
     title: str
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

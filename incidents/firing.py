@@ -24,7 +24,7 @@ from incidents.people import Person
 from incidents.policy import PageTarget, Policy
 from incidents.timefmt import clock_text, duration_text, relative_text, when_text
 from incidents.timers import TimerKind, TimerSpec, pending_timers
-from incidents.wording import headline
+from incidents.wording import headline, shared_headline
 
 
 def fire_timer(
@@ -141,6 +141,8 @@ def _external_update(incident: Incident, spec: TimerSpec, now: datetime, policy:
     page = (
         f" It goes to the status page: {policy.status_page_url}" if policy.status_page_url else ""
     )
+    if incident.private:
+        page = " This incident is private: the status page never shows it."
     text = _addressed(
         "📣",
         speaker,
@@ -181,8 +183,11 @@ def _response_breach(incident: Incident, spec: TimerSpec, now: datetime, policy:
     )
     messages = [_message(updated, MessageKind.RESPONSE_BREACH, text, Tone.DANGER)]
     if incident.oncall is not None:
+        shared = (
+            f"🚨 Response target missed: {shared_headline(incident)} was not acknowledged within {target}. `/incident ack`",
+        )
         messages.append(
-            _message(updated, MessageKind.RESPONSE_BREACH, text, Tone.DANGER, Audience.ONCALL)
+            _message(updated, MessageKind.RESPONSE_BREACH, shared, Tone.DANGER, Audience.ONCALL)
         )
     return updated, tuple(messages)
 
@@ -251,7 +256,7 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
                 MessageKind.ESCALATION,
                 (
                     Everyone(),
-                    f" {headline(incident)} is unacknowledged after {waited}. Can someone take it? `/incident ack {incident.number}`",
+                    f" {shared_headline(incident)} is unacknowledged after {waited}. Can someone take it? `/incident ack {incident.number}`",
                 ),
                 Tone.DANGER,
                 Audience.ONCALL,

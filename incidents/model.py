@@ -112,6 +112,7 @@ class Incident:
     declared_at: datetime
     declared_by: Person
     origin: str = "console"
+    private: bool = False  # seen only by the people in it (`incidents.private`)
     incident_commander: Person | None = None
     communications_lead: Person | None = None
     responders: tuple[Person, ...] = ()

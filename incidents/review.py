@@ -10,6 +10,7 @@ from incidents.model import EntryKind, Incident, TimelineEntry
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
+from incidents.private import insiders
 from incidents.severity import Severity, parse_severity
 from incidents.targets import entered_late, resolved_as_window_ended, resolved_before
 from incidents.timers import review_due_at
@@ -54,6 +55,8 @@ class ReviewFacts:
     phases: tuple[PhaseSpan, ...]
     review_due: datetime | None
     participants: tuple[Person, ...]
+    private: bool = False  # seen only by the people in it, never on the status page
+    insiders: tuple[Person, ...] = ()  # who could see it, when private
 
 
 def _phase_entries(incident: Incident) -> list[tuple[Phase, datetime]]:
@@ -179,4 +182,6 @@ def review_facts(incident: Incident, policy: Policy, now: datetime) -> ReviewFac
         phases=phase_spans(incident, policy, now),
         review_due=review_due_at(incident, policy),
         participants=incident.participants,
+        private=incident.private,
+        insiders=insiders(incident) if incident.private else (),
     )

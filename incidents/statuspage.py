@@ -1,7 +1,7 @@
 """What customers may see: the overall state and each incident's public story.
 
 Only external updates, resolution times and published post-incident summaries are public;
-internal updates, people and channel names never are.
+internal updates, people and channel names never are, and private incidents not at all.
 """
 
 from __future__ import annotations
@@ -97,7 +97,10 @@ def public_view(incident: Incident) -> PublicIncident:
 
 
 def _ever_public(incident: Incident, public_severities: Collection[Severity]) -> bool:
-    """True when the incident has been shown publicly: it held a public severity at some point."""
+    """True when the incident has been shown publicly: it held a public severity at some point.
+    A private incident never is, whatever its severity and external updates."""
+    if incident.private:
+        return False
     return any(severity in public_severities for severity in incident.severities_held)
 
 

@@ -18,6 +18,14 @@ def headline(incident: Incident) -> str:
     return f"{incident.severity.label} #{incident.number} {incident.title}"
 
 
+def shared_headline(incident: Incident) -> str:
+    """The headline where people outside the incident read it (the incidents and on-call
+    channels): `private SEV-1 #42`, without the title, for a private incident."""
+    if incident.private:
+        return f"private {incident.severity.label} #{incident.number}"
+    return headline(incident)
+
+
 def core_facts(incident: Incident, policy: Policy, now: datetime) -> tuple[Fact, ...]:
     """Severity, phase, incident commander and the next deadline: what every summary shows."""
     facts = [

@@ -73,14 +73,20 @@ class IncidentCommands(
 
     @app_commands.command(name="open", description="Declare an incident")
     @app_commands.describe(
-        severity="How bad: SEV-0 is worst", title="What is wrong, in a few words"
+        severity="How bad: SEV-0 is worst",
+        title="What is wrong, in a few words",
+        private="Only the people in it see it: a hidden channel, no public trace",
     )
     @app_commands.choices(severity=SEVERITY_CHOICES)
     async def open_incident(
-        self, interaction: discord.Interaction[Any], severity: Choice[str], title: Title
+        self,
+        interaction: discord.Interaction[Any],
+        severity: Choice[str],
+        title: Title,
+        private: bool = False,
     ) -> None:
         """Declare an incident."""
-        await self._run(interaction, "open", severity=severity.value, title=title)
+        await self._run(interaction, "open", severity=severity.value, title=title, private=private)
 
     @app_commands.command(name="ack", description="Acknowledge the page; stops escalation")
     @app_commands.describe(incident=_NUMBER_HELP)

@@ -18,6 +18,7 @@ import discord
 from adapters.discord.channels import IncidentChannels
 from adapters.discord.errors import delivery_error
 from adapters.discord.parse import discord_user_id
+from adapters.discord.private import ACCESS_KINDS, PrivateAccess, private_overwrites
 from adapters.discord.render import channel_topic, render_message
 from bot.chat import CommandBus, Routes
 from incidents.messages import Audience, Message, MessageKind
@@ -70,6 +71,7 @@ class DiscordDelivery:
         self._sent: dict[int, int] = {}  # outbox item id → message id
         self._topics: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._private = PrivateAccess()
 
     async def deliver(self, item: OutboxItem) -> None:
         """Post the item once; raise DeliveryError on failure."""
@@ -96,7 +98,13 @@ class DiscordDelivery:
     async def _target(self, client: discord.Client, message: Message) -> Any:
         """Where the message goes; None when that place is not configured (logged)."""
         if message.audience is Audience.INCIDENT and message.incident is not None:
-            return await self._incident_channel(client, message.incident)
+            channel = await self._incident_channel(client, message.incident)
+            number = message.incident
+            if message.kind in ACCESS_KINDS and self._private.may_be_private(number):
+                incident = await self._commands.load(number)
+                if incident is not None:
+                    await self._private.let_in(client, channel, incident)
+            return channel
         if message.audience is Audience.DIRECT:
             recipient = message.recipient
             user_id = None if recipient is None else discord_user_id(recipient)
@@ -132,12 +140,20 @@ class DiscordDelivery:
             siblings = category.text_channels if category is not None else guild.text_channels
             channel = discord.utils.get(siblings, name=name)  # left by a crash before binding
             if channel is None:
+                private: dict[str, Any] = {}
+                if incident.private:  # hidden from @everyone, shown to the people inside
+                    bot = client.user
+                    if bot is None:
+                        raise DeliveryError("not logged in to Discord yet", retry_after=5)
+                    private["overwrites"] = private_overwrites(guild, bot.id, incident)
                 channel = await guild.create_text_channel(
                     name,
                     category=category,
                     topic=channel_topic(incident),
                     reason=f"sevbot: incident #{number}",
+                    **private,
                 )
+            self._private.created(channel)
             self._topics[channel.id] = channel.topic or ""
             await self._channels.bind(number, channel.id)
             return channel

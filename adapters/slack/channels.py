@@ -15,11 +15,13 @@ from incidents.model import Incident
 from incidents.naming import channel_name
 from incidents.people import EMAIL, Person
 from incidents.ports import DeliveryError
+from incidents.private import insiders
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 NAME_ATTEMPTS = 5
 MAX_NAME = 80
+MAX_INVITES = 1000  # users per conversations.invite call (Slack's documented limit)
 
 
 class IncidentChannels:
@@ -67,7 +69,8 @@ class IncidentChannels:
         Idempotent through the store binding, written right after `conversations.create`.
         If that answer was lost (or the process died before binding), the retry meets
         `name_taken` on a channel the bot itself created and nobody is bound to: it adopts
-        it. A name taken by anyone else gets a suffix (`-2`, `-3`, …).
+        it. A name taken by anyone else gets a suffix (`-2`, `-3`, …). A private incident gets
+        a private channel: only the people invited (`refresh`) see it.
         """
         existing = await self.bound(number)
         if existing is not None:
@@ -89,11 +92,13 @@ class IncidentChannels:
                 suffix = secrets.token_hex(3)
             name = channel_name(incident.number, incident.title, MAX_NAME, suffix)
             try:
-                response = await self._client.conversations_create(name=name, is_private=False)
+                response = await self._client.conversations_create(
+                    name=name, is_private=incident.private
+                )
             except SlackApiError as error:
                 if error_code(error) != "name_taken":
                     raise
-                adopted = await self._ours_unbound(name)
+                adopted = await self._ours_unbound(name, private=incident.private)
                 if adopted is not None:
                     return adopted
                 continue
@@ -106,13 +111,15 @@ class IncidentChannels:
             self._bot_user = str((await self._client.auth_test())["user_id"])
         return self._bot_user
 
-    async def _ours_unbound(self, name: str) -> str | None:
-        """The channel called `name` if this bot created it and no incident is bound to it."""
+    async def _ours_unbound(self, name: str, *, private: bool = False) -> str | None:
+        """The channel called `name` if this bot created it and no incident is bound to it
+        (a private one is listed to the bot because it created it, so is a member)."""
         bot_user = await self.bot_user()
         cursor: str | None = None
+        kind = "private_channel" if private else "public_channel"
         while True:
             response = await self._client.conversations_list(
-                types="public_channel", exclude_archived=True, limit=1000, cursor=cursor
+                types=kind, exclude_archived=True, limit=1000, cursor=cursor
             )
             for channel in response.get("channels") or ():
                 if channel.get("name") != name:
@@ -153,7 +160,11 @@ class IncidentChannels:
         return resolved
 
     async def refresh(self, channel_id: str, number: int) -> None:
-        """Invite whoever should be there and is not yet; set the topic if it changed."""
+        """Invite whoever should be there and is not yet; set the topic if it changed.
+
+        A private incident's channel gets everyone inside it (`incidents.private.insiders`),
+        the people its escalation paged included: nobody else can find it to join.
+        """
         incident = await self._service.load(number)
         if incident is None:
             return
@@ -165,6 +176,7 @@ class IncidentChannels:
             *incident.responders,
             oncall.primary if oncall else None,
             oncall.backup if oncall else None,
+            *(insiders(incident) if incident.private else ()),
         ]
         wanted = await self.resolve({person for person in people if person})
         members = self._members.setdefault(channel_id, set())
@@ -187,13 +199,15 @@ class IncidentChannels:
         self._topics[channel_id] = wanted_topic
 
     async def _invite(self, channel_id: str, user_ids: list[str]) -> None:
-        try:
-            await self._client.conversations_invite(channel=channel_id, users=user_ids, force=True)
-        except SlackApiError as error:
-            if is_transient(error):
-                raise
-            # already_in_channel, cant_invite_self, user_not_found…: not worth failing a post
-            log.info("inviting %s to %s: %s", user_ids, channel_id, error_code(error))
+        for start in range(0, len(user_ids), MAX_INVITES):
+            batch = user_ids[start : start + MAX_INVITES]
+            try:
+                await self._client.conversations_invite(channel=channel_id, users=batch, force=True)
+            except SlackApiError as error:
+                if is_transient(error):
+                    raise
+                # already_in_channel, cant_invite_self, user_not_found…: not worth failing a post
+                log.info("inviting %s to %s: %s", batch, channel_id, error_code(error))
 
     async def _name(self, user_id: str) -> str:
         if user_id not in self._names:

@@ -24,10 +24,12 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "sevbot_outbox"
 HISTORY_PAGES = 3
 HISTORY_PAGE = 200
-# Messages after which the channel's members and topic are brought up to date.
+# Messages after which the channel's members and topic are brought up to date (an escalation
+# step pages someone new: a private channel must let them in).
 REFRESH_KINDS = frozenset(
     {
         MessageKind.SUMMARY,
+        MessageKind.ESCALATION,
         MessageKind.ACKNOWLEDGED,
         MessageKind.SEVERITY_CHANGED,
         MessageKind.PHASE_CHANGED,

@@ -79,6 +79,7 @@ def incident_state(incident: Incident) -> str:
         "declared_at": dump_time(incident.declared_at),
         "declared_by": incident.declared_by,
         "origin": incident.origin,
+        "private": incident.private,
         "incident_commander": incident.incident_commander,
         "communications_lead": incident.communications_lead,
         "responders": list(incident.responders),
@@ -133,6 +134,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         declared_at=_need_time(state["declared_at"]),
         declared_by=_person(state["declared_by"]),
         origin=state["origin"],
+        private=state.get("private", False),  # stored before private incidents: not private
         incident_commander=_who(state["incident_commander"]),
         communications_lead=_who(state["communications_lead"]),
         responders=_people(state["responders"]),

@@ -284,6 +284,8 @@ def review_context(facts: ReviewFacts, reader_zone: tzinfo | None = None) -> dic
             for item in incident.action_items
         ],
         "participants": [person_name(p) for p in facts.participants],
+        "private": facts.private,
+        "insiders": [person_name(p) for p in facts.insiders],
     }
 
 

@@ -15,6 +15,7 @@ from incidents.model import EntryKind, Incident
 from incidents.oncall.rotation import Rotation, Shift
 from incidents.oncall.text import day_text, moment_text
 from incidents.people import Person
+from incidents.private import shared_title
 from incidents.timefmt import duration_text
 
 NIGHT = (22, 7)  # local hours [22:00, 07:00) count as night in the page tally
@@ -75,7 +76,9 @@ def last_shift_text(
             if incident.acknowledged_at is not None
             else "not acknowledged"
         )
-        parts.append(f"\n  #{incident.number} {incident.severity.label} {incident.title} · {took}")
+        parts.append(
+            f"\n  #{incident.number} {incident.severity.label} {shared_title(incident)} · {took}"
+        )
     return parts
 
 
@@ -87,7 +90,7 @@ def open_incidents_text(incidents: Sequence[Incident], now: datetime) -> list[Pa
     for incident in incidents:
         parts += [
             f"\n  {incident.severity.emoji} {incident.severity.label} #{incident.number} "
-            f"{incident.title} · {incident.phase.value} · IC ",
+            f"{shared_title(incident)} · {incident.phase.value} · IC ",
             *person(incident.incident_commander),
             f" · open {duration_text(now - incident.declared_at)}",
         ]
@@ -97,7 +100,7 @@ def open_incidents_text(incidents: Sequence[Incident], now: datetime) -> list[Pa
 def action_items_text(incidents: Sequence[Incident]) -> list[Part]:
     """Open action items (not done) across the incidents, with owners."""
     items = [
-        (incident.number, item)
+        (incident, item)
         for incident in sorted(incidents, key=lambda i: i.number)
         for item in incident.action_items
         if item.done_at is None
@@ -105,8 +108,10 @@ def action_items_text(incidents: Sequence[Incident]) -> list[Part]:
     if not items:
         return ["No open action items."]
     parts: list[Part] = [f"Open action items ({len(items)}):"]
-    for number, item in items[:MAX_LISTED]:
-        parts.append(f"\n  #{number} {item.text}")
+    for incident, item in items[:MAX_LISTED]:
+        # What a private incident's follow-up says stays inside it, like its title.
+        text = shared_title(incident) if incident.private else item.text
+        parts.append(f"\n  #{incident.number} {text}")
         if item.owner:
             parts += [" (", Mention(item.owner), ")"]
     if len(items) > MAX_LISTED:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from tests.adapters.discord.standin import payloads as p
+from tests.adapters.discord.standin import permissions as perms
 
 if TYPE_CHECKING:
     from tests.adapters.discord.standin.server import StandIn
@@ -135,13 +136,21 @@ def routes(standin: StandIn) -> web.RouteTableDef:
         name = str(body.get("name", ""))
         if not 1 <= len(name) <= 100:
             return json_response({"message": "Invalid Form Body", "code": 50035}, 400)
+        try:
+            overwrites = perms.overwrites_of_create(body.get("permission_overwrites"))
+            perms.check_create(s.bot_permissions, overwrites)
+        except perms.FormError as error:
+            return json_response(error.body, 400)
+        except perms.Refused as error:
+            return json_response(error.body, 403)
         created = await s.add_channel(
             name,
             kind=int(body.get("type", 0)),
             parent_id=_int(body.get("parent_id")),
             topic=body.get("topic"),
+            permission_overwrites=overwrites,
         )
-        return json_response(created)
+        return json_response(created, 201)
 
     @r.get(API + "/channels/{channel}")
     async def get_channel(request: web.Request) -> web.Response:
@@ -195,6 +204,21 @@ def routes(standin: StandIn) -> web.RouteTableDef:
 
     @r.put(API + "/channels/{channel}/permissions/{target}")
     async def permissions(request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel"])
+        channel = s.channels.get(channel_id)
+        if channel is None:
+            return failure_response(Failure(404, code=10003))
+        body, _ = await read_body(request)
+        try:
+            item = perms.overwrite(body, [], target=request.match_info["target"])
+            perms.check_edit(s.bot_permissions, channel, str(s.bot["id"]), item)
+        except perms.FormError as error:
+            return json_response(error.body, 400)
+        except perms.Refused as error:
+            return json_response(error.body, 403)
+        kept = [o for o in channel["permission_overwrites"] if o["id"] != item["id"]]
+        channel["permission_overwrites"] = [*kept, item]
+        await s.dispatch("CHANNEL_UPDATE", channel)
         return web.Response(status=204)
 
     @r.post(API + "/users/@me/channels")
@@ -270,6 +294,9 @@ def middleware(standin: StandIn) -> Any:
             )
         ):
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        channel = request.match_info.get("channel")
+        if channel is not None and channel.isdigit() and not standin.bot_sees(int(channel)):
+            return json_response(perms.Refused(50001).body, 403)  # hidden from the bot
         queue: deque[Failure] | None = standin.failures.get(route)
         failure = queue.popleft() if queue else None
         if failure is None:
