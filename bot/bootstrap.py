@@ -18,6 +18,7 @@ from typing import Any, Protocol, TextIO
 from aiohttp import web
 
 from adapters.stores.migrate import SchemaTooNew
+from bot.audit import record_access_config
 from bot.chat import ChatAdapter, ChatPorts, CommandHandler
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -180,6 +181,7 @@ def _rotations(
         outbox=outbox,
         on_change=wakeup.ring,
         feed_tokens=tokens,
+        access=settings.access_policy(),
     )
 
 
@@ -207,6 +209,9 @@ async def build_app(
     if settings.review_template is not None:
         load_template(settings.review_template)  # a broken team template stops start-up
     store = store or await open_store(settings.database_url)
+    access = settings.access_policy()
+    api_token = settings.api_token is not None
+    await record_access_config(store, access, api_token=api_token, now=clock.now())
     ready_chats, factories = _chat_plan(settings, chats, chat_factories_override)
     directory = _directory(settings)
     directory.oncall_channels.update(oncall_channels or {})
@@ -229,6 +234,7 @@ async def build_app(
         on_change=wakeup.ring,
         review_template=settings.review_template,
         dashboard_link=SignInLinks(signer=signer, settings=settings, clock=clock),
+        access=access,
     )
     ports = ChatPorts(
         commands=service,
@@ -265,6 +271,8 @@ async def build_app(
         metrics=metrics,
         signer=signer,
         default_platform=router.default_platform,
+        platforms=router.platforms or (router.default_platform,),
+        api_tokens=settings.api_tokens(),
         ready=lambda: scheduler.running,
     )
     return App(

@@ -47,8 +47,10 @@ class CommandHandler(Protocol):
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> Outcome:
-        """Handle one command line; errors come back as a polite reply."""
+        """Handle one command line; errors come back as a polite reply. `groups`: the user
+        groups or roles the platform says the actor is in (`slack-group:S…`)."""
         ...
 
 
@@ -64,6 +66,7 @@ class CommandBus(CommandHandler, Protocol):
         number: int | None = None,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> Outcome:
         """Handle a parsed request (a button, a form, a captured pin)."""
         ...

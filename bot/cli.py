@@ -1,4 +1,5 @@
-"""The `sevbot` command line: run, demo, simulate, console, migrate, outbox, review, report."""
+"""The `sevbot` command line: run, demo, simulate, console, migrate, outbox, review, report,
+audit."""
 
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="incident figures: MTTA, MTTR, breaches, reviews")
     report.add_argument("--since", default="30d", help="a window like 30d or 2w, or a date")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    audit = commands.add_parser("audit", help="the audit log: privileged actions and refusals")
+    audit.add_argument("--since", default="7d", help="a window like 7d or 2w, or a date")
+    audit.add_argument("--format", choices=("table", "json"), default="table")
+    sessions = commands.add_parser("sessions", help="dashboard sign-in sessions")
+    sessions_verbs = sessions.add_subparsers(dest="sessions_verb", required=True, metavar="VERB")
+    sessions_verbs.add_parser("revoke", help="sign everyone out of the dashboard")
     return parser
 
 
@@ -75,10 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_console(settings, args.who, sys.stdin, sys.stdout))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, check=args.check))
+    if args.command == "sessions":
+        return asyncio.run(_revoke_sessions(settings))
     if args.command == "outbox":
         return asyncio.run(
             _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
         )
+    if args.command == "audit":
+        return asyncio.run(_audit(settings, since=args.since, fmt=args.format))
     if args.command in ("review", "report"):
         from bot.review.cli import print_report, write_review
 
@@ -178,6 +189,32 @@ def _outbox_row(item: OutboxItem) -> dict[str, object]:
         "last_error": item.last_error,
         "text": render_plain(item.message.text),
     }
+
+
+async def _audit(settings: Settings, *, since: str, fmt: str) -> int:
+    from bot.audit import print_audit
+    from bot.bootstrap import open_store
+
+    store = await open_store(settings.database_url)
+    try:
+        return await print_audit(store, since=since, fmt=fmt)
+    finally:
+        await store.close()
+
+
+async def _revoke_sessions(settings: Settings) -> int:
+    """`sevbot sessions revoke`: delete every dashboard session; say how many were live."""
+    from bot.bootstrap import open_store
+    from bot.clock import SystemClock
+
+    store = await open_store(settings.database_url)
+    try:
+        async with store.transaction() as uow:
+            count = await uow.revoke_all_sessions(SystemClock().now())
+    finally:
+        await store.close()
+    print(f"revoked {count} dashboard session{'' if count == 1 else 's'}")
+    return 0
 
 
 async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     AliasChoices,
@@ -19,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -26,8 +28,10 @@ from pydantic_settings import (
 
 from bot.durations import DURATION_HINT, parse_duration
 from bot.oncall.config import RotationSettings, check_page, names_unique
+from incidents.access import DEFAULT_API_VERBS, Access, Verb, is_group
 from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours, parse_business_hours
 from incidents.errors import DomainError
+from incidents.people import TOOL, Person
 from incidents.phase import Phase, parse_phase
 from incidents.policy import (
     DEFAULT_ESCALATION,
@@ -59,6 +63,27 @@ def _phase(text: str) -> Phase:
         return parse_phase(text)
     except DomainError as error:
         raise ValueError(error.message) from None
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def proxy_networks(value: Any) -> tuple[IPNetwork, ...]:
+    """`10.0.0.0/8, 192.0.2.7` (or a TOML list) as networks; a bare address is one host."""
+    if isinstance(value, tuple) and all(isinstance(v, IPNetwork) for v in value):
+        return value
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    networks = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"`{item}` is not an IP address or network; use e.g. 10.0.0.0/8, 192.0.2.7, ::1"
+            ) from None
+    return tuple(networks)
 
 
 def _duration(value: Any) -> timedelta:
@@ -229,6 +254,82 @@ class StatusPageSettings(BaseModel):
         return frozenset(_severity(level) for level in self.public_severities)
 
 
+_PRINCIPAL_HINT = (
+    "use a person (slack:U01ALICE, discord:1234, console:sam, carol@example.com), "
+    "a Slack user group (slack-group:S0SRE) or a Discord role (discord-role:1234)"
+)
+
+
+def _principal(text: str) -> str:
+    """A person or a group, as `[access]` lists them; ValueError naming the valid forms."""
+    value = text.strip()
+    if is_group(value):
+        kind, _, ident = value.partition(":")
+        if not ident or not ident.replace("_", "").isalnum():
+            raise ValueError(f"`{text}` is not a {kind}; {_PRINCIPAL_HINT}")
+        return value
+    try:
+        return str(Person(value))
+    except ValueError:
+        raise ValueError(f"`{text}` is not a person or group; {_PRINCIPAL_HINT}") from None
+
+
+class AccessSettings(BaseModel):
+    """`[access]`: admins, and who may declare incidents (unset: everyone)."""
+
+    model_config = {"extra": "forbid"}
+
+    admins: list[str] = Field(default_factory=list)
+    declare: list[str] | None = None
+
+    @field_validator("admins", "declare")
+    @classmethod
+    def _principals(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_principal(item) for item in value]
+
+
+class ApiClientSettings(BaseModel):
+    """`[[api_client]]`: a named API token (kept in the environment) and the verbs it may use."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str
+    token_env: str
+    may: list[str] = Field(default_factory=lambda: sorted(v.value for v in DEFAULT_API_VERBS))
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value or not all(ch.isalnum() or ch in "-_." for ch in value) or len(value) > 64:
+            raise ValueError(
+                f"`{value}` is not an API client name; use letters, digits, `-`, `_` or `.`, "
+                "e.g. alertmanager"
+            )
+        return value
+
+    @field_validator("may")
+    @classmethod
+    def _verbs(cls, value: list[str]) -> list[str]:
+        valid = {verb.value for verb in Verb}
+        for verb in value:
+            if verb not in valid:
+                raise ValueError(
+                    f"`{verb}` is not a verb an API client may use; use some of: "
+                    + ", ".join(sorted(valid))
+                )
+        return value
+
+    def token(self) -> str:
+        """The token, from the environment variable `token_env`; ValueError when unset."""
+        value = os.environ.get(self.token_env, "").strip()
+        if not value:
+            raise ValueError(
+                f"API client `{self.name}`: the environment variable {self.token_env} "
+                "(its token_env) is not set; set it to the client's token"
+            )
+        return value
+
+
 class Settings(BaseSettings):
     """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
 
@@ -246,6 +347,11 @@ class Settings(BaseSettings):
     transcript_file: str | None = None
     log_level: str = "INFO"
     public_url: str | None = None  # where people reach this server (links in messages)
+    # The HTTP server behind a reverse proxy (issue 14): whose X-Forwarded-For to believe, and
+    # how long a connection may idle (or take over its headers) and a request over its body.
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    http_idle_timeout: timedelta = timedelta(seconds=75)
+    http_body_timeout: timedelta = timedelta(seconds=30)
 
     # Slack (issue: Slack adapter). Unset tokens: no Slack.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -271,6 +377,10 @@ class Settings(BaseSettings):
     status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
 
+    # Who may do what (issue 14): [access] and [[api_client]].
+    access: AccessSettings = Field(default_factory=AccessSettings)
+    api_client: list[ApiClientSettings] = Field(default_factory=list)
+
     # On-call (issue 6): [[rotation]] tables, and which rotation pages (per severity, if a table).
     rotation: list[RotationSettings] = Field(default_factory=list)
     page: str | dict[str, str] | None = None
@@ -288,6 +398,16 @@ class Settings(BaseSettings):
     ) -> str | dict[str, str] | None:
         check_page(value, info)
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> tuple[IPNetwork, ...]:
+        return proxy_networks(value)
+
+    @field_validator("http_idle_timeout", "http_body_timeout", mode="before")
+    @classmethod
+    def _timeouts(cls, value: Any) -> timedelta:
+        return _duration(value)
 
     @field_validator("status_interval", mode="before")
     @classmethod
@@ -319,6 +439,38 @@ class Settings(BaseSettings):
         if path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+    @field_validator("api_client")
+    @classmethod
+    def _clients(cls, value: list[ApiClientSettings]) -> list[ApiClientSettings]:
+        names = [client.name for client in value]
+        twice = sorted({name for name in names if names.count(name) > 1 or name == "api"})
+        if twice:
+            raise ValueError(
+                f"API client names must be unique and not `api` (SEVBOT_API_TOKEN's): {twice}"
+            )
+        return value
+
+    def access_policy(self) -> Access:
+        """The access rules these settings describe (the core's `Access`)."""
+        clients = {
+            client.name: frozenset(Verb(v) for v in client.may) for client in self.api_client
+        }
+        return Access(
+            admins=frozenset(self.access.admins),
+            declare=None if self.access.declare is None else frozenset(self.access.declare),
+            api_clients=clients,
+        )
+
+    def api_tokens(self) -> dict[str, Person]:
+        """Each API token and the identity it acts as: SEVBOT_API_TOKEN is `api:api`, each
+        `[[api_client]]` `api:<name>`. ValueError when a client's token variable is unset."""
+        tokens: dict[str, Person] = {}
+        if self.api_token is not None:
+            tokens[self.api_token.get_secret_value()] = Person.of(TOOL, "api")
+        for client in self.api_client:
+            tokens[client.token()] = Person.of(TOOL, client.name)
+        return tokens
 
     def domain_policy(self) -> Policy:
         """The response policy these settings describe."""
@@ -363,6 +515,10 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:
         raise ConfigError(f"Invalid policy in configuration: {error}") from None
+    try:
+        settings.api_tokens()
+    except ValueError as error:
+        raise ConfigError(f"Invalid [[api_client]] in configuration: {error}.") from None
     return settings
 
 

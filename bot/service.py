@@ -6,9 +6,10 @@ timers commit together, so a crash loses or doubles none of them.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.chat import CommandHandler, Outcome
@@ -17,8 +18,9 @@ from bot.review.markdown import render_review
 from bot.routing import OutboxWriter
 from bot.views import incident_list, timeline_text
 from incidents import commands as c
+from incidents.access import Access, AuditEntry, Principal, Ruling, rule
 from incidents.decision import Decision
-from incidents.errors import DomainError, IncidentNotFound
+from incidents.errors import DomainError, IncidentNotFound, NotPermitted
 from incidents.events import Event
 from incidents.handlers import INCIDENT_HANDLERS, execute, open_incident
 from incidents.messages import Audience, Message, MessageKind
@@ -49,13 +51,31 @@ def _reply(text: str, number: int | None = None, kind: MessageKind = MessageKind
 
 @dataclass(slots=True, kw_only=True)
 class RequestContext:
-    """Who asked, where, about which incident (`number`, filled in once it is known)."""
+    """Who asked (and the groups their platform says they are in), where, about which incident
+    (`number`, filled in once it is known); `on_behalf_of` is what an API client says it acts
+    for (recorded, grants nothing)."""
 
     actor: Person
     platform: str
     number: int | None = None
     channel_id: str | None = None
     request_key: str | None = None
+    groups: frozenset[str] = frozenset()
+    on_behalf_of: str | None = None
+
+    @property
+    def principal(self) -> Principal:
+        """Who asks, as the access rules read it."""
+        return Principal(self.actor, self.groups)
+
+
+class Refused(NotPermitted):
+    """A request the access rules refuse; audited after the transaction rolls back."""
+
+    def __init__(self, ruling: Ruling, number: int | None) -> None:
+        super().__init__(ruling.reason)
+        self.ruling = ruling
+        self.number = number
 
 
 RequestHandler = Callable[["IncidentService", c.Request, RequestContext], Awaitable[Outcome]]
@@ -85,6 +105,7 @@ class IncidentService:
         on_change: Callable[[], None] = lambda: None,
         review_template: str | None = None,
         dashboard_link: Callable[[], str | None] = lambda: None,
+        access: Access | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -98,6 +119,7 @@ class IncidentService:
         self._on_change = on_change
         self.review_template = review_template  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
         self._dashboard_link = dashboard_link
+        self.access = access or Access()  # [access] and [[api_client]]: who may do what
 
     async def handle_text(
         self,
@@ -107,6 +129,8 @@ class IncidentService:
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
+        on_behalf_of: str | None = None,
     ) -> Outcome:
         """Parse `text` in the command language and handle it (`actor`: see `handle`)."""
         parsed = parse(text, platform)
@@ -119,6 +143,8 @@ class IncidentService:
             number=parsed.incident,
             channel_id=channel_id,
             request_key=request_key,
+            groups=groups,
+            on_behalf_of=on_behalf_of,
         )
 
     async def handle(
@@ -130,10 +156,13 @@ class IncidentService:
         number: int | None = None,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
+        on_behalf_of: str | None = None,
     ) -> Outcome:
         """Handle a parsed request; domain errors come back as a polite reply, nothing changed.
 
         `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here.
+        `groups` are the user groups or roles the chat platform says the actor is in.
         """
         context = RequestContext(
             actor=Person(actor),
@@ -141,15 +170,54 @@ class IncidentService:
             number=number,
             channel_id=channel_id,
             request_key=request_key,
+            groups=groups,
+            on_behalf_of=on_behalf_of,
         )
         handler = REQUEST_HANDLERS[type(request)]
         try:
             return await handler(self, request, context)
         except DomainError as error:
             number = context.number
-            return Outcome(
-                ok=False, reply=_reply(error.message, number, MessageKind.ERROR), incident=number
-            )
+            reply = _reply(error.message, number, MessageKind.ERROR)
+            if isinstance(error, Refused):  # with mentions: who may do it
+                await self._audit_refusal(error, context)
+                reply = replace(reply, text=error.ruling.said)
+            return Outcome(ok=False, reply=reply, incident=number)
+
+    def _check(
+        self, request: c.Request, incident: Incident | None, context: RequestContext
+    ) -> Ruling:
+        """The access rules' ruling; raises Refused when the request is not allowed."""
+        ruling = rule(request, incident, context.principal, self.access, self.clock.now())
+        if not ruling.allowed:
+            raise Refused(ruling, None if incident is None else incident.number)
+        return ruling
+
+    def _audit_entry(
+        self, ruling: Ruling, context: RequestContext, number: int | None
+    ) -> AuditEntry:
+        return AuditEntry(
+            at=self.clock.now(),
+            actor=context.actor,
+            action=ruling.verb.value,
+            what=ruling.what,
+            incident=number,
+            allowed=ruling.allowed,
+            reason=ruling.reason,
+            on_behalf_of=context.on_behalf_of,
+        )
+
+    async def _audit_allowed(
+        self, uow: UnitOfWork, ruling: Ruling, context: RequestContext, number: int | None
+    ) -> None:
+        """Audit a privileged action in the transaction that makes it."""
+        if ruling.privileged:
+            await uow.append_audit(self._audit_entry(ruling, context, number))
+
+    async def _audit_refusal(self, refused: Refused, context: RequestContext) -> None:
+        """Audit a refusal, in its own transaction (the request's rolled back)."""
+        async with self.store.transaction() as uow:
+            await uow.append_audit(self._audit_entry(refused.ruling, context, refused.number))
 
     async def _help(self, request: c.Request, context: RequestContext) -> Outcome:
         return Outcome(ok=True, reply=_reply(help_text(), kind=MessageKind.HELP))
@@ -158,7 +226,9 @@ class IncidentService:
         async with self.store.transaction() as uow:
             incidents = await uow.open_incidents()
         now = self.clock.now()
-        text = incident_list(incidents, self.policy, now)
+        # Private incidents are listed only to the people in them, and to admins.
+        viewer = None if self.access.is_admin(context.principal) else context.actor
+        text = incident_list(incidents, self.policy, now, viewer)
         return Outcome(ok=True, reply=_reply(text, kind=MessageKind.LIST))
 
     async def _dashboard(self, request: c.Request, context: RequestContext) -> Outcome:
@@ -173,6 +243,7 @@ class IncidentService:
 
     async def _open(self, uow: UnitOfWork, request: c.Request, context: RequestContext) -> _Handled:
         assert isinstance(request, c.OpenIncident)
+        ruling = self._check(request, None, context)
         number = await uow.allocate_number()
         if self._refresh_oncall is not None:
             await self._refresh_oncall(uow)
@@ -186,7 +257,9 @@ class IncidentService:
             origin=context.platform,
             oncall=oncall,
         )
+        decision = _on_behalf(decision, context, before=0)
         await self._commit(uow, decision)
+        await self._audit_allowed(uow, ruling, context, number)
         outcome = Outcome(ok=True, reply=decision.reply, incident=number, opened=decision.incident)
         return outcome, decision.events
 
@@ -214,14 +287,18 @@ class IncidentService:
     ) -> _Handled:
         """A command on the incident: the domain decides (`execute`), the decision commits."""
         assert isinstance(request, c.Command)
+        ruling = self._check(request, incident, context)
         now = self.clock.now()
         decision = execute(incident, request, actor=context.actor, now=now, policy=self.policy)
+        decision = _on_behalf(decision, context, before=len(incident.timeline))
         await self._commit(uow, decision)
+        await self._audit_allowed(uow, ruling, context, incident.number)
         return Outcome(ok=True, reply=decision.reply, incident=incident.number), decision.events
 
     async def _timeline(
         self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
     ) -> _Handled:
+        self._check(request, incident, context)  # a private incident's timeline is private
         text = timeline_text(incident, self.clock.now())
         reply = _reply(text, incident.number, MessageKind.TIMELINE)
         return Outcome(ok=True, reply=reply, incident=incident.number), ()
@@ -230,6 +307,7 @@ class IncidentService:
         self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
     ) -> _Handled:
         """Draft the review and post it as a Markdown file in the incident channel."""
+        self._check(request, incident, context)
         markdown = render_review(
             review_facts(incident, self.policy, self.clock.now()),
             template_path=self.review_template,
@@ -333,16 +411,50 @@ def _in_transaction(handler: _TransactionHandler) -> RequestHandler:
         service: IncidentService, request: c.Request, context: RequestContext
     ) -> Outcome:
         async with service.store.transaction() as uow:
-            if context.request_key is not None and not await uow.remember_request(
-                context.request_key, service.clock.now()
-            ):
-                return Outcome(ok=True, duplicate=True)
+            key = context.request_key
+            if key is not None and not await uow.remember_request(key, service.clock.now()):
+                return _repeat(await uow.request_answer(key))
             outcome, events = await handler(service, uow, request, context)
+            if key is not None:
+                await uow.record_answer(key, _answer(outcome))
         service._on_change()
         service._events.publish(events)
         return outcome
 
     return handle
+
+
+def _answer(outcome: Outcome) -> str:
+    """What a repeat of the request answers: the first answer, as stored JSON."""
+    return json.dumps(
+        {"ok": outcome.ok, "incident": outcome.incident, "reply": outcome.reply_text},
+        ensure_ascii=False,
+    )
+
+
+def _repeat(stored: str | None) -> Outcome:
+    """The outcome of a repeated request: the first answer, marked as a duplicate."""
+    if stored is None:  # remembered before answers were kept
+        return Outcome(ok=True, duplicate=True)
+    first = json.loads(stored)
+    reply = _reply(str(first.get("reply") or ""), first.get("incident"))
+    return Outcome(
+        ok=bool(first.get("ok")), reply=reply, incident=first.get("incident"), duplicate=True
+    )
+
+
+def _on_behalf(decision: Decision, context: RequestContext, *, before: int) -> Decision:
+    """Mark the timeline entries this request added with whom an API client acted for."""
+    if not context.on_behalf_of:
+        return decision
+    incident = decision.incident
+    stamped = tuple(
+        entry
+        if index < before or entry.actor != context.actor
+        else replace(entry, data=(*entry.data, ("on_behalf_of", context.on_behalf_of)))
+        for index, entry in enumerate(incident.timeline)
+    )
+    return replace(decision, incident=replace(incident, timeline=stamped))
 
 
 def _on_incident(handler: _IncidentHandler) -> RequestHandler:

@@ -23,6 +23,7 @@ from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.records import RECORD_HANDLERS
+from incidents.text import has_visible
 from incidents.wording import (
     core_facts,
     first_page_at_declaration,
@@ -34,6 +35,10 @@ from incidents.wording import (
 )
 
 MAX_TITLE = 200
+PRIVATE_NOTE = (
+    "\n🔒 Private: only the people in it see this channel. The status page never shows it; "
+    "#incidents reads its number and severity, not its title.",
+)
 
 
 def summary_message(incident: Incident, policy: Policy, now: datetime) -> Message:
@@ -47,11 +52,29 @@ def summary_message(incident: Incident, policy: Policy, now: datetime) -> Messag
             response_line(incident, policy, now),
             "\n",
             *paging_line(incident, policy, now),
+            *(PRIVATE_NOTE if incident.private else ()),
         ),
         title=f"{incident.severity.emoji} {incident.severity.label} · {incident.title}",
         facts=core_facts(incident, policy, now),
         buttons=tuple(Button),
         pin=True,
+        tone=Tone.DANGER if incident.severity <= 1 else Tone.WARNING,
+    )
+
+
+def private_announcement(incident: Incident) -> Message:
+    """What the incidents channel reads of a private incident: that one was declared, its
+    number and severity; never its title, nor who is in it."""
+    label = incident.severity.label
+    return Message(
+        kind=MessageKind.ANNOUNCEMENT,
+        audience=Audience.ANNOUNCE,
+        incident=incident.number,
+        title=f"{incident.severity.emoji} Private {label} #{incident.number}",
+        text=(
+            f"A private {label} was declared: #{incident.number}. "
+            "Only the people in it see its channel and details.",
+        ),
         tone=Tone.DANGER if incident.severity <= 1 else Tone.WARNING,
     )
 
@@ -68,7 +91,7 @@ def open_incident(
 ) -> Decision:
     """Declare incident `number`: summary, announcement, and the first page."""
     title = " ".join(clean(command.title).split())
-    if not title:
+    if not has_visible(title):  # empty, or only spaces, zero-width and bidi characters
         raise InvalidCommand(
             "An incident needs a title, e.g. `/incident open sev1 Checkout is failing`."
         )
@@ -82,14 +105,16 @@ def open_incident(
         declared_at=now,
         declared_by=actor,
         origin=origin,
+        private=command.private,
         oncall=oncall,
     )
+    private = " (private)" if command.private else ""
     incident = stamp(
         incident,
         now,
         actor,
         EntryKind.DECLARED,
-        f"Declared {command.severity.label}: {title}",
+        f"Declared {command.severity.label}{private}: {title}",
         severity=command.severity.label,
     )
     messages: list[Message] = [summary_message(incident, policy, now)]
@@ -130,16 +155,15 @@ def open_incident(
                 tone=Tone.DANGER,
             )
         )
-    messages.append(
-        Message(
-            kind=MessageKind.ANNOUNCEMENT,
-            audience=Audience.ANNOUNCE,
-            incident=number,
-            title=f"{command.severity.emoji} {headline(incident)}",
-            text=tuple(announce_line),
-            tone=Tone.DANGER if command.severity <= 1 else Tone.WARNING,
-        )
+    announcement = Message(
+        kind=MessageKind.ANNOUNCEMENT,
+        audience=Audience.ANNOUNCE,
+        incident=number,
+        title=f"{command.severity.emoji} {headline(incident)}",
+        text=tuple(announce_line),
+        tone=Tone.DANGER if command.severity <= 1 else Tone.WARNING,
     )
+    messages.append(private_announcement(incident) if command.private else announcement)
     return Decision(
         incident=incident,
         events=(e.IncidentOpened(number=number, at=now, severity=command.severity, title=title),),

@@ -17,7 +17,7 @@ from incidents.decision import (
     stamp,
     to_channel,
 )
-from incidents.errors import InvalidCommand, NotAllowedInPhase, NotPermitted
+from incidents.errors import InvalidCommand, NotAllowedInPhase
 from incidents.messages import Audience, Mention, Message, MessageKind, Part, Tone, at_name
 from incidents.model import EntryKind, Incident, Role, StatusUpdate
 from incidents.people import Person
@@ -26,7 +26,7 @@ from incidents.policy import Policy
 from incidents.targets import acknowledgement_text, window_breaches
 from incidents.timefmt import clock_text, duration_text, when_text
 from incidents.timers import phase_deadline, review_due_after, review_due_at
-from incidents.wording import core_facts, headline
+from incidents.wording import core_facts, shared_headline
 
 
 def _acknowledge(
@@ -139,8 +139,11 @@ def _severity(
             kind=MessageKind.SEVERITY_ANNOUNCEMENT,
             audience=Audience.ANNOUNCE,
             incident=incident.number,
-            title=f"{command.severity.emoji} {headline(updated)}",
-            text=change,
+            title=f"{command.severity.emoji} {shared_headline(updated)}",
+            # A private incident's change is told without who made it or what it means.
+            text=(f"Severity {direction} {before.label} → {command.severity.label}.",)
+            if incident.private
+            else change,
         ),
     )
     return Decision(
@@ -394,8 +397,11 @@ def _resolve(
             kind=MessageKind.RESOLUTION_ANNOUNCEMENT,
             audience=Audience.ANNOUNCE,
             incident=incident.number,
-            title=f"✅ Resolved: {headline(updated)}",
-            text=(f"Resolved after {duration_text(took)}." + (f" {summary}" if summary else ""),),
+            title=f"✅ Resolved: {shared_headline(updated)}",
+            text=(
+                f"Resolved after {duration_text(took)}."
+                + (f" {summary}" if summary and not incident.private else ""),
+            ),
             tone=Tone.SUCCESS,
         ),
         *breach,
@@ -433,10 +439,7 @@ def _close(
             "Draft it with `/incident review`, then `/incident review done <link>`; "
             "the incident commander can skip it with `/incident close --force`."
         )
-    if command.force and needs_review and incident.incident_commander not in (None, actor):
-        raise NotPermitted(
-            f"Only the incident commander ({at_name(incident.incident_commander)}) can force-close #{incident.number}."
-        )
+    # Who may force a close is the access rules' call (incidents/access.py).
     updated = replace(incident, phase=Phase.CLOSED, closed_at=now)
     forced = command.force and needs_review
     updated = stamp(

@@ -1,8 +1,9 @@
 """The command language shared by every chat adapter: text → request, or a helpful error.
 
-`/incident open <sev> <title…>` · `ack` · `status [--external] <text>` (alias `update`) ·
-`sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) · `role <role> <@user>` ·
-`note <text>` · `action <text> [@owner]` · `action done <n>` · `mitigated [summary]` ·
+`/incident open <sev> [--private] <title…>` · `ack` · `status [--external] <text>` (alias
+`update`) · `sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) ·
+`role <role> <@user>` · `note <text>` · `action <text> [@owner]` · `action done <n>` ·
+`mitigated [summary]` ·
 `resolve [summary]` · `close [--force]` · `review` · `review done <link>` · `timeline` · `list` ·
 `help`.
 
@@ -11,7 +12,9 @@ Outside an incident's channel, the incident is named by number right after the v
 
 People are named `@name` (a person on the platform the command came from) or `@platform:id`
 (`@slack:U123`, `@discord:42`). Chat adapters rewrite their platform's own mention markup
-into that neutral form before parsing; this module knows no platform's markup.
+into that neutral form before parsing; this module knows no platform's markup. `@here`,
+`@channel`, `@everyone` and groups (`@slack-group:S0SRE`, `@discord-role:123`) are refused
+wherever one person is meant.
 """
 
 from __future__ import annotations
@@ -23,12 +26,17 @@ from dataclasses import dataclass
 from incidents import commands as c
 from incidents.errors import DomainError
 from incidents.model import Role
-from incidents.people import Person
+from incidents.people import ONE_PERSON, Person, not_one_person
 from incidents.phase import Phase, parse_phase
 from incidents.severity import Severity, parse_severity
+from incidents.text import has_visible, strip_invisible
 
 VERBS: tuple[tuple[str, str], ...] = (
-    ("open <sev> <title>", "declare an incident, e.g. `open sev1 Checkout is failing`"),
+    (
+        "open <sev> [--private] <title>",
+        "declare an incident, e.g. `open sev1 Checkout is failing`; "
+        "`--private`: only the people in it see it",
+    ),
     ("ack", "acknowledge the page; stops escalation"),
     ("status <text>", "post a status update (alias `update`); `--external` for customers"),
     ("sev <level>", "change severity: sev0, sev1, sev2 or sev3"),
@@ -68,6 +76,7 @@ _ROLES = {
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _NEUTRAL_USER = re.compile(r"^@([a-z][a-z0-9_-]*:\S+)$")
 _PLAIN_USER = re.compile(r"^@([A-Za-z0-9._-]+)$")
+PRIVATE_FLAG = "--private"  # `/incident open sev1 --private <title>`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +103,7 @@ def help_text() -> str:
 
 def parse_user(token: str, platform: str) -> Person | None:
     """`@slack:U123` (any platform) or `@bob` (on `platform`) → a Person; None if not one."""
+    token = strip_invisible(token, keep_joiners=False)
     try:
         neutral = _NEUTRAL_USER.match(token)
         if neutral is not None:
@@ -178,14 +188,24 @@ def _take_number(words: _Words, minimum_after: int) -> int | None:
     return int(match.group(1))
 
 
+def _take_private(words: _Words) -> bool:
+    """Take a `--private` flag if it comes next (it may stand before or after the severity)."""
+    if words.peek().lower() != PRIVATE_FLAG:
+        return False
+    words.take()
+    return True
+
+
 def _open(words: _Words) -> c.OpenIncident:
+    private = _take_private(words)
     token = words.take()
     if not token:
         raise _fail("Say how bad and what: `/incident open sev1 Checkout is failing`.")
     severity = parse_severity(token)
-    if not words.rest:
+    private = _take_private(words) or private
+    if not has_visible(words.rest):
         raise _fail(f"An incident needs a title, e.g. `/incident open {severity.token} DB down`.")
-    return c.OpenIncident(severity=severity, title=words.rest)
+    return c.OpenIncident(severity=severity, title=words.rest, private=private)
 
 
 def _status(words: _Words, platform: str) -> c.Request:
@@ -209,8 +229,17 @@ def _phase(words: _Words, platform: str) -> c.Request:
     return c.ChangePhase(phase=parse_phase(words.take()))
 
 
+def _not_one_person(token: str) -> str | None:
+    """Why an `@…` token names no one person (`@here`, `@slack-group:S0SRE`); None otherwise."""
+    token = strip_invisible(token, keep_joiners=False)
+    return not_one_person(token) if token.startswith("@") else None
+
+
 def _user(words: _Words, platform: str, usage: str) -> Person:
     token = words.take()
+    refusal = _not_one_person(token)
+    if refusal is not None:
+        raise _fail(f"{refusal}; {ONE_PERSON}: `{usage}`.")
     user = parse_user(token, platform)
     if user is None or words.rest:
         raise _fail(f"Mention one person: `{usage}`.")
@@ -245,6 +274,12 @@ def _action(words: _Words, platform: str) -> c.Request:
             raise _fail("Say which action item: `/incident action done 2`.")
         return c.CompleteActionItem(number=int(match.group(1)))
     text, _, last = words.rest.rpartition(" ")
+    refusal = _not_one_person(last) if text else None
+    if refusal is not None:
+        raise _fail(
+            f"{refusal}; an action item's owner is one person, or none: "
+            "`/incident action Add an alert on 502s @sam`."
+        )
     owner = parse_user(last, platform) if text else None
     return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner)
 
@@ -312,8 +347,8 @@ def format_request(parsed: Parsed) -> str:
     request = parsed.request
     ref = f" #{parsed.incident}" if parsed.incident is not None else ""
     match request:
-        case c.OpenIncident(severity=severity, title=title):
-            return f"open {severity.token} {title}"
+        case c.OpenIncident(severity=severity, title=title, private=private):
+            return f"open {severity.token}{f' {PRIVATE_FLAG}' if private else ''} {title}"
         case c.Acknowledge():
             return f"ack{ref}"
         case c.PostStatusUpdate(text=text, external=external):

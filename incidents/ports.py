@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from incidents.access import AuditEntry
 from incidents.messages import Message
 from incidents.model import Incident
 from incidents.oncall.ports import OnCallRecords
@@ -138,6 +139,30 @@ class IdempotencyRecords(Protocol):
         """Record an idempotency key; False if it was seen before (a retried request)."""
         ...
 
+    async def record_answer(self, key: str, answer: str) -> None:
+        """Keep the answer given to request `key`, for its repeats."""
+        ...
+
+    async def request_answer(self, key: str) -> str | None:
+        """The answer kept for request `key`, if any."""
+        ...
+
+
+class AuditRecords(Protocol):
+    """The audit log: appended to, read; never changed."""
+
+    async def append_audit(self, entry: AuditEntry) -> None:
+        """Append one entry."""
+        ...
+
+    async def audit_since(self, since: datetime, limit: int) -> list[AuditEntry]:
+        """Entries at or after `since`, newest first, at most `limit`."""
+        ...
+
+    async def latest_audit(self, action: str) -> AuditEntry | None:
+        """The newest entry of `action` (e.g. `config`), if any."""
+        ...
+
 
 class ChannelBindings(Protocol):
     """Which chat channel belongs to which incident, per platform."""
@@ -155,6 +180,26 @@ class ChannelBindings(Protocol):
         ...
 
 
+class WebSessions(Protocol):
+    """Dashboard sign-in sessions, by the key the web side derives from the cookie."""
+
+    async def create_session(self, key: str, *, expires_at: datetime, now: datetime) -> None:
+        """Store a new session (and forget those expired by `now`)."""
+        ...
+
+    async def session_valid(self, key: str, now: datetime) -> bool:
+        """True for a stored session not expired at `now`."""
+        ...
+
+    async def revoke_session(self, key: str) -> None:
+        """Forget one session (logout)."""
+        ...
+
+    async def revoke_all_sessions(self, now: datetime) -> int:
+        """Forget every session; returns how many were still valid at `now`."""
+        ...
+
+
 class UnitOfWork(
     IncidentRecords,
     ActionItemRecords,
@@ -162,8 +207,10 @@ class UnitOfWork(
     TimerRecords,
     JobRecords,
     IdempotencyRecords,
+    AuditRecords,
     ChannelBindings,
     OnCallRecords,
+    WebSessions,
     Protocol,
 ):
     """One transaction: everything done through it commits together or not at all.

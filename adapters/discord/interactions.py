@@ -120,6 +120,7 @@ class InteractionHandler:
             platform=PLATFORM,
             channel_id=_channel(interaction),
             request_key=f"discord:{interaction.id}",
+            groups=roles_of(interaction),
         )
         await self._answer(interaction, work)
 
@@ -176,6 +177,7 @@ class InteractionHandler:
                 number=number,
                 channel_id=_channel(interaction),
                 request_key=f"discord:{interaction.id}",
+                groups=roles_of(interaction),
             )
             if outcome.opened is not None and interaction.guild_id:
                 # Before the dispatcher runs: its channel goes in the server it was opened in.
@@ -243,3 +245,10 @@ def _error(message: str) -> Awaitable[Outcome]:
 
 def _channel(interaction: discord.Interaction[Any]) -> str | None:
     return str(interaction.channel_id) if interaction.channel_id is not None else None
+
+
+def roles_of(interaction: discord.Interaction[Any]) -> frozenset[str]:
+    """The member's roles in the server, as `[access]` names them (`discord-role:<id>`); none
+    in a direct message. Discord sends them with the interaction (`member.roles`)."""
+    roles = getattr(interaction.user, "roles", None) or ()
+    return frozenset(f"discord-role:{role.id}" for role in roles)

@@ -16,9 +16,10 @@ from incidents import commands as c
 from incidents.errors import DomainError
 from incidents.model import Role
 from incidents.parser import VERB_NAMES, Parsed, ParseError
-from incidents.people import Person
+from incidents.people import ONE_PERSON, Person, not_one_person
 from incidents.phase import parse_phase
 from incidents.severity import parse_severity
+from incidents.text import has_visible
 
 PLATFORM = "discord"
 Option = str | int | bool | None
@@ -43,6 +44,7 @@ BUTTON_TEMPLATE = r"sevbot:(?P<action>ack|update|sev|resolve):(?P<number>[0-9]{1
 SELECT_TEMPLATE = r"sevbot:setsev:(?P<number>[0-9]{1,9})"
 STATUS_FIELD, SUMMARY_FIELD = "text", "summary"
 _USER_MENTION = re.compile(r"(?<!\S)<@!?([0-9]+)>(?!\S)")
+_ROLE_MENTION = re.compile(r"(?<!\S)<@&([0-9]+)>(?!\S)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,11 +78,14 @@ def discord_user_id(identity: Person) -> int | None:
 def neutral_text(text: str) -> str:
     """Command text with Discord's mention syntax in the core's neutral form, parsed once here.
 
-    `<@1234>` and `<@!1234>` become `@discord:1234`; only whole words change.
+    `<@1234>` and `<@!1234>` become `@discord:1234`, a role `<@&1234>` becomes
+    `@discord-role:1234` (which the core refuses wherever one person is meant); only whole
+    words change.
     """
     if "<@" not in text:
         return text
-    return _USER_MENTION.sub(lambda m: f"@{user_identity(m.group(1))}", text)
+    text = _USER_MENTION.sub(lambda m: f"@{user_identity(m.group(1))}", text)
+    return _ROLE_MENTION.sub(lambda m: f"@discord-role:{m.group(1)}", text)
 
 
 def custom_id(action: str, incident: int | None, *, external: bool = False) -> str:
@@ -138,10 +143,11 @@ def _request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | 
     number = _number(options)
     if verb == "open":
         title = _text(options, "title")
-        if not title:
+        if not has_visible(title):
             return ParseError("An incident needs a title, e.g. `/incident open SEV-1 DB down`.")
         severity = parse_severity(_text(options, "severity") or "?")
-        return Parsed(request=c.OpenIncident(severity=severity, title=title))
+        private = options.get("private") is True
+        return Parsed(request=c.OpenIncident(severity=severity, title=title, private=private))
     if verb == "list":
         return Parsed(request=c.ListIncidents())
     if verb == "help":
@@ -176,7 +182,11 @@ def _user(options: Mapping[str, Option], name: str, usage: str) -> Person:
 
 
 def _person(text: str) -> Person:
-    """A user option, already `discord:<id>` (see `_raw_option`) or text typed in its place."""
+    """A user option, already `discord:<id>` (see `_raw_option`) or text typed in its place;
+    `@everyone`, `@here` and a role (`<@&123>`) are refused: they are not one person."""
+    refusal = not_one_person(neutral_text(text))
+    if refusal is not None:
+        raise DomainError(f"{refusal}; {ONE_PERSON}.")
     try:
         return Person(text)
     except ValueError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,7 @@ from adapters.slack.capture import Capture
 from adapters.slack.channels import IncidentChannels
 from adapters.slack.client import make_client
 from adapters.slack.delivery import SlackDelivery
+from adapters.slack.groups import SlackGroups
 from adapters.slack.http import PATH, SlackEvents
 from adapters.slack.interactions import SlackInbound
 from adapters.slack.listeners import build_bolt_app
@@ -41,6 +43,7 @@ class SlackAdapter:
         signing_secret: str | None,
         app_token: str | None = None,
         session: aiohttp.ClientSession | None = None,
+        groups: Iterable[str] = (),
     ) -> None:
         self._client = client
         self._app_token = app_token
@@ -55,6 +58,7 @@ class SlackAdapter:
             client=client,
             channels=self.channels,
             session=session,
+            groups=SlackGroups(client, groups),
         )
         self.capture = Capture(
             commands=ports.commands, client=client, channels=self.channels, spawn=self.inbound.spawn
@@ -126,6 +130,8 @@ def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> Slack
         base_url=settings.slack_api_url,
         session=session,
     )
+    access = settings.access
+    options.setdefault("groups", [*access.admins, *(access.declare or ())])
     return SlackAdapter(
         ports=ports,
         client=client,

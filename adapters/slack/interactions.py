@@ -24,6 +24,7 @@ from adapters.slack.channels import IncidentChannels
 from adapters.slack.client import CALL_TIMEOUT
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.errors import error_code
+from adapters.slack.groups import SlackGroups
 from adapters.slack.render import ephemeral, reply_payload
 from bot.chat import CommandBus, CommandHandler, Outcome
 from incidents import commands as c
@@ -96,8 +97,10 @@ class SlackInbound:
         client: AsyncWebClient,
         channels: IncidentChannels,
         session: aiohttp.ClientSession | None,
+        groups: SlackGroups | None = None,
     ) -> None:
         self._service = commands
+        self._groups = groups
         self._oncall_handler = oncall
         self._client = client
         self._channels = channels
@@ -152,6 +155,10 @@ class SlackInbound:
             if inspect.iscoroutine(work):
                 work.close()
 
+    async def groups_of(self, user_id: str) -> frozenset[str]:
+        """The configured user groups (`slack-group:S…`) the person is in."""
+        return frozenset() if self._groups is None else await self._groups.of(user_id)
+
     def replier(self, user_id: str, channel_id: str | None, response_url: str | None) -> Replier:
         """A Replier for one person."""
         return Replier(
@@ -178,6 +185,7 @@ class SlackInbound:
                 number=number,
                 channel_id=reply.channel_id,
                 request_key=request_key,
+                groups=await self.groups_of(reply.user_id),
             )
         except Exception:
             log.exception("handling %s from slack failed", type(request).__name__)
@@ -231,6 +239,7 @@ class SlackInbound:
                 platform=PLATFORM,
                 channel_id=reply.channel_id,
                 request_key=key,
+                groups=await self.groups_of(reply.user_id),
             )
         except Exception:
             log.exception("/oncall from slack failed")

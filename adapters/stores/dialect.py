@@ -36,6 +36,10 @@ class Dialect:
         """A datetime as the driver wants it."""
         return codec.dump_time(moment) if self.name == "sqlite" else moment
 
+    def flag_in(self, value: bool) -> Any:
+        """A boolean as the column holds it (INTEGER 0/1 on SQLite, BOOLEAN on PostgreSQL)."""
+        return int(value) if self.name == "sqlite" else value
+
     def time_out(self, value: Any) -> datetime | None:
         """A stored time back as an aware UTC datetime."""
         if value is None or isinstance(value, datetime):

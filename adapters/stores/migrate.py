@@ -36,8 +36,26 @@ def latest(dialect: str) -> int:
 
 
 def split_statements(sql: str) -> list[str]:
-    """Split a migration file into statements (our files hold no semicolons inside strings)."""
-    without_comments = "\n".join(
-        line for line in sql.splitlines() if not line.strip().startswith("--")
-    )
-    return [s.strip() for s in without_comments.split(";") if s.strip()]
+    """Split a SQLite migration file into statements at a `;` that ends a line, except inside
+    a trigger's `BEGIN … END;` body (our files hold no other semicolons inside statements;
+    PostgreSQL runs each file whole)."""
+    statements: list[str] = []
+    current: list[str] = []
+    in_body = False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        current.append(line)
+        word = stripped.upper().rstrip(";")
+        if word == "BEGIN":
+            in_body = True
+        elif word == "END":
+            in_body = False
+        if not in_body and stripped.endswith(";"):
+            statements.append("\n".join(current).strip().removesuffix(";").strip())
+            current = []
+    rest = "\n".join(current).strip()
+    if rest:
+        statements.append(rest)
+    return [statement for statement in statements if statement]

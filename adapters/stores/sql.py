@@ -14,14 +14,18 @@ from typing import Any
 from adapters.stores import codec
 from adapters.stores.dialect import Connection, Dialect
 from adapters.stores.sql_oncall import OnCallSql
+from adapters.stores.sql_sessions import SessionSql
+from incidents.access import AuditEntry
 from incidents.messages import Message
 from incidents.model import Incident, TimelineEntry
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timers import TimerSpec
 
+_AUDIT = "id, at, actor, action, what, incident, rotation, allowed, reason, on_behalf_of"
 
-class SqlUnitOfWork(OnCallSql):
+
+class SqlUnitOfWork(OnCallSql, SessionSql):
     """One transaction on either store; see `incidents.ports.UnitOfWork`."""
 
     def __init__(self, connection: Connection, dialect: Dialect) -> None:
@@ -250,6 +254,61 @@ class SqlUnitOfWork(OnCallSql):
             self._d.time_in(now),
         )
         return bool(rows)
+
+    async def record_answer(self, key: str, answer: str) -> None:
+        """Keep the answer of request `key` (remembered in this transaction)."""
+        await self._db.execute("UPDATE requests SET answer = ? WHERE key = ?", answer, key)
+
+    async def request_answer(self, key: str) -> str | None:
+        """The answer kept for request `key`."""
+        rows = await self._db.fetch("SELECT answer FROM requests WHERE key = ?", key)
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    async def append_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry."""
+        await self._db.execute(
+            "INSERT INTO audit (at, actor, action, what, incident, rotation, allowed, reason, "
+            "on_behalf_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._d.time_in(entry.at),
+            entry.actor,
+            entry.action,
+            entry.what,
+            entry.incident,
+            entry.rotation,
+            self._d.flag_in(entry.allowed),
+            entry.reason,
+            entry.on_behalf_of,
+        )
+
+    async def audit_since(self, since: datetime, limit: int) -> list[AuditEntry]:
+        """Entries at or after `since`, newest first."""
+        rows = await self._db.fetch(
+            f"SELECT {_AUDIT} FROM audit WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
+            self._d.time_in(since),
+            limit,
+        )
+        return [self._audit(row) for row in rows]
+
+    async def latest_audit(self, action: str) -> AuditEntry | None:
+        """The newest entry of `action`."""
+        rows = await self._db.fetch(
+            f"SELECT {_AUDIT} FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1", action
+        )
+        return self._audit(rows[0]) if rows else None
+
+    def _audit(self, row: Any) -> AuditEntry:
+        return AuditEntry(
+            id=int(row[0]),
+            at=self._need(row[1]),
+            actor=str(row[2]),
+            action=str(row[3]),
+            what=str(row[4]),
+            incident=None if row[5] is None else int(row[5]),
+            rotation=row[6],
+            allowed=bool(row[7]),
+            reason=str(row[8]),
+            on_behalf_of=row[9],
+        )
 
     async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
         """Record the chat channel of an incident."""

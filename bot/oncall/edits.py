@@ -1,9 +1,13 @@
 """Edits to a rotation from chat: overrides, swaps, cover requests, and undoing them.
 
-Each runs inside one store transaction with the messages it causes. Anyone in the workspace
-may edit (members listed by email have no chat identity to check against); every change is
-announced in the rotation's on-call channel and told, by direct message with before and after,
-to each person whose shifts moved.
+Each runs inside one store transaction with the messages it causes, and its audit entry. Who
+may (issue 14): a rotation member swaps their own shifts, asks for or takes cover, and adds an
+override that puts themselves on call; changing someone else's shifts needs that person or an
+admin; an edit is undone by its author or an admin, a cover request withdrawn by its requester
+or an admin. (A rotation that lists members by email has no chat identity to check membership
+against: there, anyone may put themselves on call; other people's shifts still need them or an
+admin.) Every change is announced in the rotation's on-call channel and told, by direct message
+with before and after, to each person whose shifts moved.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from incidents.access import AuditEntry
 from incidents.errors import DomainError
 from incidents.messages import (
     Audience,
@@ -45,7 +50,7 @@ from incidents.oncall.schedule import (
     shift_changes,
 )
 from incidents.oncall.text import change_messages, edit_text, moment_text, reply, span_text
-from incidents.people import Person
+from incidents.people import EMAIL, Person
 from incidents.ports import UnitOfWork
 
 
@@ -64,6 +69,14 @@ class OnCallError(DomainError):
     """An edit that cannot be made; the message says why and what would work."""
 
 
+class OnCallRefused(OnCallError):
+    """An edit the access rules refuse; `entry` is its audit entry."""
+
+    def __init__(self, message: str, entry: AuditEntry) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
 @dataclass(kw_only=True)
 class EditContext:
     """One edit in progress: the transaction, the rotation, who asks, when, what is in force."""
@@ -74,6 +87,36 @@ class EditContext:
     actor: Person
     now: datetime
     edits: list[Edit]
+    admin: bool = False
+    right: str = "member"  # the right the edit used, for the audit log
+
+    def audit(self, request: OnCallRequest, *, allowed: bool, reason: str) -> AuditEntry:
+        """The audit entry of `request` in this rotation."""
+        return AuditEntry(
+            at=self.now,
+            actor=self.actor,
+            action="oncall " + _VERB.get(type(request), "edit"),
+            what=f"{_VERB.get(type(request), 'edit')} in {self.rotation.name}",
+            rotation=self.rotation.name,
+            allowed=allowed,
+            reason=reason,
+        )
+
+    def allow(self, request: OnCallRequest, condition: bool, right: str, refusal: str) -> None:
+        """Go on when `condition` holds (using `right`) or the actor is an admin; else refuse,
+        saying who may."""
+        if condition:
+            self.right = right
+        elif self.admin:
+            self.right = "admin"
+        else:
+            message = refusal + " (or an admin)."
+            raise OnCallRefused(message, self.audit(request, allowed=False, reason=message))
+
+    def is_member(self) -> bool:
+        """The actor is in the rotation, or the rotation lists people by email (unverifiable)."""
+        people = self.rotation.everyone
+        return self.actor in people or any(p.platform == EMAIL for p in people)
 
     def note(self, text: Text, tone: Tone = Tone.INFO) -> Message:
         """A message for the rotation's on-call channel."""
@@ -87,6 +130,14 @@ class EditContext:
 
 
 Result = tuple[Message, list[Edit] | None]
+_VERB: dict[type, str] = {
+    AddOverride: "override",
+    SwapShifts: "swap",
+    RequestCover: "cover",
+    TakeCover: "take",
+    CancelCover: "cover cancel",
+    CancelEdit: "cancel",
+}
 
 
 async def run_edit(context: EditContext, request: OnCallRequest) -> Result:
@@ -171,6 +222,23 @@ async def _record(context: EditContext, edit: Edit) -> Result:
 
 async def _override(context: EditContext, request: AddOverride) -> Result:
     start, end = _days(context, request.first, request.last)
+    if request.person == context.actor:
+        context.allow(
+            request,
+            context.is_member(),
+            "member, on call themselves",
+            f"Only members of {context.rotation.name} can put themselves on call in it",
+        )
+    else:
+        shifts = schedule(context.rotation, context.edits, start, end)
+        own = bool(shifts) and all(s.holds(context.actor) is request.role for s in shifts)
+        context.allow(
+            request,
+            own,
+            "their own shifts",
+            f"Those days are not all yours, so putting {_at(request.person)} on call changes "
+            f"someone else's shifts; ask them, or name yourself: `/oncall override @you …`",
+        )
     edit = Override(
         person=request.person,
         start=start,
@@ -221,10 +289,17 @@ async def _swap(context: EditContext, request: SwapShifts) -> Result:
         second = _shift_named(context, request.second)
         if second == first:
             raise OnCallError(f"{request.first} and {request.second} are the same shift.")
-        if request.person not in (holder, _turn_holder(context, second)):
+        holders = (holder, _turn_holder(context, second))
+        if request.person not in holders:
             raise OnCallError(
                 f"{_at(request.person)} is primary in neither shift, so it is not their swap."
             )
+        context.allow(
+            request,
+            context.actor in holders,
+            "their own shift",
+            f"Only {_at(holders[0])} or {_at(holders[1])}, whose shifts these are, can swap them",
+        )
     else:
         if holder == request.person:
             other = context.actor
@@ -312,6 +387,12 @@ async def _take_cover(context: EditContext, request: TakeCover) -> Result:
         )
     if stored.end <= context.now:
         raise OnCallError(f"Cover request {request.request} is for a time that is over.")
+    context.allow(
+        request,
+        context.is_member(),
+        "member",
+        f"Only members of {context.rotation.name} can take its cover requests",
+    )
     taken = await context.uow.close_cover_request(
         context.rotation.name, request.request, taken_by=context.actor, now=context.now
     )
@@ -325,10 +406,12 @@ async def _cancel_cover(context: EditContext, request: CancelCover) -> Result:
     await _open_request(context, request.request)
     stored = await context.uow.cover_request(context.rotation.name, request.request)
     assert stored is not None
-    if stored.requester != context.actor:
-        raise OnCallError(
-            f"Only {_at(stored.requester)} can withdraw cover request {request.request}."
-        )
+    context.allow(
+        request,
+        stored.requester == context.actor,
+        "requester",
+        f"Only {_at(stored.requester)} can withdraw cover request {request.request}",
+    )
     await context.uow.close_cover_request(
         context.rotation.name, request.request, taken_by=None, now=context.now
     )
@@ -339,6 +422,15 @@ async def _cancel_cover(context: EditContext, request: CancelCover) -> Result:
 
 async def _cancel_edit(context: EditContext, request: CancelEdit) -> Result:
     rotation = context.rotation
+    existing = next((e for e in context.edits if e.id == request.edit), None)
+    if existing is not None:
+        author = existing.created_by
+        context.allow(
+            request,
+            author is None or author == context.actor,
+            "author",
+            f"Only {_at(author) if author else 'its author'} can undo edit {request.edit}",
+        )
     cancelled = await context.uow.cancel_oncall_edit(rotation.name, request.edit, context.now)
     if cancelled is None:
         raise OnCallError(

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.chat import Outcome
-from bot.oncall.edits import EditContext, OnCallError, run_edit
+from bot.oncall.edits import EditContext, OnCallError, OnCallRefused, run_edit
 from bot.routing import OutboxWriter
+from incidents.access import Access, AuditEntry, Principal
 from incidents.errors import DomainError
 from incidents.messages import Audience, Message, MessageKind, Part, Text, person
 from incidents.model import OnCall
@@ -58,6 +59,7 @@ class OnCallService:
         outbox: OutboxWriter,
         on_change: Callable[[], None] = lambda: None,
         feed_tokens: Mapping[str, str] | None = None,
+        access: Access | None = None,
     ) -> None:
         if not rotations:
             raise ValueError("OnCallService needs at least one rotation")
@@ -69,6 +71,7 @@ class OnCallService:
         self._outbox = outbox
         self.on_change = on_change
         self._edits: dict[str, list[Edit]] = {name: [] for name in self.rotations}
+        self.access = access or Access()
 
     @property
     def default(self) -> Rotation:
@@ -123,10 +126,12 @@ class OnCallService:
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> Outcome:
         """Parse and run one `/oncall …` line; errors come back as a polite reply.
 
-        `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here.
+        `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here;
+        `groups` the user groups or roles the platform says they are in (for `[access]`).
         """
         parsed = parse_oncall(text, platform, list(self.rotations))
         if isinstance(parsed, OnCallParseError):
@@ -136,9 +141,18 @@ class OnCallService:
             if isinstance(parsed, ShowOnCall | ShowSchedule | OnCallHelp):
                 await self.load()
                 return Outcome(ok=True, reply=self._show(parsed, rotation, channel_id))
-            return await self._run(parsed, rotation, Person(actor), request_key)
+            who = Principal(Person(actor), groups)
+            return await self._run(parsed, rotation, who, request_key)
+        except OnCallRefused as refused:
+            await self._audit(refused.entry)
+            return _error(refused.message)
         except DomainError as error:
             return _error(error.message)
+
+    async def _audit(self, entry: AuditEntry) -> None:
+        """Audit a refused edit in its own transaction (the edit's rolled back)."""
+        async with self.store.transaction() as uow:
+            await uow.append_audit(entry)
 
     def _rotation_for(
         self, request: OnCallRequest, platform: str, channel_id: str | None
@@ -168,8 +182,9 @@ class OnCallService:
         return reply(tuple(parts))
 
     async def _run(
-        self, request: OnCallRequest, rotation: Rotation, actor: Person, request_key: str | None
+        self, request: OnCallRequest, rotation: Rotation, who: Principal, request_key: str | None
     ) -> Outcome:
+        actor = who.person
         async with self.store.transaction() as uow:
             now = self.clock.now()
             if request_key is not None and not await uow.remember_request(request_key, now):
@@ -190,9 +205,16 @@ class OnCallService:
                     lines = [f"No open cover requests in {rotation.name}."]
                 return Outcome(ok=True, reply=reply(tuple(lines)))
             context = EditContext(
-                oncall=self, uow=uow, rotation=rotation, actor=actor, now=now, edits=edits
+                oncall=self,
+                uow=uow,
+                rotation=rotation,
+                actor=actor,
+                now=now,
+                edits=edits,
+                admin=self.access.is_admin(who),
             )
             answer, changed = await run_edit(context, request)
+            await uow.append_audit(context.audit(request, allowed=True, reason=context.right))
         if changed is not None:
             self._edits[rotation.name] = changed
         self.on_change()

@@ -12,6 +12,7 @@ from bot.metrics import Metrics
 from bot.oncall.service import OnCallService
 from bot.service import IncidentService
 from bot.web.auth import Signer
+from incidents.people import Person
 from incidents.policy import Policy
 from incidents.ports import Clock, Store
 
@@ -29,6 +30,8 @@ class WebContext:
     metrics: Metrics | None
     signer: Signer | None  # None: the dashboard is off (no SEVBOT_WEB_TOKEN)
     default_platform: str
+    platforms: tuple[str, ...]  # the configured chat platforms (the API's `platform` is one)
+    api_tokens: dict[str, Person]  # each API token and the identity it acts as
     ready: Callable[[], bool]  # True once the store is open and the scheduler loop runs
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -16,6 +16,9 @@ from bot.web.signin import need_login
 from incidents.model import Incident
 from incidents.review import review_facts
 from incidents.timers import TimerKind, pending_timers
+
+AUDIT_WINDOW = timedelta(days=30)  # the dashboard shows the latest audit entries of 30 days
+AUDIT_SHOWN = 20
 
 
 def _deadlines(incident: Incident, app: WebContext) -> dict[str, datetime | None]:
@@ -60,10 +63,11 @@ def iso_short(moment: datetime) -> str:
 async def dashboard(request: web.Request) -> web.Response:
     """GET /: open incidents with live countdowns, and who is on call."""
     web_ = web_of(request)
-    need_login(request, web_)
+    await need_login(request, web_)
     now = web_.app.clock.now()
     async with web_.app.store.transaction() as uow:
         incidents = await uow.open_incidents()
+        audit = await uow.audit_since(now - AUDIT_WINDOW, AUDIT_SHOWN)
     rows = []
     for incident in incidents:
         due = _deadlines(incident, web_.app)
@@ -76,14 +80,14 @@ async def dashboard(request: web.Request) -> web.Response:
             }
         )
     oncall = await _oncall_board(web_.app)
-    body = web_.render("dashboard.html", now, incidents=rows, oncall=oncall)
+    body = web_.render("dashboard.html", now, incidents=rows, oncall=oncall, audit=audit)
     return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 async def incident_page(request: web.Request) -> web.Response:
     """GET /incidents/<n>: the full timeline, the review draft and the action items."""
     web_ = web_of(request)
-    need_login(request, web_)
+    await need_login(request, web_)
     now = web_.app.clock.now()
     try:
         number = int(request.match_info["number"])

@@ -23,6 +23,7 @@ async def closed_incident(db: Path) -> str:
         for minute, who, text in (
             (0, "maria", "open sev2 Search is slow"),
             (5, "sam", "ack 1"),
+            (5, "sam", "ic 1 @sam"),  # sam leads: resolve and close are a lead's
             (9, "sam", "status 1 Reindexing the catalogue"),
             (40, "sam", "resolve 1 Reindexed"),
             (41, "sam", "action 1 Alert on p99 @sam"),

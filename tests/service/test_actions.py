@@ -20,6 +20,7 @@ NEXT_MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 async def two_incidents_with_items(app: App) -> None:
     """#1 (SEV-2, closed) and #2 (SEV-3, open), with items for sam, ana and nobody."""
     await say(app, "/incident open sev2 Search is slow", who="maria")
+    await say(app, "/incident ic 1 @li", who="li")  # li leads #1: resolve and close are a lead's
     await say(app, "/incident action 1 Add a p99 alert on search @sam", who="li")
     await say(app, "/incident action 1 Shard the index", who="li")
     await say(app, "/incident action 1 Write the reindex runbook @ana", who="li")

@@ -69,8 +69,10 @@ async def test_counts_histograms_and_gauges_follow_the_incidents(
     await say(app, "/incident open sev1 Checkout is failing", who="maria")
     await tick(app, clock, minutes=10)  # 14:08 detection warning, no breach yet
     await say(app, "/incident ack 1", who="sam")
+    await say(app, "/incident ic 1 @sam", who="sam")  # sam leads #1 and may resolve it
     await tick(app, clock, minutes=21)  # 14:15 detection breach, 14:30 status reminder
     await say(app, "/incident open sev2 Search is slow", who="maria")
+    await say(app, "/incident ic 2 @li", who="li")  # li leads #2 and may change its phase
     await say(app, "/incident phase 2 triage", who="li")
     samples = await scrape(client)
     assert value(samples, "sevbot_incidents_opened_total", severity="sev1") == 1
@@ -104,6 +106,7 @@ async def test_response_and_review_breaches_are_counted(
     app, client = served
     await say(app, "/incident open sev1 Checkout is failing", who="maria")
     await tick(app, clock, minutes=61)
+    await say(app, "/incident ic 1 @sam", who="sam")  # late, but sam leads #1 now and may resolve
     await say(app, "/incident resolve 1", who="sam")
     await tick(app, clock, hours=24)
     await tick(app, clock, hours=24)

@@ -86,15 +86,15 @@ async def test_schedule_lists_the_coming_weeks(app: App) -> None:
 async def test_an_override_dms_whoever_moved_with_before_and_after(
     app: App, chat: RecordingChat
 ) -> None:
-    """Dana overriding 24-27 Dec (alice's week) tells alice and dana, and the channel."""
-    outcome = await oncall(app, "/oncall override @dana 2026-12-24 2026-12-27", who="bob")
+    """Alice handing 24-27 Dec of her week to dana tells alice and dana, and the channel."""
+    outcome = await oncall(app, "/oncall override @dana 2026-12-24 2026-12-27", who="alice")
     assert outcome.ok, outcome.reply_text
     assert "Told by direct message: @alice, @dana." in outcome.reply_text
     told = dms(chat, "oncall_changed")
     assert set(told) == {ALICE, DANA}
     alice = told[ALICE].plain_text()
     assert (
-        "changed: override: @dana is primary Thu 24 Dec 00:00 → Mon 28 Dec 00:00 UTC (by @bob)"
+        "changed: override: @dana is primary Thu 24 Dec 00:00 → Mon 28 Dec 00:00 UTC (by @alice)"
         in alice
     )
     assert "Before: primary Mon 21 Dec 09:00 → Mon 28 Dec 09:00 UTC" in alice
@@ -178,7 +178,8 @@ async def test_a_swap_of_someone_elses_shift_says_what_would_work(app: App) -> N
 
 
 async def test_cover_requested_then_taken(app: App, chat: RecordingChat) -> None:
-    """Bob asks for cover in his week; dana takes it; bob and dana are told; it is taken once."""
+    """Bob asks for cover in his week; dana, not in the rotation, may not take it; alice takes
+    it; bob and alice are told; it is taken once."""
     asked = await oncall(app, "/oncall cover 2026-12-08 2026-12-09", who="bob")
     assert asked.ok, asked.reply_text
     assert "request 1" in asked.reply_text
@@ -189,13 +190,18 @@ async def test_cover_requested_then_taken(app: App, chat: RecordingChat) -> None
     )
     assert "`/oncall take 1`" in note.plain_text()
     assert "1: @bob" in (await oncall(app, "/oncall cover")).reply_text
-    taken = await oncall(app, "/oncall take 1", who="dana")
+    stranger = await oncall(app, "/oncall take 1", who="dana")
+    assert not stranger.ok
+    assert stranger.reply_text == (
+        "Only members of maintainers can take its cover requests (or an admin)."
+    )
+    taken = await oncall(app, "/oncall take 1", who="alice")
     assert taken.ok, taken.reply_text
-    assert set(dms(chat, "oncall_changed")) == {BOB, DANA}
-    assert "@dana covers @bob" in dms(chat, "oncall_changed")[BOB].plain_text()
+    assert set(dms(chat, "oncall_changed")) == {BOB, ALICE}
+    assert "@alice covers @bob" in dms(chat, "oncall_changed")[BOB].plain_text()
     again = await oncall(app, "/oncall take 1", who="carol")
     assert not again.ok
-    assert "taken by @dana already" in again.reply_text
+    assert "taken by @alice already" in again.reply_text
     assert "No open cover requests" in (await oncall(app, "/oncall cover")).reply_text
 
 

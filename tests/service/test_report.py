@@ -33,10 +33,12 @@ async def four_incidents(app: App, clock: FakeClock) -> None:
     #3 SEV-2 20:00, ack 20:30, resolved 22:00 from detection (window missed); one open item.
     #4 SEV-3 22:00, never acknowledged (1 business day: missed by Thursday), still in
        detection past its window; one open item.
+    Whoever acknowledges #1-#3 takes the incident commander role right after (leads resolve).
     """
     await say(app, "/incident open sev1 Checkout is failing", who="maria")
     await at(clock, 10 / 60)
     await say(app, "/incident ack 1", who="sam")
+    await say(app, "/incident ic 1 @sam", who="sam")  # the responder leads: phases, resolve, review
     await say(app, "/incident phase 1 triage", who="sam")
     await say(app, "/incident action 1 Alert on 502s @sam", who="sam")
     await say(app, "/incident action 1 Canary deploys @li", who="sam")
@@ -49,12 +51,14 @@ async def four_incidents(app: App, clock: FakeClock) -> None:
     await say(app, "/incident open sev1 Login is down", who="maria")
     await at(clock, 3 + 10 / 60)
     await say(app, "/incident ack 2", who="sam")
+    await say(app, "/incident ic 2 @sam", who="sam")
     await at(clock, 5)
     await say(app, "/incident resolve 2 Restarted the auth pods", who="sam")
     await at(clock, 6)
     await say(app, "/incident open sev2 Search is slow", who="maria")
     await at(clock, 6.5)
     await say(app, "/incident ack 3", who="li")
+    await say(app, "/incident ic 3 @li", who="li")
     await say(app, "/incident action 3 Shard the index @li", who="li")
     await at(clock, 8)
     await say(app, "/incident resolve 3 Reindexed", who="li")

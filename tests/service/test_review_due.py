@@ -15,10 +15,10 @@ from tests.service.conftest import say, tick
 
 
 async def resolved_sev1(app: App, clock: FakeClock, severity: str = "sev1") -> None:
-    """#1 declared by maria, acknowledged by sam, IC li, resolved 1 h later."""
+    """#1 declared by maria, acknowledged by sam, IC li (took the role), resolved 1 h later."""
     await say(app, f"/incident open {severity} Checkout is failing", who="maria")
     await say(app, "/incident ack 1", who="sam")
-    await say(app, "/incident ic 1 @li", who="sam")
+    await say(app, "/incident ic 1 @li", who="li")
     await tick(app, clock, hours=1)
     await say(app, "/incident resolve 1 Rolled back", who="li")
 
@@ -136,7 +136,7 @@ async def test_close_is_refused_until_the_review_is_done(
     assert incident.phase is Phase.POST_INCIDENT
     assert all(e.kind is not EntryKind.CLOSED for e in incident.timeline)
     await say(app, "/incident review 1 done https://wiki.example.com/pir-1", who="li")
-    await say(app, "/incident close 1", who="sam")
+    await say(app, "/incident close 1", who="maria")  # the declarer, a lead too
     closed = await app.service.load(1)
     assert closed is not None
     assert closed.phase is Phase.CLOSED
@@ -149,7 +149,7 @@ async def test_force_close_by_the_ic_is_recorded(
     """Only the IC may force-close; it is on the timeline and the review reminders stop."""
     await resolved_sev1(app, clock)
     refused = await say(app, "/incident close 1 --force", who="sam")
-    assert refused == "Only the incident commander (@li) can force-close #1."
+    assert refused == "Only the incident commander @li or an admin can force-close #1."
     chat.clear()
     await say(app, "/incident close 1 --force", who="li")
     assert chat.messages[-1].plain_text() == "🔒 #1 closed by @li (review skipped)."

@@ -42,6 +42,7 @@ async def site(
 
 async def _sev1_with_updates(app: App) -> None:
     await say(app, "open sev1 Checkout <script>alert(1)</script> failing", who="maria")
+    await say(app, "ic 1 @sam")  # sam leads: external updates and resolve are a lead's
     await say(app, "status 1 Internal: suspect deploy 8812 by @sam")
     await say(app, "status 1 --external Card payments are failing; we are on it")
 
@@ -196,6 +197,7 @@ async def test_a_downgraded_public_incident_keeps_its_public_history(
     """A SEV-0 with a published update, lowered to SEV-3, stays on /status, the feed and JSON."""
     app, client = site
     await say(app, "open sev0 Card payments are down", who="maria")
+    await say(app, "ic 1 @sam")  # sam leads: external updates, severity and resolve are a lead's
     await say(app, "status 1 --external Card payments are failing; we are on it")
     await say(app, "sev 1 sev3")
     html = await (await client.get("/status")).text()
@@ -227,3 +229,19 @@ async def test_an_incident_never_public_stays_off_the_page(site: tuple[App, Clie
     html = await (await client.get("/status")).text()
     assert "Nightly export is slow" not in html
     assert "Exports may be late today" not in html
+
+
+async def test_dashboard_shows_the_latest_audit_entries(site: tuple[App, Client]) -> None:
+    """A refusal and an allowed privileged action appear on the dashboard, newest first."""
+    app, client = site
+    await _sev1_with_updates(app)  # maria declares; sam takes IC; updates
+    await say(app, "sev 1 sev0", who="eve")
+    signed = await client.post("/login", data={"token": "letmein", "next": "/"})
+    assert signed.status == 200
+    page = await (await client.get("/")).text()
+    section = page[page.index("Audit log (latest)") :]
+    assert "console:eve" in section
+    assert "REFUSED" in section
+    assert "change the severity of #1" in section
+    assert "post an external status update on #1" in section
+    assert section.index("console:eve") < section.index("post an external status update")

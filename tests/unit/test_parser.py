@@ -20,9 +20,10 @@ from incidents.parser import (
     parse,
     parse_user,
 )
-from incidents.people import Person
+from incidents.people import BROADCASTS, Person, not_one_person
 from incidents.phase import Phase
 from incidents.severity import Severity
+from incidents.text import has_visible
 
 
 def ok(text: str, platform: str = "console") -> Parsed:
@@ -365,7 +366,7 @@ def test_parse_never_raises_on_command_like_text(
 # Round trip: parse(format_request(p)) == p
 
 _NUMBER = re.compile(r"#?[0-9]{1,9}")
-_FLAGS = {"--external", "-e", "--public", "--force", "-f", "force", "done"}
+_FLAGS = {"--external", "-e", "--public", "--force", "-f", "force", "done", "--private"}
 WORD = st.one_of(
     st.text(
         alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
@@ -387,6 +388,8 @@ def _free_text(*, platform: str) -> st.SearchStrategy[str]:
             _NUMBER.fullmatch(first) is None
             and first.lower() not in _FLAGS
             and parse_user(last, platform) is None
+            and not (last.startswith("@") and not_one_person(last))  # `@here`: refused
+            and has_visible("".join(words))  # a title must show something
         )
 
     return (
@@ -407,7 +410,8 @@ def _users(platform: str) -> st.SearchStrategy[Person]:
         return st.from_regex(r"U[A-Z0-9]{2,10}", fullmatch=True).map(
             lambda i: Person.of("slack", i)
         )
-    return st.from_regex(r"[a-z]{1,8}", fullmatch=True).map(lambda i: Person.of("console", i))
+    names = st.from_regex(r"[a-z]{1,8}", fullmatch=True).filter(lambda i: i not in BROADCASTS)
+    return names.map(lambda i: Person.of("console", i))
 
 
 def _requests(platform: str) -> st.SearchStrategy[Parsed]:
@@ -432,7 +436,7 @@ def _requests(platform: str) -> st.SearchStrategy[Parsed]:
         st.builds(c.ShowTimeline),
     ]
     unnumbered = [
-        st.builds(c.OpenIncident, severity=severities, title=text),
+        st.builds(c.OpenIncident, severity=severities, title=text, private=st.booleans()),
         st.builds(c.ListIncidents),
         st.builds(c.Help),
     ]

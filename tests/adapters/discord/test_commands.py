@@ -101,6 +101,7 @@ async def test_force_close_and_queries(app: App, bot: DiscordAdapter, discord: S
     assert "Declared SEV-1" in await run(app, discord, "timeline", channel)
     assert "#1" in await run(app, discord, "list", discord.general)
     assert "/incident" in await run(app, discord, "help", discord.general)
+    await run(app, discord, "ic", channel, user={"user": "sam"})  # force-close is the IC's
     await run(app, discord, "resolve", channel)
     await run(app, discord, "close", channel, force=True)
     assert "review skipped" in discord.posts(channel)[-1].text
@@ -154,6 +155,7 @@ class FakeOnCall:
         platform: str,
         channel_id: str | None = None,
         request_key: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> Outcome:
         """Answer with who is on call."""
         self.asked.append((text, actor, request_key))

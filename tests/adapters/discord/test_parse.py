@@ -107,6 +107,32 @@ def test_bad_options_say_what_would_have_been_valid(verb: str, options: dict, hi
     assert hint in parsed.message
 
 
+@pytest.mark.parametrize(
+    ("verb", "options", "refusal"),
+    [
+        ("ic", {"user": "@everyone"}, "`@everyone` is not a person; name one person"),
+        ("ic", {"user": "@here"}, "`@here` is not a person; name one person"),
+        ("ic", {"user": "<@&1300000000000000009>"}, "is a group, not a person"),
+        ("role", {"role": "comms", "user": "<@&42>"}, "`@discord-role:42` is a group"),
+        ("action", {"text": "Alert on 502s", "owner": "@everyone"}, "`@everyone` is not a"),
+        ("action", {"text": "Alert on 502s", "owner": "<@&42>"}, "is a group, not a person"),
+    ],
+)
+def test_everyone_here_and_roles_are_not_people(verb: str, options: dict, refusal: str) -> None:
+    """`@everyone`, `@here` or a role typed where one person is meant is refused, saying why."""
+    parsed = incident_request(verb, options)
+    assert isinstance(parsed, ParseError)
+    assert refusal in parsed.message
+
+
+@pytest.mark.parametrize("title", ["\u200b", "\u202e\u2066\u200f", " \ufeff \u2060 "])
+def test_a_title_of_only_invisible_characters_is_refused(title: str) -> None:
+    """`/incident open title:` with only zero-width or bidi characters needs a real title."""
+    parsed = incident_request("open", {"severity": "SEV-1", "title": title})
+    assert isinstance(parsed, ParseError)
+    assert "An incident needs a title" in parsed.message
+
+
 def test_custom_ids_are_stable_and_round_trip() -> None:
     """`sevbot:<action>:<n>` ids read back the same; 0 means the channel's own incident."""
     assert custom_id("ack", 42) == "sevbot:ack:42"

@@ -1,9 +1,20 @@
 """A stand-in for the Slack Web API (and Socket Mode) on 127.0.0.1, recording every call.
 
-It keeps just enough state to behave like Slack for sevbot: channels with members, topic,
-messages (with metadata) and pins; direct-message channels; users looked up by email;
-views; the three-step file upload; response_url posts. Switches make it answer with 429s
-(with Retry-After) or 5xx errors for a while.
+It keeps just enough state to behave like Slack for sevbot: channels (public or private) with
+members, topic, messages (with metadata) and pins; direct-message channels; users looked up by
+email; views; the three-step file upload; response_url posts. Switches make it answer with
+429s (with Retry-After) or 5xx errors for a while.
+
+The rules it enforces, each with where Slack publishes it:
+
+| rule | answer | published in |
+|---|---|---|
+| a channel name: lower case letters, digits, `-` and `_`, at most 80 | `invalid_name_specials` | docs.slack.dev/reference/methods/conversations.create |
+| a name is taken by any channel, public or private | `name_taken` | the same page |
+| `is_private=true` makes a private channel: only its members see it (listed, read, posted in) | `channel_not_found` to others | the same page; docs.slack.dev/reference/methods/conversations.list (private channels only where the caller is a member) |
+| `conversations.join` works on public channels only | `method_not_supported_for_channel_type` | docs.slack.dev/reference/methods/conversations.join |
+| `conversations.invite`: 1 to 1000 users, comma separated; the caller must be a member | `no_user`; over 1000: `invalid_arguments` (the page names no code of its own); `not_in_channel` | docs.slack.dev/reference/methods/conversations.invite |
+| … not oneself, not someone already there, only real users (`force=true` skips the unknown) | `cant_invite_self`, `already_in_channel`, `user_not_found` | the same page |
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ USERS = {
     "U0CAROL": ("carol", "carol@example.com"),
 }
 _CHANNEL_NAME = re.compile(r"^[a-z0-9_-]{1,80}$")
+MAX_INVITES = 1000  # users per conversations.invite (docs.slack.dev, conversations.invite)
 
 
 class SlackError(Exception):
@@ -54,7 +66,7 @@ class Call:
 
 @dataclass
 class Channel:
-    """A conversation: public channel, or a DM with `is_im`."""
+    """A conversation: public or private (`is_private`) channel, or a DM with `is_im`."""
 
     id: str
     name: str
@@ -63,7 +75,12 @@ class Channel:
     messages: list[dict[str, Any]] = field(default_factory=list)
     pins: list[str] = field(default_factory=list)
     is_im: bool = False
+    is_private: bool = False
     creator: str = "U0MARIA"
+
+    def hidden_from_bot(self) -> bool:
+        """A private channel the bot is not in: to the bot it does not exist."""
+        return self.is_private and BOT_USER not in self.members
 
     def posts(self) -> list[dict[str, Any]]:
         """Messages the bot posted (not topic changes and the like), oldest first."""
@@ -95,6 +112,7 @@ class SlackStandIn:
         self.responses: list[dict[str, Any]] = []
         self.views: list[dict[str, Any]] = []
         self.uploads: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}  # user group id (S…) → its members
         self.failures: deque[Failure] = deque()
         self.triggers_expired = False  # views.open answers expired_trigger_id
         self.socket_acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -276,7 +294,7 @@ class SlackStandIn:
             found = next((c for c in self.channels.values() if c.name == ref[1:]), None)
         else:
             found = self.channels.get(ref)
-        if found is None:
+        if found is None or found.hidden_from_bot():
             raise SlackError("channel_not_found")
         return found
 
@@ -298,22 +316,48 @@ class SlackStandIn:
         if not _CHANNEL_NAME.match(name):
             raise SlackError("invalid_name_specials")
         if any(c.name == name for c in self.channels.values()):
-            raise SlackError("name_taken")
-        channel = self.add_channel(f"C{next(self._ids):06d}", name, {BOT_USER})
+            raise SlackError("name_taken")  # private channels' names are taken too
+        prefix = "G" if _flag(params, "is_private") else "C"
+        channel = self.add_channel(f"{prefix}{next(self._ids):06d}", name, {BOT_USER})
         channel.creator = BOT_USER
-        return {"channel": {"id": channel.id, "name": name, "creator": BOT_USER}}
+        channel.is_private = _flag(params, "is_private")
+        return {"channel": self._describe(channel)}
 
     def m_conversations_invite(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
-        users = [u for u in str(params.get("users", "")).split(",") if u]
-        unknown = [u for u in users if u not in USERS]
-        if unknown and str(params.get("force")).lower() not in ("true", "1"):
+        if channel.is_im:
+            raise SlackError("method_not_supported_for_channel_type")
+        if BOT_USER not in channel.members:
+            raise SlackError("not_in_channel")  # "the calling user must be a member"
+        users = params.get("users", "")
+        if isinstance(users, list):  # a JSON body may carry a list; the form, one string
+            users = ",".join(str(u) for u in users)
+        ids = [u.strip() for u in str(users).split(",") if u.strip()]
+        if not ids:
+            raise SlackError("no_user")
+        if len(ids) > MAX_INVITES:
+            raise SlackError("invalid_arguments")
+        if BOT_USER in ids:
+            raise SlackError("cant_invite_self")
+        known = [u for u in ids if u in USERS]
+        if len(known) < len(ids) and (not _flag(params, "force") or not known):
             raise SlackError("user_not_found")
-        new = [u for u in users if u in USERS and u not in channel.members]
+        new = [u for u in known if u not in channel.members]
         if not new:
             raise SlackError("already_in_channel")
         channel.members.update(new)
-        return {"channel": {"id": channel.id}}
+        return {"channel": self._describe(channel)}
+
+    def _describe(self, channel: Channel) -> dict[str, Any]:
+        """The channel object of conversations.create / invite / info (the fields read here)."""
+        return {
+            "id": channel.id,
+            "name": channel.name,
+            "creator": channel.creator,
+            "is_private": channel.is_private,
+            "is_im": channel.is_im,
+            "topic": {"value": channel.topic},
+        }
 
     def m_conversations_setTopic(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
@@ -327,24 +371,30 @@ class SlackStandIn:
         return {"channel": {"id": channel.id, "topic": {"value": topic}}}
 
     def m_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
-        return {
-            "channel": {"id": channel.id, "name": channel.name, "topic": {"value": channel.topic}}
-        }
+        return {"channel": self._describe(self._channel(params))}
 
     def m_conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
+        if channel.is_private or channel.is_im:
+            raise SlackError("method_not_supported_for_channel_type")
         channel.members.add(BOT_USER)
         return {"channel": {"id": channel.id}}
 
     def m_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        public = [c for c in self.channels.values() if not c.is_im]
+        types = set(str(params.get("types") or "public_channel").split(","))
+        listed = [
+            c
+            for c in self.channels.values()
+            if not c.is_im
+            and not c.hidden_from_bot()
+            and ("private_channel" if c.is_private else "public_channel") in types
+        ]
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 100)
-        page = public[start : start + limit]
-        more = start + limit < len(public)
+        page = listed[start : start + limit]
+        more = start + limit < len(listed)
         return {
-            "channels": [{"id": c.id, "name": c.name, "creator": c.creator} for c in page],
+            "channels": [self._describe(c) for c in page],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
@@ -449,6 +499,17 @@ class SlackStandIn:
                 return {"user": {"id": user_id, "name": name}}
         raise SlackError("users_not_found")
 
+    def m_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """usergroups.users.list: `usergroup` is required; an unknown id is `no_such_subteam`
+        (https://docs.slack.dev/reference/methods/usergroups.users.list: arguments, errors;
+        scope usergroups:read)."""
+        group = params.get("usergroup")
+        if not group:
+            raise SlackError("missing_argument")
+        if group not in self.usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(self.usergroups[group])}
+
     def m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = str(params.get("user", ""))
         if user_id not in USERS:
@@ -497,6 +558,11 @@ class SlackStandIn:
                 }
             )
         return {"files": shared}
+
+
+def _flag(params: dict[str, Any], name: str) -> bool:
+    """A boolean argument as Slack reads it from a form or a JSON body."""
+    return str(params.get(name)).lower() in ("true", "1")
 
 
 def check_blocks(blocks: list[dict[str, Any]]) -> None:

@@ -54,6 +54,7 @@ async def test_status_without_text_opens_the_modal(slack: Slack) -> None:
     """`/incident status` alone in the channel opens the modal; an external one works too."""
     await slack.run("open sev1 Checkout is failing")
     channel = slack.channel(1).id
+    await slack.run(f"ic <@{SAM}>", user=SAM, channel=channel)  # external updates: a lead's
     reply = await slack.command("status", user=SAM, channel=channel)
     assert (reply.status, reply.body) == (200, None)
     await slack.settle()
@@ -66,6 +67,7 @@ async def test_status_without_text_opens_the_modal(slack: Slack) -> None:
 async def test_change_severity_button_uses_a_select(slack: Slack) -> None:
     """Change severity → a select preset to the current level; choosing SEV-0 raises it."""
     await slack.run("open sev1 Checkout is failing")
+    await slack.run(f"ic <@{SAM}>", user=SAM, channel=slack.channel(1).id)  # severity: a lead's
     await slack.click("sevbot_change_severity", 1)
     await slack.settle()
     view = slack.standin.views[-1]["view"]
@@ -82,6 +84,7 @@ async def test_change_severity_button_uses_a_select(slack: Slack) -> None:
 async def test_resolve_button_asks_for_the_summary(slack: Slack) -> None:
     """Resolve → a modal for what fixed it; submitting resolves with that summary."""
     await slack.run("open sev2 Search latency")
+    await slack.run(f"ic <@{SAM}>", user=SAM, channel=slack.channel(1).id)  # resolve: a lead's
     await slack.click("sevbot_resolve", 1)
     await slack.settle()
     assert slack.standin.views[-1]["view"]["callback_id"] == "sevbot_resolve"

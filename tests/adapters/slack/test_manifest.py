@@ -41,11 +41,13 @@ def test_commands_interactivity_and_events_share_the_request_url() -> None:
 
 
 def test_scopes_and_events_cover_what_the_adapter_does() -> None:
-    """Creating channels, pinning, DMs, email lookups, files; pins, 📌 and messages in."""
+    """Creating channels (private ones too), pinning, DMs, email lookups, files; pins, 📌 and
+    messages in."""
     assert {
         "commands",
         "chat:write",
         "channels:manage",
+        "groups:write",
         "channels:join",
         "channels:history",
         "im:write",
@@ -53,6 +55,7 @@ def test_scopes_and_events_cover_what_the_adapter_does() -> None:
         "users:read.email",
         "files:write",
         "reactions:read",
+        "usergroups:read",
     } <= listed("bot")
     assert listed("bot_events") == {
         "message.channels",

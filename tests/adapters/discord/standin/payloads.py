@@ -53,6 +53,7 @@ def channel(
     parent_id: int | None = None,
     topic: str | None = None,
     position: int = 0,
+    permission_overwrites: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A guild channel object: text (0) or category (4)."""
     return {
@@ -64,7 +65,7 @@ def channel(
         "parent_id": str(parent_id) if parent_id else None,
         "topic": topic,
         "nsfw": False,
-        "permission_overwrites": [],
+        "permission_overwrites": permission_overwrites or [],
         "rate_limit_per_user": 0,
         "last_message_id": None,
         "flags": 0,
@@ -74,6 +75,21 @@ def channel(
 def dm_channel(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
     """A direct-message channel object."""
     return {"id": str(channel_id), "type": 1, "recipients": [recipient], "last_message_id": None}
+
+
+def role(role_id: int, name: str) -> dict[str, Any]:
+    """A role object (no permissions of its own: sevbot reads roles for `[access]` only)."""
+    return {
+        "id": str(role_id),
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "position": 1,
+        "permissions": "0",
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
 
 
 def guild(

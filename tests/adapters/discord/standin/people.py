@@ -101,7 +101,7 @@ class People:
         message: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         where = channel or self.general
-        return p.interaction(
+        payload = p.interaction(
             kind=kind,
             data=data,
             application_id=self.application_id,
@@ -110,6 +110,8 @@ class People:
             person=self.user(user),
             message_data=message,
         )
+        payload["member"] = self.member(user)
+        return payload
 
     async def interact(self: StandIn, payload: dict[str, Any]) -> Callback:
         """Dispatch INTERACTION_CREATE and wait for the bot's interaction response."""

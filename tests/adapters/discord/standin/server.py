@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.adapters.discord.standin import payloads as p
+from tests.adapters.discord.standin import permissions as perms
 from tests.adapters.discord.standin.gateway import Gateway
 from tests.adapters.discord.standin.people import People
 from tests.adapters.discord.standin.rest import API, Failure, middleware, routes
@@ -89,7 +90,10 @@ class StandIn(People):
         self.bot = p.user(self.application_id, "sevbot", bot=True)
         self.guild_id = p.snowflake()
         self.guild_name = guild_name
+        self.bot_permissions = perms.BOT_PERMISSIONS  # the bot's rights in the guild
         self.users: dict[str, dict[str, Any]] = {}
+        self.roles: dict[int, str] = {}  # the guild's roles besides @everyone: id → name
+        self.member_roles: dict[str, list[int]] = {}  # a person's roles, by name
         self.channels: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.sent: list[Sent] = []
@@ -161,9 +165,19 @@ class StandIn(People):
 
     def guild_payload(self) -> dict[str, Any]:
         """GUILD_CREATE for the one guild."""
-        members = [p.member(self.bot), *(p.member(u) for u in self.users.values())]
+        members = [p.member(self.bot), *(self.member(name) for name in self.users)]
         guild_channels = [c for c in self.channels.values() if c.get("guild_id")]
-        return p.guild(self.guild_id, self.guild_name, channels=guild_channels, members=members)
+        payload = p.guild(self.guild_id, self.guild_name, channels=guild_channels, members=members)
+        payload["roles"] += [p.role(role_id, name) for role_id, name in self.roles.items()]
+        return payload
+
+    def member(self, name: str) -> dict[str, Any]:
+        """The guild member object of a person, with their roles (Discord sends the role ids
+        with each interaction's `member`; they must be roles of the guild)."""
+        roles = self.member_roles.get(name, [])
+        unknown = [r for r in roles if r not in self.roles]
+        assert not unknown, f"roles {unknown} are not roles of the guild"
+        return p.member(self.user(name)) | {"roles": [str(r) for r in roles]}
 
     async def add_channel(self, name: str, **options: Any) -> dict[str, Any]:
         """Create a guild channel and tell the gateway."""
@@ -304,6 +318,19 @@ class StandIn(People):
             for s in self.sent
             if s.channel_id == channel_id and s.message["author"]["id"] == self.bot["id"]
         ]
+
+    def can_view(self, channel: dict[str, Any], who: str) -> bool:
+        """Whether a person (by name), or the bot (`"bot"`), sees the channel."""
+        user_id = str(self.bot["id"]) if who == "bot" else str(self.uid(who))
+        base = self.bot_permissions if who == "bot" else perms.EVERYONE_PERMISSIONS
+        return perms.can_view(channel, str(self.guild_id), user_id, base)
+
+    def bot_sees(self, channel_id: int) -> bool:
+        """Whether the bot may act on the channel (DMs and unknown ids: yes, 404 elsewhere)."""
+        channel = self.channels.get(channel_id)
+        if channel is None or not channel.get("guild_id"):
+            return True
+        return self.can_view(channel, "bot")
 
     def dms(self, name: str) -> list[Sent]:
         """What the bot sent a person by direct message."""
