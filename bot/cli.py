@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.runner import serve, setup_logging
+from incidents.access import AuditEntry
 from incidents.messages import render_plain
 from incidents.ports import OutboxItem
 
@@ -202,6 +204,14 @@ async def _audit(settings: Settings, *, since: str, fmt: str) -> int:
         await store.close()
 
 
+def _operator() -> str:
+    """Who runs the command line (for the audit log); `operator` when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
 async def _revoke_sessions(settings: Settings) -> int:
     """`sevbot sessions revoke`: delete every dashboard session; say how many were live."""
     from bot.bootstrap import open_store
@@ -209,8 +219,19 @@ async def _revoke_sessions(settings: Settings) -> int:
 
     store = await open_store(settings.database_url)
     try:
+        now = SystemClock().now()
         async with store.transaction() as uow:
-            count = await uow.revoke_all_sessions(SystemClock().now())
+            count = await uow.revoke_all_sessions(now)
+            await uow.append_audit(
+                AuditEntry(
+                    at=now,
+                    actor=f"cli:{_operator()}",
+                    action="sessions revoke",
+                    what="sign everyone out of the dashboard",
+                    allowed=True,
+                    reason=f"operator at the command line; {count} live sessions revoked",
+                )
+            )
     finally:
         await store.close()
     print(f"revoked {count} dashboard session{'' if count == 1 else 's'}")

@@ -66,3 +66,20 @@ def test_outbox_lists_pending_as_table_and_json(tmp_path: Path) -> None:
     data = json.loads(cli("outbox", "--format", "json", db=db).stdout)
     assert data["items"][0]["state"] == "pending"
     assert data["items"][0]["attempts"] == 3
+
+
+def test_audit_prints_the_log_as_table_and_json(tmp_path: Path) -> None:
+    """`sevbot sessions revoke` is audited; `sevbot audit` shows it, as a table and as JSON;
+    a bad `--since` is a usage error."""
+    db = tmp_path / "s.db"
+    assert cli("migrate", db=db).returncode == 0
+    assert cli("sessions", "revoke", db=db).returncode == 0
+    table = cli("audit", db=db)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].startswith("TIME (UTC)")
+    assert "sign everyone out of the dashboard" in table.stdout
+    listed = json.loads(cli("audit", "--format", "json", "--since", "1d", db=db).stdout)
+    assert [(row["action"], row["allowed"]) for row in listed] == [("sessions revoke", True)]
+    bad = cli("audit", "--since", "soon", db=db)
+    assert bad.returncode == 2
+    assert "--since" in bad.stderr
