@@ -190,9 +190,12 @@ def entry_data(entry: TimelineEntry) -> str:
 def entry_from_row(
     at: datetime, actor: str | None, kind: str, text: str, data: str
 ) -> TimelineEntry:
-    """Rebuild a timeline entry from its stored columns."""
-    pairs = tuple((str(k), str(v)) for k, v in json.loads(data))
-    return TimelineEntry(at=at, actor=_who(actor), kind=EntryKind(kind), text=text, data=pairs)
+    """Rebuild a timeline entry from its stored columns (most have no data: `[]`)."""
+    pairs = () if data == "[]" else tuple((str(k), str(v)) for k, v in json.loads(data))
+    return TimelineEntry(at=at, actor=_who(actor), kind=_KINDS[kind], text=text, data=pairs)
+
+
+_KINDS = {kind.value: kind for kind in EntryKind}  # a dict lookup: reports load many entries
 
 
 def _dump_text(text: Text) -> list[Any]:
