@@ -21,6 +21,7 @@ from incidents.messages import (
 )
 from incidents.model import EntryKind, Incident
 from incidents.people import Person
+from incidents.phase import Phase
 from incidents.policy import PageTarget, Policy
 from incidents.timefmt import clock_text, duration_text, relative_text, when_text
 from incidents.timers import TimerKind, TimerSpec, pending_timers
@@ -221,9 +222,20 @@ def _phase_breach(incident: Incident, spec: TimerSpec, now: datetime, policy: Po
     text = _addressed(
         "🚨",
         _owner(incident),
-        f"the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. Move on with `/incident phase <next>` or post an update.",
+        f"the {name} window ended at {clock_text(spec.deadline, now)} UTC and #{incident.number} is still in {name}. {_next_step(spec.phase)}",
     )
     return updated, (_message(updated, MessageKind.PHASE_BREACH, text, Tone.DANGER),)
+
+
+def _next_step(phase: Phase) -> str:
+    """What to do when a phase window ends: the next command, named (not `<next>`)."""
+    if phase is Phase.RESOLUTION:
+        return "Resolve it with `/incident resolve <summary>`, or post an update."
+    if phase is Phase.POST_INCIDENT:
+        return "Finish the review: `/incident review`, then `/incident review done <link>`."
+    order = list(Phase)
+    following = order[order.index(phase) + 1]
+    return f"Move on with `/incident phase {following.value}` or post an update."
 
 
 def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
