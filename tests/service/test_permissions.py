@@ -99,7 +99,9 @@ MATRIX: list[tuple[str, set[str], bool]] = [
     ("/incident phase 1 investigation", LEADS, True),  # reopen
     ("/incident review 1 done https://wiki.example.com/pir/1", LEADS, True),
     ("/incident close 1 --force", {"ic", "admin"}, True),
+    ("/incident close 1", LEADS, True),  # after the review is done (below)
 ]
+REVIEWED_FIRST = "/incident close 1"
 
 
 @pytest.mark.parametrize("role", list(WHO))
@@ -111,6 +113,8 @@ async def test_permission_matrix(
     exactly for the roles the rules name; a refusal changes nothing, says who may, and is
     audited like an allowed privileged action."""
     await incident(app, clock, resolved=resolved)
+    if command == REVIEWED_FIRST:
+        assert (await run(app, "/incident review 1 done https://wiki.example.com/1", DECLARER))[0]
     before = await app.service.load(1)
     ok, reply = await run(app, command, WHO[role])
     assert ok is (role in allowed), reply
