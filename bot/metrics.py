@@ -24,6 +24,7 @@ from incidents.events import (
     IncidentOpened,
     IncidentResolved,
     TimerFired,
+    WindowMissed,
 )
 from incidents.phase import Phase
 from incidents.ports import Store
@@ -168,6 +169,8 @@ class Metrics:
             histogram.labels(severity=event.severity.token).observe(max(took, 0.0))
         elif isinstance(event, TimerFired):
             self._timer_fired(event.key)
+        elif isinstance(event, WindowMissed):  # announced by a late phase change
+            self.breaches.labels(target=event.phase.value).inc()
 
     def _timer_fired(self, key: str) -> None:
         name, _, detail = key.partition(":")

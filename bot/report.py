@@ -108,9 +108,7 @@ def figures(label: str, incidents: Sequence[Incident], policy: Policy, now: date
     for incident in incidents:
         facts = review_facts(incident, policy, now)
         response_breaches += facts.response_verdict is Verdict.MISSED
-        phase_breaches += sum(
-            1 for span in facts.phases if span.phase.is_active and span.verdict is Verdict.MISSED
-        )
+        phase_breaches += sum(1 for span in facts.phases if span.verdict is Verdict.MISSED)
         open_items += sum(1 for item in incident.action_items if item.done_at is None)
         due = review_due_at(incident, policy)
         if due is None:

@@ -89,6 +89,14 @@ class TimelineNoted(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WindowMissed(Event):
+    """A phase window's breach was announced by a change (a phase entered or left late) rather
+    than by its timer (which says `TimerFired` with the breach's key)."""
+
+    phase: Phase
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired(Event):
     """A durable timer fired (reminder, warning, breach, escalation, review due)."""
 

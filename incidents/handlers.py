@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from incidents import commands as c
@@ -195,7 +196,26 @@ def execute(
     handler = INCIDENT_HANDLERS.get(type(command))
     if handler is None:
         raise InvalidCommand(f"`{type(command).__name__}` does not apply to an existing incident.")
-    return handler(incident, command, actor, now, policy)
+    decision = handler(incident, command, actor, now, policy)
+    if isinstance(command, c.FireTimer):
+        return decision  # a breach timer says TimerFired itself
+    missed = _windows_missed(incident, decision.incident, now)
+    return replace(decision, events=(*decision.events, *missed)) if missed else decision
+
+
+def _windows_missed(before: Incident, after: Incident, now: datetime) -> tuple[e.Event, ...]:
+    """`WindowMissed` for each phase-window breach a change stamped (metrics count them)."""
+    added = after.timeline[len(before.timeline) :]
+    return tuple(
+        e.WindowMissed(number=after.number, at=now, phase=Phase(phase))
+        for entry in added
+        if entry.kind is EntryKind.BREACH
+        for phase in [(entry.get("timer") or "").partition(":")[2]]
+        if phase in _PHASES
+    )
+
+
+_PHASES = frozenset(phase.value for phase in Phase)
 
 
 INCIDENT_HANDLERS: dict[type[c.Command], Handler] = {

@@ -117,6 +117,20 @@ async def test_response_and_review_breaches_are_counted(
     assert value(samples, "sevbot_reminders_sent_total", kind="review_due") == 1
 
 
+async def test_a_breach_announced_by_a_late_phase_change_is_counted(
+    served: tuple[App, Client], clock: FakeClock
+) -> None:
+    """Leaving detection after its 15 min, before its timer fired: the change announces the
+    breach, and the counter counts it once (the timer, firing later, adds nothing)."""
+    app, client = served
+    await say(app, "/incident open sev1 Checkout is failing", who="maria")
+    clock.advance(minutes=20)  # no tick: the detection-breach timer has not fired
+    await say(app, "/incident phase 1 triage", who="maria")
+    await tick(app, clock, minutes=1)
+    samples = await scrape(client)
+    assert value(samples, "sevbot_breaches_total", target="detection") == 1
+
+
 async def test_outbox_backlog_dead_and_delivery_failures(
     served: tuple[App, Client], clock: FakeClock, chat: RecordingChat
 ) -> None:

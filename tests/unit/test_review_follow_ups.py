@@ -8,6 +8,7 @@ from incidents import commands as c
 from incidents import events as e
 from incidents.handlers import execute
 from incidents.messages import Audience
+from incidents.phase import Phase
 from incidents.review import review_facts
 from incidents.severity import Severity
 from incidents.timers import TimerKind
@@ -54,7 +55,10 @@ def test_acknowledged_and_resolved_events_carry_what_the_histograms_need() -> No
     assert isinstance(ack, e.IncidentAcknowledged)
     assert (ack.severity, ack.declared_at, ack.at - T0) == (Severity.SEV2, T0, minutes(7))
     done = execute(acked.incident, c.Resolve(), actor=SAM, now=T0 + hours(2), policy=POLICY)
-    (resolution,) = done.events
+    resolution, missed = done.events  # resolved still in detection: its window was missed
+    assert missed == e.WindowMissed(
+        number=resolution.number, at=T0 + hours(2), phase=Phase.DETECTION
+    )
     assert isinstance(resolution, e.IncidentResolved)
     assert (resolution.severity, resolution.declared_at) == (Severity.SEV2, T0)
 
