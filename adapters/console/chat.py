@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.channels import LocalChannels
 from adapters.console.render import DaySeparator, render_lines
 from bot.chat import ChannelBindings, CommandBus
 from incidents.messages import Audience, render_plain
@@ -26,10 +27,9 @@ class ConsoleChat:
     ) -> None:
         self._out = out
         self._clock = clock
-        self._bindings = channels
-        self._commands = commands
+        self._channels = LocalChannels(self.platform, bindings=channels, commands=commands)
         self._delivered: set[int] = set()
-        self.channels: dict[int, str] = {}  # incident → its channel's name
+        self.channels = self._channels.names  # incident → its channel's name
         self.files: dict[str, str] = {}
         self._days = DaySeparator()
 
@@ -46,24 +46,13 @@ class ConsoleChat:
         self._delivered.add(item.id)
         message = item.message
         if message.audience is Audience.INCIDENT and message.incident is not None:
-            await self._channel(message.incident)
+            await self._channels.of(message.incident)
         if message.attachment_name and message.attachment is not None:
             self.files[message.attachment_name] = message.attachment
         self.mark_day(self._clock.now())
         for line in render_lines(message, self._clock.now(), self.channels):
             print(line, file=self._out)
         self._out.flush()
-
-    async def _channel(self, number: int) -> str:
-        """The incident's channel, named and bound here when its first message arrives."""
-        if number not in self.channels:
-            name = await self._bindings.channel_of(number, self.platform)
-            if name is None:
-                incident = await self._commands.load(number)
-                name = channel_name(number, incident.title if incident else "")
-                await self._bindings.bind_channel(number, self.platform, name)
-            self.channels[number] = name
-        return self.channels[number]
 
 
 class TranscriptFileChat:

@@ -15,11 +15,11 @@ from datetime import datetime
 from html.parser import HTMLParser
 from typing import Protocol, TextIO
 
+from adapters.console.channels import LocalChannels
 from adapters.console.render import WHERE_WIDTH, DaySeparator, lines_at, short
 from bot.chat import ChatPorts, Outcome
 from bot.scenario import MoveClock, ReadPage, RunCommand, Step
 from incidents.messages import Audience, Message, MessageKind, render_plain
-from incidents.naming import channel_name
 from incidents.people import EMAIL, TOOL, Person
 from incidents.ports import Clock, OutboxItem
 from incidents.timefmt import clock_text
@@ -251,22 +251,13 @@ class SimulatedChat:
         self._transcript = transcript
         self._ports = ports
         self._clock = clock
-        self._channels: dict[int, str] = {}
+        self._channels = LocalChannels(platform, bindings=ports.channels, commands=ports.commands)
         self._delivered: set[int] = set()
 
     async def channel(self, number: int) -> str | None:
         """The incident's channel here, created (named and bound) on first use; None if there
         is no such incident."""
-        if number not in self._channels:
-            name = await self._ports.channels.channel_of(number, self.platform)
-            if name is None:
-                incident = await self._ports.commands.load(number)
-                if incident is None:
-                    return None
-                name = channel_name(number, incident.title)
-                await self._ports.channels.bind_channel(number, self.platform, name)
-            self._channels[number] = name
-        return self._channels[number]
+        return await self._channels.of(number)
 
     async def deliver(self, item: OutboxItem) -> None:
         """Write the message to the transcript once per outbox item."""
