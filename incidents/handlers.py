@@ -15,6 +15,7 @@ from incidents.decision import (
     stamp,
     to_channel,
 )
+from incidents.ending import ENDING_HANDLERS
 from incidents.errors import InvalidCommand, NotAllowedInPhase
 from incidents.firing import FIRING_HANDLERS
 from incidents.lifecycle import LIFECYCLE_HANDLERS
@@ -220,6 +221,7 @@ _PHASES = frozenset(phase.value for phase in Phase)
 
 INCIDENT_HANDLERS: dict[type[c.Command], Handler] = {
     **LIFECYCLE_HANDLERS,
+    **ENDING_HANDLERS,
     **RECORD_HANDLERS,
     **FIRING_HANDLERS,
 }

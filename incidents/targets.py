@@ -17,8 +17,8 @@ from incidents.model import EntryKind, Incident
 from incidents.phase import Phase
 from incidents.policy import Policy
 from incidents.severity import Severity
-from incidents.timefmt import clock_text, duration_text, exact_duration_text
-from incidents.timers import TimerKind
+from incidents.timefmt import clock_text, duration_text, exact_duration_text, when_text
+from incidents.timers import TimerKind, phase_deadline
 
 
 def acknowledgement_text(
@@ -118,3 +118,11 @@ def _breach(
         rotation=incident.oncall.rotation if incident.oncall else None,
     )
     return updated, (message,)
+
+
+def window_ends_text(incident: Incident, policy: Policy, now: datetime) -> str:
+    """` Triage window ends 14:30 UTC (in 24 min).` while that window is still running."""
+    deadline = phase_deadline(incident, policy)
+    if deadline is None or not incident.is_active or deadline <= now:
+        return ""
+    return f" {incident.phase.value.capitalize()} window ends {when_text(deadline, now)}."

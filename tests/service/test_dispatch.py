@@ -12,6 +12,7 @@ import typing
 
 from bot.service import EXECUTE_ON_INCIDENT, REQUEST_HANDLERS
 from incidents import commands as c
+from incidents.ending import ENDING_HANDLERS
 from incidents.firing import FIRING_HANDLERS
 from incidents.handlers import INCIDENT_HANDLERS
 from incidents.lifecycle import LIFECYCLE_HANDLERS
@@ -35,6 +36,7 @@ def test_every_request_class_has_exactly_one_handler() -> None:
     tables: dict[str, typing.Collection[type]] = {
         "bot.service": own,
         "incidents.lifecycle": LIFECYCLE_HANDLERS,
+        "incidents.ending": ENDING_HANDLERS,
         "incidents.records": RECORD_HANDLERS,
         "incidents.firing": FIRING_HANDLERS,
     }
@@ -48,7 +50,12 @@ def test_every_request_class_has_exactly_one_handler() -> None:
 def test_the_service_table_covers_exactly_the_request_classes() -> None:
     """The service looks every request up in one table; it has no entry for a class not defined."""
     assert set(REQUEST_HANDLERS) == request_classes()
-    assert set(INCIDENT_HANDLERS) == {*LIFECYCLE_HANDLERS, *RECORD_HANDLERS, *FIRING_HANDLERS}
+    assert set(INCIDENT_HANDLERS) == {
+        *LIFECYCLE_HANDLERS,
+        *ENDING_HANDLERS,
+        *RECORD_HANDLERS,
+        *FIRING_HANDLERS,
+    }
     assert {REQUEST_HANDLERS[kind] for kind in INCIDENT_HANDLERS} == {EXECUTE_ON_INCIDENT}
 
 
