@@ -20,12 +20,17 @@ MAX_BODY = 64 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 once the store is open and the scheduler runs; 503 before."""
-    app = request.app[CONTEXT_KEY]
-    if not app.ready():
-        return web.json_response({"status": "starting"}, status=503)
-    backlog = await app.store.outbox_backlog()
-    return web.json_response({"status": "ok", "outbox_pending": backlog})
+    """Readiness, for load balancers and monitors: 200 when the store can be read and written
+    and neither the scheduler nor the dispatcher has been failing for long; else 503 with the
+    status (`starting`, `store unavailable`, `failing`) and the reason (bot/health.py)."""
+    verdict = await request.app[CONTEXT_KEY].health_check.verdict()
+    return web.json_response(verdict.body(), status=200 if verdict.ok else 503)
+
+
+async def livez(request: web.Request) -> web.Response:
+    """Liveness, for process supervisors: 200 while the process serves HTTP, whatever the
+    store's state (restarting sevbot does not cure a database outage)."""
+    return web.json_response({"status": "alive"})
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -106,7 +111,7 @@ async def api_command(request: web.Request) -> web.Response:
             "duplicate": outcome.duplicate,
             "reply": outcome.reply_text,
         },
-        status=200 if outcome.ok else 422,
+        status=200 if outcome.ok else 503 if outcome.unavailable else 422,
     )
 
 
@@ -115,6 +120,7 @@ def make_web_app(context: WebContext, adapters: Sequence[ChatAdapter] = ()) -> w
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app[CONTEXT_KEY] = context
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/livez", livez)
     web_app.router.add_post("/api/commands", api_command)
     web_app.router.add_get("/oncall/{rotation}.ics", feed_handler(context))  # bot/oncall/ics.py
     if context.metrics is not None:

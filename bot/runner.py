@@ -11,17 +11,30 @@ import sys
 
 from aiohttp import web
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, open_store
 from bot.config import Settings
+from bot.startup import wait_for_store
 from bot.web.connections import connection_options
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
 
 
+class StartupError(Exception):
+    """`sevbot run` cannot start: the message says what and where."""
+
+
 async def serve(settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT, then drain and return."""
-    app = await build_app(settings)
+    """Wait for the database (up to SEVBOT_DB_WAIT), run until SIGTERM or SIGINT, then drain
+    and return."""
+    store = await wait_for_store(
+        lambda: open_store(settings.database_url, serving=True), wait=settings.db_wait
+    )
+    try:
+        app = await build_app(settings, store=store)
+    except BaseException:
+        await store.close()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -35,7 +48,13 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            where = f"{settings.host}:{settings.port}"
+            raise StartupError(
+                f"cannot listen on {where}: {error.strerror or error} (set PORT or SEVBOT_HOST)"
+            ) from error
         log.info(
             "sevbot listening on http://%s:%s (store %s, chat: %s)",
             settings.host,

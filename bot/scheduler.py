@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.faults import SCHEDULER, StoreHealth, backoff
 from bot.service import IncidentService
 from bot.wakeup import Wakeup
-from incidents.ports import Store, UnitOfWork
+from incidents.ports import Store, StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,15 @@ class Scheduler:
         jobs: Mapping[str, JobHandler] | None = None,
         idle: timedelta = timedelta(seconds=2),
         batch: int = 200,
+        health: StoreHealth | None = None,
     ) -> None:
         self._store = store
+        self._health = health or StoreHealth(clock)  # store faults: backoff, logged once
+        # Incidents (`#12`) and jobs whose firing raised something other than a store fault:
+        # each is logged once until it fires again, and the loop backs off meanwhile.
+        self._broken: set[str] = set()
+        self._round_errors = 0
+        self._failing_rounds = 0
         self._service = service
         self._clock = clock
         self._idle = idle
@@ -79,8 +87,12 @@ class Scheduler:
                     break
                 try:
                     fired += await self._service.fire_due_timers(number)
+                except StoreUnavailable:
+                    raise  # the store's fault, not this incident's: the loop backs off
                 except Exception:
-                    log.exception("firing timers of incident #%s failed; will retry", number)
+                    self._failed_once(f"#{number}", f"firing timers of incident #{number}")
+                else:
+                    self._broken.discard(f"#{number}")
             fired += await self._fire_jobs()  # jobs are not starved by a timer backlog
             self.fired += fired
             total += fired
@@ -106,26 +118,50 @@ class Scheduler:
                     else:
                         await uow.schedule_job(name, max(next_due, now + timedelta(seconds=1)))
                 fired += 1
+                self._broken.discard(name)
+            except StoreUnavailable:
+                raise  # the store's fault, not this job's: the loop backs off
             except Exception:
-                log.exception("job %s failed; will retry", name)
+                self._failed_once(name, f"job {name}")
         if fired:
             self._wakeup.ring()
         return fired
 
+    def _failed_once(self, key: str, what: str) -> None:
+        """Log a firing that raised (with its traceback) once until it succeeds again."""
+        self._round_errors += 1
+        if key not in self._broken:
+            self._broken.add(key)
+            log.exception("%s failed; retrying with backoff (logged once)", what)
+
     async def run(self) -> None:
-        """Fire, then sleep until the next due timer (or `idle`, or a poke), until stopped."""
+        """Fire, then sleep until the next due timer (or `idle`, or a poke), until stopped.
+
+        A store fault does not end the loop: it waits a capped, jittered backoff and tries
+        again; `StoreHealth` logs one line when the fault starts and one when it clears."""
         self.running = True
         try:
             while not self._stopping:
                 self._wake.clear()
-                await self.fire_due()
+                self._round_errors = 0
+                try:
+                    await self.fire_due()
+                    next_due = await self._store.next_timer_due()
+                except Exception as error:  # a store fault (or a bug): back off, never die
+                    delay = self._health.failed(SCHEDULER, error)
+                    await self._clock.sleep_until(self._clock.now() + delay, self._wake)
+                    continue
+                self._health.recovered(SCHEDULER)
+                self._failing_rounds = self._failing_rounds + 1 if self._round_errors else 0
                 now = self._clock.now()
                 until = now + self._idle
-                next_due = await self._store.next_timer_due()
                 if next_due is not None and next_due < until:
                     until = next_due
                 if until > now:
                     await self._clock.sleep_until(until, self._wake)
+                elif self._round_errors:  # due, but its firing fails: not every 50 ms
+                    delay = backoff(self._failing_rounds, self._random)
+                    await self._clock.sleep_until(now + delay, self._wake)
                 else:
                     await asyncio.sleep(0.05)  # due but locked elsewhere: let the holder finish
         finally:

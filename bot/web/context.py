@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.config import Settings
+from bot.health import HealthCheck
 from bot.metrics import Metrics
 from bot.oncall.service import OnCallService
 from bot.service import IncidentService
@@ -33,6 +34,7 @@ class WebContext:
     platforms: tuple[str, ...]  # the configured chat platforms (the API's `platform` is one)
     api_tokens: dict[str, Person]  # each API token and the identity it acts as
     ready: Callable[[], bool]  # True once the store is open and the scheduler loop runs
+    health_check: HealthCheck  # what /healthz answers (bot/health.py)
 
 
 CONTEXT_KEY = web.AppKey("sevbot", WebContext)
