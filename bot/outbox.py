@@ -2,34 +2,58 @@
 
 A message is written to the outbox in the same transaction as the change that caused it.
 Delivery is at-least-once from here; each chat adapter is idempotent per outbox item id, so
-what people see is exactly once.
+what people see is exactly once. A rate limit re-schedules a message without counting as a
+failure; a message is given up on only when a retry cannot help (a permanent error) or when
+it has waited longer than `give_up` (24 h), and `sevbot outbox retry` sends it again.
+
+Each dispatcher is a sender with an identity and a heartbeat in the store: the claims of a
+sender that stops beating (a killed process) are released within seconds, not at the end of
+their lease; on SQLite, which serves one process, a starting sender releases every claim.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.faults import DISPATCHER, StoreHealth
 from bot.wakeup import Wakeup
 from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 _DELIVERED, _RETRY, _GAVE_UP = "delivered", "retry", "gave up"
+GIVE_UP = timedelta(hours=24)
+HEARTBEAT = timedelta(seconds=0.5)
+# Six missed heartbeats: the sender is gone (a killed process's claims are back within 3.5 s).
+# A live process that cannot beat for that long (its event loop or its store stalled) may see
+# a message it is sending tried by another replica too: the adapters' idempotency covers that.
+GONE_AFTER = timedelta(seconds=3)
+LEASE_MARGIN = timedelta(seconds=5)  # a claim's lease outlasts the delivery timeout by this
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(failures: int) -> timedelta:
     """1 s, 2 s, 4 s, … capped at 5 min."""
-    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
+    return timedelta(seconds=min(2 ** min(max(failures - 1, 0), 9), 300))
+
+
+def sender_name() -> str:
+    """This process's identity as an outbox sender: `host:pid:random` (seen in `sevbot outbox`)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Dispatcher:
     """Claims due outbox items and hands them to the chat adapter of their platform.
 
-    A claim is a lease: if this process dies mid-delivery, another (or the restarted one)
-    retries the item once the lease ends. The lease outlasts the delivery timeout.
+    A claim names this sender and is a lease (the delivery timeout and a margin): a claim
+    whose sender stopped beating is released by the next heartbeat of any sender; a claim
+    whose lease ended is taken again even so.
     """
 
     def __init__(
@@ -38,24 +62,33 @@ class Dispatcher:
         store: Store,
         clock: Clock,
         chats: Mapping[str, ChatPort],
-        lease: timedelta = timedelta(seconds=15),
-        max_attempts: int = 12,
+        give_up: timedelta = GIVE_UP,
         batch: int = 100,
         idle: timedelta = timedelta(seconds=2),
         timeout: float = 10.0,
         wakeup: Wakeup | None = None,
         failed: Callable[[], None] = lambda: None,
+        sender: str | None = None,
+        heartbeat: timedelta = HEARTBEAT,
+        gone_after: timedelta = GONE_AFTER,
+        health: StoreHealth | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
+        self._health = health or StoreHealth(clock)  # the run loop's store faults
         self._chats = dict(chats)
-        self._lease = lease
-        self._max_attempts = max_attempts
+        self._lease = timedelta(seconds=timeout) + LEASE_MARGIN
+        self._give_up = give_up
         self._batch = batch
         self._idle = idle
         self._timeout = timeout
         self._wake = (wakeup or Wakeup()).listen()
         self._count_failure = failed  # the metrics' counter of failed attempts
+        self.sender = sender or sender_name()
+        self._heartbeat = heartbeat
+        self._gone_after = gone_after
+        self._stopped = asyncio.Event()
+        self._limited: set[str] = set()  # platforms rate limiting us now (logged once)
         self._stopping = False
         self.running = False
         self.delivered = 0
@@ -64,6 +97,7 @@ class Dispatcher:
     def stop(self) -> None:
         """Finish the current round, then return from `run`."""
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
 
     def poke(self) -> None:
@@ -75,7 +109,9 @@ class Dispatcher:
         total = 0
         while not self._stopping:
             now = self._clock.now()
-            items = await self._store.claim_outbox(now, now + self._lease, self._batch)
+            items = await self._store.claim_outbox(
+                now, now + self._lease, self._batch, sender=self.sender
+            )
             if not items:
                 return total
             results = await asyncio.gather(*(self._deliver(item) for item in items))
@@ -99,6 +135,9 @@ class Dispatcher:
             log.exception("delivering outbox item %s failed", item.id)
             return await self._failed(item, f"{type(error).__name__}: {error}", None, False)
         await self._store.mark_delivered(item.id, self._clock.now())
+        if item.platform in self._limited:
+            self._limited.discard(item.platform)
+            log.info("%s accepts messages again after rate limiting", item.platform)
         self.delivered += 1
         return _DELIVERED
 
@@ -108,47 +147,97 @@ class Dispatcher:
         self.failures += 1
         self._count_failure()
         now = self._clock.now()
-        if permanent or item.attempts >= self._max_attempts:
+        limited = retry_after is not None
+        waited = now - item.waiting_since
+        if permanent or waited >= self._give_up:
             log.error(
-                "giving up on outbox item %s (incident #%s, %s) after %s attempts: %s",
+                "giving up on outbox item %s (incident #%s, %s) after %s attempts: %s%s",
                 item.id,
                 item.message.incident,
                 item.message.kind,
                 item.attempts,
                 reason,
+                "" if permanent else f" (undelivered for {waited}; `sevbot outbox retry` resends)",
             )
-            await self._store.mark_failed(item.id, reason, None, now)
+            await self._store.mark_failed(item.id, reason, None, now, rate_limited=limited)
             return _GAVE_UP
-        delay = (
-            timedelta(seconds=retry_after) if retry_after is not None else backoff(item.attempts)
-        )
-        log.warning(
-            "outbox item %s (incident #%s) not delivered, retrying in %s: %s",
-            item.id,
-            item.message.incident,
-            delay,
-            reason,
-        )
-        await self._store.mark_failed(item.id, reason, now + delay, now)
+        if retry_after is not None:  # the platform said when: a wait, not a failure
+            delay = timedelta(seconds=retry_after)
+            if item.platform not in self._limited:
+                self._limited.add(item.platform)
+                log.warning(
+                    "%s is rate limiting (Retry-After %.0f s); messages wait, none is lost",
+                    item.platform,
+                    retry_after,
+                )
+        else:
+            delay = backoff(item.failures)
+            log.warning(
+                "outbox item %s (incident #%s) not delivered, retrying in %s: %s",
+                item.id,
+                item.message.incident,
+                delay,
+                reason,
+            )
+        await self._store.mark_failed(item.id, reason, now + delay, now, rate_limited=limited)
         return _RETRY
+
+    async def _beat(self) -> None:
+        """The heartbeat: tell the store this sender lives; release the claims of the gone."""
+        failing = False
+        while not self._stopping:
+            try:
+                released = await self._store.renew_sender(
+                    self.sender, self._clock.now(), self._gone_after
+                )
+            except Exception as error:  # a store fault: the next beat tries again
+                if not failing:
+                    log.warning("outbox heartbeat failed (retrying): %s", error)
+                failing = True
+            else:
+                if failing:
+                    log.info("outbox heartbeat recovered")
+                failing = False
+                if released:
+                    log.warning("took back %s outbox claims of a sender that is gone", released)
+                    self.poke()
+            await self._clock.sleep_until(self._clock.now() + self._heartbeat, self._stopped)
+
+    async def _start(self) -> asyncio.Task[None]:
+        """Register this sender (releasing what a gone one held), then start the heartbeat."""
+        try:
+            released = await self._store.start_sender(self.sender, self._clock.now())
+        except Exception as error:  # the heartbeat registers it once the store answers
+            log.warning("outbox sender %s not registered yet: %s", self.sender, error)
+        else:
+            if released:
+                log.info("took back %s outbox claims left by a stopped process", released)
+        return asyncio.create_task(self._beat(), name="outbox-heartbeat")
 
     async def run(self) -> None:
         """Deliver, then sleep until the next item is due (or `idle`, or a poke), until stopped."""
         self.running = True
+        heartbeat = await self._start()
         try:
             while not self._stopping:
                 self._wake.clear()
                 try:
                     await self.deliver_due()
-                except Exception:
-                    log.exception("outbox round failed; retrying shortly")
+                    next_due = await self._store.next_outbox_due()
+                except Exception as error:  # a store fault (or a bug): back off, never die
+                    delay = self._health.failed(DISPATCHER, error)
+                    await self._clock.sleep_until(self._clock.now() + delay, self._wake)
+                    continue
+                self._health.recovered(DISPATCHER)
                 now = self._clock.now()
                 until = now + self._idle
-                next_due = await self._store.next_outbox_due()
                 if next_due is not None and next_due < until:
                     until = max(next_due, now + timedelta(milliseconds=20))
                 await self._clock.sleep_until(until, self._wake)
         finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             self.running = False
 
 

@@ -23,7 +23,8 @@ def _retry_after(error: discord.HTTPException) -> float:
 
 
 def delivery_error(error: BaseException, what: str) -> DeliveryError:
-    """Classify a failure: 429 → retry_after; 5xx, timeouts, network → retry; other 4xx → never."""
+    """Classify a failure: 429 → retry_after; 5xx, 401, timeouts, network → retry; other 4xx
+    (403 missing access, 404 unknown channel, 400 invalid body) → never."""
     if isinstance(error, discord.RateLimited):
         return DeliveryError(
             f"{what}: rate limited for {error.retry_after:.1f} s",
@@ -33,7 +34,9 @@ def delivery_error(error: BaseException, what: str) -> DeliveryError:
         reason = f"{what}: HTTP {error.status} {error.text or ''}".strip()
         if error.status == 429:
             return DeliveryError(reason, retry_after=_retry_after(error))
-        if error.status >= 500:
+        if error.status >= 500 or error.status == 401:
+            # 401: the bot token is wrong or was reset; every message fails alike until someone
+            # fixes it, then all should go out. Retried until SEVBOT_OUTBOX_GIVE_UP.
             return DeliveryError(reason)
         # 403 Missing Access / Permissions, 404 Unknown Channel, 400 invalid body: a retry
         # would fail the same way, so the outbox gives up visibly (`sevbot outbox`).

@@ -20,6 +20,26 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
+# Errors about the app's token, scopes or workspace, not about the message: every message fails
+# the same way until someone fixes the installation, then every one of them should go out. So
+# they are retried (with backoff, until the outbox gives up after SEVBOT_OUTBOX_GIVE_UP), not
+# given up on at once. Codes from docs.slack.dev/reference/methods/chat.postMessage (Errors).
+SETUP_ERRORS = frozenset(
+    {
+        "not_authed",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "not_allowed_token_type",
+        "org_login_required",
+        "ekm_access_denied",
+        "team_access_not_granted",
+        "access_denied",
+    }
+)
 
 
 def error_code(error: SlackApiError) -> str:
@@ -55,10 +75,17 @@ def is_rate_limited(error: SlackApiError) -> bool:
 
 
 def is_transient(error: BaseException) -> bool:
-    """True for what a later retry can fix: rate limits, 5xx, timeouts, broken connections."""
+    """True for what a later retry can fix: rate limits, 5xx, timeouts, broken connections,
+    and a token or scope someone has to fix (`SETUP_ERRORS`)."""
     if isinstance(error, SlackApiError):
         status = error.response.status_code if error.response is not None else 0
-        return is_rate_limited(error) or status >= 500 or error_code(error) in TRANSIENT_ERRORS
+        code = error_code(error)
+        return (
+            is_rate_limited(error)
+            or status >= 500
+            or code in TRANSIENT_ERRORS
+            or code in SETUP_ERRORS
+        )
     return isinstance(error, SlackClientError | aiohttp.ClientError | TimeoutError | OSError)
 
 

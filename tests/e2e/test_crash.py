@@ -112,7 +112,7 @@ def test_sigkill_under_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
             assert driver.send(request_id)
             state["unsent"].remove(request_id)
         time.sleep(INTERVAL.total_seconds() * 2)  # let reminders come due and the outbox drain
-        deadline = time.monotonic() + 45  # items leased by a killed process wait out the lease
+        deadline = time.monotonic() + 45  # generous: a new start takes back the claims
         while http("GET", f"http://127.0.0.1:{port}/healthz")[1]["outbox_pending"]:
             assert time.monotonic() < deadline, "the outbox did not drain"
             time.sleep(0.1)
@@ -149,11 +149,30 @@ def test_sigkill_under_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
     reminders_waiting = Counter(
         item.message.incident for item in waiting if item.message.kind == "status_reminder"
     )
+    said = {  # each incident's newest status reminder, posted or waiting (outbox id, text)
+        **{
+            line["incident"]: (line["outbox_id"], line["text"])
+            for line in lines
+            if line["kind"] == "status_reminder"
+        },
+        **{
+            item.message.incident: (item.id, item.message.plain_text())
+            for item in sorted(waiting, key=lambda item: item.id)
+            if item.message.kind == "status_reminder"
+        },
+    }
     for incident in incidents:
-        reminders = [e.at for e in incident.timeline if e.kind is EntryKind.REMINDER]
-        # Each reminder on the timeline was posted once, or is one of the last moments' waiting.
+        entries = [e for e in incident.timeline if e.kind is EntryKind.REMINDER]
+        reminders = [e.at for e in entries]
+        # Each reminder on the timeline was posted once, or is one of the last moments'
+        # waiting, or was replaced before it was sent by a newer one of the incident (issue 15:
+        # reminders piled up behind a stalled message go out once, in the current wording).
         posted_or_waiting = reminder_lines[incident.number] + reminders_waiting[incident.number]
-        assert posted_or_waiting == len(reminders)
+        assert posted_or_waiting <= len(reminders)
+        status = [e for e in entries if e.text.startswith("Status reminder: no update for ")]
+        if status:
+            silence = status[-1].text.removeprefix("Status reminder: no update for ")
+            assert f"no status update for {silence}" in said[incident.number][1].lower()
         slots = [_slot(incident, at) for at in reminders]
         assert all(slot >= 1 for _, slot in slots), "a reminder came before its interval"
         assert len(set(slots)) == len(slots), "two reminders for the same due time: doubled"

@@ -119,6 +119,24 @@ async def test_forbidden_gives_up_visibly_and_blocks_nothing_else(
     assert len(discord.posts(discord.announce)) == 1
 
 
+async def test_an_unauthorized_token_is_retried_not_given_up(
+    app: App, bot: DiscordAdapter, clock: FakeClock, discord: StandIn
+) -> None:
+    """A 401 (the bot token was reset) is not the message's fault: it waits for a retry
+    instead of dying, and goes out once the token works again."""
+    discord.fail("POST", MESSAGES, Failure(401))
+    await discord.slash("open", severity="SEV-1", title="Checkout is failing")
+    await deliver(app)
+    items = await app.store.list_outbox(undelivered_only=True, limit=10)
+    assert items
+    assert all(item.dead_at is None for item in items)
+    summary = next(item for item in items if item.message.kind == "summary")
+    assert "HTTP 401" in (summary.last_error or "")
+    clock.advance(seconds=1)
+    await deliver(app)
+    assert len(summaries(discord)) == 1
+
+
 async def test_a_topic_edit_that_is_rate_limited_does_not_fail_the_message(
     app: App, bot: DiscordAdapter, discord: StandIn
 ) -> None:

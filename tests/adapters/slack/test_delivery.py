@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse as SlackResponse
+
+from adapters.slack.errors import delivery_error
 from incidents.model import OnCall
 from incidents.severity import Severity
 from tests.adapters.slack.conftest import SAM, Slack, running_slack
@@ -200,3 +204,29 @@ async def test_another_bots_message_with_the_same_outbox_id_is_not_mistaken_for_
     assert announcements[1]["metadata"]["event_payload"]["outbox_id"] == 3
     looked = [c.params["channel"] for c in slack.standin.served("conversations.history")]
     assert looked == ["CINCIDENTS"]  # the retry did look, and saw only the other bot's post
+
+
+def test_token_and_scope_errors_are_retried_message_errors_are_not() -> None:
+    """invalid_auth, token_revoked, missing_scope… fail every message until the installation is
+    fixed, then all should go out: retried. channel_not_found, is_archived… are the message's
+    own: given up at once."""
+    for code, permanent in [
+        ("invalid_auth", False),
+        ("token_revoked", False),
+        ("missing_scope", False),
+        ("account_inactive", False),
+        ("channel_not_found", True),
+        ("is_archived", True),
+        ("msg_too_long", True),
+    ]:
+        response = SlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url="https://slack.com/api/chat.postMessage",
+            req_args={},
+            data={"ok": False, "error": code},
+            headers={},
+            status_code=200,
+        )
+        failure = delivery_error(SlackApiError(code, response), "posting")
+        assert (code, failure.permanent, failure.retry_after) == (code, permanent, None)

@@ -2,6 +2,9 @@
 
 discord.py parses a body as JSON only when Content-Type is exactly `application/json`, and it
 honours a 429 only with a `Via` header and a JSON `retry_after`; the responses here do both.
+An interaction token is valid for 15 minutes (discord.com/developers/docs/interactions/
+receiving-and-responding, "Followup Messages"); with `tokens_expired` set, follow-ups are
+refused as after that: 401 Invalid Webhook Token (50027).
 """
 
 from __future__ import annotations
@@ -57,7 +60,12 @@ def failure_response(failure: Failure) -> web.Response:
             "global": False,
         }
         return json_response(body, 429, headers)
-    names = {403: "Missing Access", 404: "Unknown Channel", 400: "Invalid Form Body"}
+    names = {
+        401: "401: Unauthorized",
+        403: "Missing Access",
+        404: "Unknown Channel",
+        400: "Invalid Form Body",
+    }
     body = {"message": names.get(failure.status, "Server error"), "code": failure.code}
     return json_response(body, failure.status)
 
@@ -251,6 +259,8 @@ def routes(standin: StandIn) -> web.RouteTableDef:
     async def followup(request: web.Request) -> web.Response:
         body, files = await read_body(request)
         token = request.match_info["token"]
+        if s.tokens_expired:  # as Discord 15 minutes after the interaction
+            return json_response({"message": "Invalid Webhook Token", "code": 50027}, 401)
         if int(token.removeprefix("token-")) not in s.callbacks:
             # As Discord: no follow-up before the interaction was answered (or deferred).
             return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
