@@ -23,7 +23,11 @@ from bot.chat import ChatAdapter, ChatPorts, CommandHandler
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import EventHandler, EventPublisher
+from bot.faults import StoreHealth
+from bot.health import PROBE_JOB, HealthCheck, expire_probe
 from bot.http import make_web_app
+from bot.inbox import PRUNE_JOB as INBOX_PRUNE_JOB
+from bot.inbox import Inbox, prune_job, seed_inbox_pruning
 from bot.metrics import Metrics
 from bot.oncall.config import page_map
 from bot.oncall.handoff import Handoffs
@@ -38,7 +42,7 @@ from bot.wakeup import Wakeup
 from bot.web.auth import Signer
 from bot.web.context import SignInLinks, WebContext
 from incidents.policy import Policy
-from incidents.ports import ChatPort, Store
+from incidents.ports import ChatPort, Store, StoreUnavailable
 
 __all__ = [
     "App",
@@ -58,15 +62,25 @@ class ChatFactory(Protocol):
         ...
 
 
-async def open_store(url: str, *, migrate: bool = True) -> Store:
-    """The store for a database URL: SQLite (embedded default) or PostgreSQL."""
+async def open_store(url: str, *, migrate: bool = True, serving: bool = False) -> Store:
+    """The store for a database URL: SQLite (embedded default) or PostgreSQL. `serving`: for
+    `sevbot run` (on SQLite, it warns when another one runs on the same file). A store that
+    cannot be opened raises `StoreUnavailable` naming it (host and port, or file)."""
     if url.startswith("sqlite:///"):
         from adapters.stores.sqlite import SqliteStore
 
-        return await SqliteStore.open(url, migrate=migrate)
-    from adapters.stores.postgres import PostgresStore
+        return await SqliteStore.open(url, migrate=migrate, serving=serving)
+    url = url.replace("postgres://", "postgresql://", 1)
+    try:
+        from adapters.stores.postgres import PostgresStore
+    except ImportError as error:  # asyncpg is an extra: `sevbot[postgres]`
+        from adapters.stores.faults import postgres_where
 
-    return await PostgresStore.open(url.replace("postgres://", "postgresql://", 1), migrate=migrate)
+        missing = (
+            f"the PostgreSQL driver is not installed ({error}); pip install 'sevbot[postgres]'"
+        )
+        raise StoreUnavailable(postgres_where(url), missing, lasting=True) from error
+    return await PostgresStore.open(url, migrate=migrate)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +102,7 @@ class App:
     events: EventPublisher
     metrics: Metrics
     web: web.Application
+    store_health: StoreHealth  # store faults as the loops, the commands and /healthz met them
 
     @property
     def default_platform(self) -> str:
@@ -218,6 +233,7 @@ async def build_app(
     router = Router(platforms=(*ready_chats, *factories), directory=directory)
     outbox = OutboxWriter(router=router, clock=clock)
     wakeup = Wakeup()
+    health = StoreHealth(clock)
     rotations = _rotations(settings, store=store, clock=clock, outbox=outbox, wakeup=wakeup)
     metrics = Metrics(store)
     events = EventPublisher([metrics.observe, *event_handlers])
@@ -235,6 +251,7 @@ async def build_app(
         review_template=settings.review_template,
         dashboard_link=SignInLinks(signer=signer, settings=settings, clock=clock),
         access=access,
+        health=health,
     )
     ports = ChatPorts(
         commands=service,
@@ -242,12 +259,19 @@ async def build_app(
         routes=router,
         clock=clock,
         oncall=oncall_commands or rotations,
+        inbox=Inbox(store=store, clock=clock),
     )
     built: dict[str, ChatPort] = dict(ready_chats)
     for platform, factory in factories.items():
         built[platform] = factory(settings, ports, **(adapter_options or {}).get(platform, {}))
     dispatcher = Dispatcher(
-        store=store, clock=clock, chats=built, wakeup=wakeup, failed=metrics.delivery_failed
+        store=store,
+        clock=clock,
+        chats=built,
+        wakeup=wakeup,
+        failed=metrics.delivery_failed,
+        give_up=settings.outbox_give_up,
+        health=health,
     )
     handoffs = Handoffs(rotations) if rotations is not None else None
     scheduler = Scheduler(
@@ -255,7 +279,8 @@ async def build_app(
         service=service,
         clock=clock,
         wakeup=wakeup,
-        jobs=_jobs(outbox, metrics, handoffs),
+        jobs=_jobs(outbox, metrics, handoffs, store),
+        health=health,
     )
     await _seed_jobs(store, clock, handoffs)
     if rotations is not None:
@@ -274,6 +299,9 @@ async def build_app(
         platforms=router.platforms or (router.default_platform,),
         api_tokens=settings.api_tokens(),
         ready=lambda: scheduler.running,
+        health_check=HealthCheck(
+            store=store, clock=clock, health=health, ready=lambda: scheduler.running
+        ),
     )
     return App(
         settings=settings,
@@ -291,6 +319,7 @@ async def build_app(
         events=events,
         metrics=metrics,
         web=make_web_app(context, adapters),
+        store_health=health,
     )
 
 
@@ -307,7 +336,7 @@ def _chat_plan(
 
 
 def _jobs(
-    outbox: OutboxWriter, metrics: Metrics, handoffs: Handoffs | None
+    outbox: OutboxWriter, metrics: Metrics, handoffs: Handoffs | None, store: Store
 ) -> dict[str, JobHandler]:
     """The scheduler's job handlers by name prefix: nags, pruning, and the rotations' handoffs."""
 
@@ -317,6 +346,8 @@ def _jobs(
     jobs: dict[str, JobHandler] = {
         _prefix(NAG_JOB): nag_job(outbox.enqueue, nags_sent),
         _prefix(PRUNE_JOB): prune_delivered,
+        _prefix(PROBE_JOB): expire_probe,
+        _prefix(INBOX_PRUNE_JOB): prune_job(store),
     }
     return jobs | (handoffs.jobs() if handoffs is not None else {})
 
@@ -326,6 +357,7 @@ async def _seed_jobs(store: Store, clock: Clock, handoffs: Handoffs | None) -> N
     now = clock.now()
     await seed_action_nag(store, now)
     await seed_pruning(store, now)
+    await seed_inbox_pruning(store, now)
     if handoffs is not None:
         await handoffs.seed(store, now)
 

@@ -2,7 +2,8 @@
 
 A chat adapter gets one `ChatPorts` value from the composition root and depends on nothing
 else of the application: it hands commands to the bus, keeps its incident channels in the
-bindings, asks the routes where a message addressed to a role goes, and reads the clock.
+bindings, asks the routes where a message addressed to a role goes, reads the clock, and
+writes each command to the inbox before acknowledging it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.inbox import Inbox
 from incidents import commands as c
 from incidents.messages import Message
 from incidents.model import Incident
@@ -29,6 +31,7 @@ class Outcome:
     incident: int | None = None
     duplicate: bool = False
     opened: Incident | None = None
+    unavailable: bool = False  # the store could not take it: a retry later may work (HTTP 503)
 
     @property
     def reply_text(self) -> str:
@@ -113,6 +116,7 @@ class ChatPorts:
     routes: Routes
     clock: Clock
     oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
+    inbox: Inbox | None = None  # commands written down before they are acknowledged
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.runner import serve, setup_logging
 from incidents.access import AuditEntry
 from incidents.messages import render_plain
-from incidents.ports import OutboxItem
+from incidents.ports import OutboxItem, StoreUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all", action="store_true", help="include delivered messages")
     outbox.add_argument("--limit", type=int, default=50)
     outbox.add_argument("--format", choices=("table", "json"), default="table")
+    outbox_verbs = outbox.add_subparsers(dest="outbox_verb", metavar="VERB")
+    retry = outbox_verbs.add_parser("retry", help="send given-up (dead) messages again")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, help="the outbox id (see `sevbot outbox`)")
+    which.add_argument("--dead", action="store_true", help="every given-up message")
     review = commands.add_parser("review", help="write an incident's post-incident review draft")
     review.add_argument("number", type=int, help="the incident number")
     review.add_argument(
@@ -64,7 +69,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `sevbot` console script."""
+    """Entry point of the `sevbot` console script. An expected failure (the database
+    unreachable, missing or read-only, its driver not installed, a file not writable) is one
+    line on stderr that names what and where, and exit status 1: never a traceback."""
+    try:
+        return _verb(argv)
+    except StoreUnavailable as error:
+        print(f"sevbot: {error}", file=sys.stderr)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"sevbot: {where}{error.strerror or error}", file=sys.stderr)
+    except RuntimeError as error:
+        from bot.bootstrap import SchemaTooNew
+
+        if not isinstance(error, SchemaTooNew):
+            raise
+        print(f"sevbot: {error}", file=sys.stderr)
+    return 1
+
+
+def _verb(argv: Sequence[str] | None) -> int:
+    """Parse the arguments and run the verb."""
     args = _parser().parse_args(argv)
     if args.command == "simulate":
         return _simulate(args.scenario, config=args.config, fmt=args.format)
@@ -86,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings, check=args.check))
     if args.command == "sessions":
         return asyncio.run(_revoke_sessions(settings))
+    if args.command == "outbox" and args.outbox_verb == "retry":
+        return asyncio.run(_outbox_retry(settings, item_id=args.id))
     if args.command == "outbox":
         return asyncio.run(
             _outbox(settings, everything=args.all, limit=args.limit, fmt=args.format)
@@ -189,6 +216,8 @@ def _outbox_row(item: OutboxItem) -> dict[str, object]:
         if item.delivered_at or item.dead_at
         else item.next_attempt_at.isoformat(),
         "last_error": item.last_error,
+        "rate_limits": item.rate_limits,
+        "claimed_by": item.claimed_by,
         "text": render_plain(item.message.text),
     }
 
@@ -238,6 +267,45 @@ async def _revoke_sessions(settings: Settings) -> int:
     return 0
 
 
+async def _outbox_retry(settings: Settings, *, item_id: int | None) -> int:
+    """`sevbot outbox retry <id>|--dead`: given-up messages are due again (a running sevbot
+    sends them within seconds); audited."""
+    from bot.bootstrap import open_store
+    from bot.clock import SystemClock
+
+    store = await open_store(settings.database_url)
+    try:
+        now = SystemClock().now()
+        async with store.transaction() as uow:
+            revived = await uow.revive_outbox(None if item_id is None else [item_id], now)
+            if revived:
+                await uow.append_audit(
+                    AuditEntry(
+                        at=now,
+                        actor=f"cli:{_operator()}",
+                        action="outbox retry",
+                        what=f"send outbox messages {', '.join(map(str, revived))} again",
+                        allowed=True,
+                        reason="operator at the command line",
+                    )
+                )
+    finally:
+        await store.close()
+    if item_id is not None and not revived:
+        print(
+            f"sevbot: outbox message {item_id} is not a given-up message; only those (state "
+            "`dead` in `sevbot outbox`) can be sent again",
+            file=sys.stderr,
+        )
+        return 1
+    if not revived:
+        print("no given-up messages to send again")
+        return 0
+    noun = "message" if len(revived) == 1 else "messages"
+    print(f"sending {len(revived)} {noun} again: {', '.join(map(str, revived))}")
+    return 0
+
+
 async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str) -> int:
     from bot.bootstrap import open_store
 
@@ -245,9 +313,10 @@ async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str)
     try:
         items = await store.list_outbox(undelivered_only=not everything, limit=limit)
         counts = await store.outbox_counts()
+        behind = await store.waiting_behind()
     finally:
         await store.close()
-    rows = [_outbox_row(item) for item in items]
+    rows = [_outbox_row(item) | {"waiting_behind": behind.get(item.id, 0)} for item in items]
     if fmt == "json":
         print(json.dumps({"counts": counts, "items": rows}, indent=2, ensure_ascii=False))
         return 0
@@ -266,4 +335,9 @@ async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str)
             f"{row['id']:>6}  {row['state']:<9}  {row['incident'] or '-':>4}  "
             f"{str(row['kind'])[:20]:<20}  {row['attempts']:>5}  {detail}"
         )
+        if row["waiting_behind"]:
+            print(
+                f"{'':>6}  ↳ {row['waiting_behind']} more of incident #{row['incident']} "
+                "wait behind it"
+            )
     return 0

@@ -352,6 +352,12 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
     http_idle_timeout: timedelta = timedelta(seconds=75)
     http_body_timeout: timedelta = timedelta(seconds=30)
+    # The outbox gives up on a message undelivered for this long (issue 15); a rate limit or an
+    # outage shorter than this only delays it.
+    outbox_give_up: timedelta = timedelta(hours=24)
+    # `sevbot run` waits this long for a database that is not up yet (issue 15), saying every
+    # few seconds what it waits for; then it exits 1. A plain number is seconds; 0: no wait.
+    db_wait: timedelta = timedelta(seconds=30)
 
     # Slack (issue: Slack adapter). Unset tokens: no Slack.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -404,9 +410,16 @@ class Settings(BaseSettings):
     def _proxies(cls, value: Any) -> tuple[IPNetwork, ...]:
         return proxy_networks(value)
 
-    @field_validator("http_idle_timeout", "http_body_timeout", mode="before")
+    @field_validator("http_idle_timeout", "http_body_timeout", "outbox_give_up", mode="before")
     @classmethod
     def _timeouts(cls, value: Any) -> timedelta:
+        return _duration(value)
+
+    @field_validator("db_wait", mode="before")
+    @classmethod
+    def _db_wait(cls, value: Any) -> timedelta:
+        if isinstance(value, int | float) or re.fullmatch(r"\s*\d+(\.\d+)?\s*", str(value)):
+            return timedelta(seconds=float(value))
         return _duration(value)
 
     @field_validator("status_interval", mode="before")

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.chat import CommandHandler, Outcome
 from bot.events import EventPublisher
+from bot.faults import COMMANDS, StoreHealth
 from bot.review.markdown import render_review
 from bot.routing import OutboxWriter
 from bot.views import incident_list, timeline_text
@@ -28,7 +29,7 @@ from incidents.model import Incident, OnCall
 from incidents.parser import ParseError, help_text, parse
 from incidents.people import SEVBOT, Person
 from incidents.policy import Policy
-from incidents.ports import Clock, Store, UnitOfWork
+from incidents.ports import Clock, Store, StoreUnavailable, UnitOfWork
 from incidents.review import review_facts
 from incidents.severity import Severity
 from incidents.timers import TimerKind, pending_timers, timer_kind
@@ -106,8 +107,10 @@ class IncidentService:
         review_template: str | None = None,
         dashboard_link: Callable[[], str | None] = lambda: None,
         access: Access | None = None,
+        health: StoreHealth | None = None,
     ) -> None:
         self.store = store
+        self._health = health or StoreHealth(clock)  # store faults met by commands
         self.clock = clock
         self.policy = policy
         self._outbox = outbox
@@ -174,6 +177,26 @@ class IncidentService:
             on_behalf_of=on_behalf_of,
         )
         handler = REQUEST_HANDLERS[type(request)]
+        try:
+            outcome = await self._attempt(handler, request, context)
+        except StoreUnavailable as fault:
+            # Once more when that is safe: nothing was committed, or the request key makes a
+            # repeat answer with the first answer. Else the person hears what happened.
+            self._health.failed(COMMANDS, fault)
+            if fault.committed is not False and context.request_key is None:
+                return _store_fault_outcome(fault, context)
+            try:
+                outcome = await self._attempt(handler, request, context)
+            except StoreUnavailable as again:
+                self._health.failed(COMMANDS, again)
+                return _store_fault_outcome(again, context)
+        self._health.recovered(COMMANDS)
+        return outcome
+
+    async def _attempt(
+        self, handler: RequestHandler, request: c.Request, context: RequestContext
+    ) -> Outcome:
+        """Run the request's handler once; domain errors come back as a polite reply."""
         try:
             return await handler(self, request, context)
         except DomainError as error:
@@ -422,6 +445,23 @@ def _in_transaction(handler: _TransactionHandler) -> RequestHandler:
         return outcome
 
     return handle
+
+
+def _store_fault_outcome(fault: StoreUnavailable, context: RequestContext) -> Outcome:
+    """The polite failure of a request the store could not take: whether it was done."""
+    if fault.committed is None:
+        text = (
+            "⚠️ sevbot lost its database connection while saving this, so it may or may not "
+            "have been done. Check `/incident list` or the incident's timeline before trying "
+            "again."
+        )
+    else:
+        text = (
+            "⚠️ sevbot cannot reach its database right now, so nothing was done. Please try "
+            "again in a minute."
+        )
+    reply = _reply(text, context.number, MessageKind.ERROR)
+    return Outcome(ok=False, reply=reply, incident=context.number, unavailable=True)
 
 
 def _answer(outcome: Outcome) -> str:

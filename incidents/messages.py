@@ -108,6 +108,12 @@ class MessageKind(enum.StrEnum):
     HANDOFF_REMINDER = "handoff_reminder"
 
 
+#: Periodic nudges of an incident: a newer one says, in the current wording, all that an older
+#: one not sent yet would have said. The outbox drops the older one when the newer one is
+#: enqueued, so reminders that piled up behind a stalled message go out once, not as a burst.
+SUPERSEDING_KINDS = frozenset({MessageKind.STATUS_REMINDER, MessageKind.EXTERNAL_UPDATE_DUE})
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """A labelled fact shown beside the text, e.g. ("Severity", "SEV-1")."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from incidents.access import AuditEntry
@@ -42,6 +42,19 @@ class OutboxItem:
     delivered_at: datetime | None = None
     dead_at: datetime | None = None
     last_error: str | None = None
+    rate_limits: int = 0  # attempts the platform refused with a Retry-After: not failures
+    retried_at: datetime | None = None  # when `sevbot outbox retry` sent it again
+    claimed_by: str | None = None  # the sender delivering it now, if any
+
+    @property
+    def failures(self) -> int:
+        """Attempts that count: every claim except those answered with a rate limit."""
+        return max(self.attempts - self.rate_limits, 0)
+
+    @property
+    def waiting_since(self) -> datetime:
+        """Since when this message has waited for delivery: created, or sent again by hand."""
+        return self.retried_at or self.created_at
 
 
 class IncidentRecords(Protocol):
@@ -95,6 +108,11 @@ class OutboxRecords(Protocol):
         """Delete outbox items delivered before `delivered_before`; returns how many."""
         ...
 
+    async def revive_outbox(self, ids: Sequence[int] | None, now: datetime) -> list[int]:
+        """Send given-up items again, due at `now` (`ids`, or every dead one for None);
+        returns the ids revived (an id not dead is left alone)."""
+        ...
+
 
 class TimerRecords(Protocol):
     """An incident's durable timers, and the lock that lets one worker fire them."""
@@ -145,6 +163,37 @@ class IdempotencyRecords(Protocol):
 
     async def request_answer(self, key: str) -> str | None:
         """The answer kept for request `key`, if any."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxEntry:
+    """A chat command written down before it was acknowledged, until it is done."""
+
+    key: str  # its request key (`slack:command:<trigger_id>`, `discord:<interaction id>`)
+    platform: str
+    command: str  # what the chat adapter needs to run it again; opaque to everyone else
+    received_at: datetime
+    done_at: datetime | None = None
+
+
+class CommandInbox(Protocol):
+    """Acknowledged means durable: chat commands written before their acknowledgement."""
+
+    async def record_command(self, entry: InboxEntry) -> bool:
+        """Write the command down, committed when this returns; False if its key was there."""
+        ...
+
+    async def pending_commands(self, platform: str, limit: int) -> list[InboxEntry]:
+        """Commands of `platform` not done yet, oldest first."""
+        ...
+
+    async def command_done(self, key: str, now: datetime) -> None:
+        """Mark the command done: its person has the answer (or was told it failed)."""
+        ...
+
+    async def prune_commands(self, done_before: datetime) -> int:
+        """Forget commands done before `done_before`; returns how many."""
         ...
 
 
@@ -220,8 +269,8 @@ class UnitOfWork(
     """
 
 
-class Store(Protocol):
-    """The persistent store: transactions, the timer index and the outbox."""
+class Store(CommandInbox, Protocol):
+    """The persistent store: transactions, the timer index, the outbox and the inbox."""
 
     def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """Begin a write transaction."""
@@ -240,9 +289,11 @@ class Store(Protocol):
         ...
 
     async def claim_outbox(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, *, sender: str
     ) -> list[OutboxItem]:
-        """Undelivered items due for an attempt, leased until `lease_until`, oldest first."""
+        """Undelivered items due for an attempt, claimed by `sender` and leased until
+        `lease_until`, by id; only the oldest undelivered item of each incident. An item whose
+        wait began after `now` (the clock went back) is due."""
         ...
 
     async def mark_delivered(self, item_id: int, now: datetime) -> None:
@@ -250,9 +301,30 @@ class Store(Protocol):
         ...
 
     async def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime | None, now: datetime
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime | None,
+        now: datetime,
+        *,
+        rate_limited: bool = False,
     ) -> None:
-        """Record a failed attempt and when to try again; None gives up on the item."""
+        """Record a failed attempt and when to try again; None gives up on the item.
+        `rate_limited`: the platform asked to wait; the attempt is not a failure."""
+        ...
+
+    async def start_sender(self, sender: str, now: datetime) -> int:
+        """Register a starting sender. On a store only one process uses (SQLite), every claim
+        is released: whoever held it is gone. Returns how many claims were released."""
+        ...
+
+    async def renew_sender(self, sender: str, now: datetime, gone_after: timedelta) -> int:
+        """The sender's heartbeat; releases the claims of senders silent for `gone_after` (or
+        seen that far in the future: a clock went back). Returns how many were released."""
+        ...
+
+    async def waiting_behind(self) -> dict[int, int]:
+        """For the oldest undelivered item of each incident, how many wait behind it."""
         ...
 
     async def next_outbox_due(self) -> datetime | None:
@@ -295,10 +367,31 @@ class ChatPort(Protocol):
 
 
 class DeliveryError(Exception):
-    """A delivery that failed; `retry_after` seconds when the platform said so."""
+    """A delivery that failed. `retry_after`: seconds the platform asked us to wait (a rate
+    limit, not a failure); `permanent`: a retry would fail the same way."""
 
     def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached, read or written just now: the server is down or
+    restarting, the connection was cut, the file is read-only or the disk is full.
+
+    `where` names the store (`PostgreSQL at db:5432`, `SQLite file /var/lib/sevbot.db`) and
+    `cause` what went wrong. `committed` is False when the work surely did not commit (running
+    it again is safe) and None when it may have (the connection was lost during the commit).
+    `lasting`: waiting will not help (no such database, refused credentials, no driver).
+    """
+
+    def __init__(
+        self, where: str, cause: str, *, committed: bool | None = False, lasting: bool = False
+    ) -> None:
+        super().__init__(f"{where}: {cause}")
+        self.where = where
+        self.cause = cause
+        self.committed = committed
+        self.lasting = lasting

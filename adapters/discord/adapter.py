@@ -52,12 +52,14 @@ class DiscordAdapter:
         self._guild_ready_timeout = guild_ready_timeout
         self._ready_timeout = ready_timeout
         self.connected = asyncio.Event()
+        self.replay_finished = asyncio.Event()  # set once `run` has taken back the inbox
         self.channels = IncidentChannels(ports.channels)
         self.handler = InteractionHandler(
             commands=ports.commands,
             oncall=ports.oncall,
             channels=self.channels,
             defer_after=defer_after,
+            inbox=ports.inbox,
         )
         self.capture = Capture(commands=ports.commands, channels=self.channels)
         self.delivery = DiscordDelivery(
@@ -79,8 +81,20 @@ class DiscordAdapter:
         """Discord needs no HTTP routes: everything arrives over the gateway."""
 
     async def run(self) -> None:
-        """Log in and keep the gateway connection until cancelled; close the client then."""
+        """Run again, beside connecting, what an earlier process deferred and did not answer;
+        log in and keep the gateway connection until cancelled; close the client then."""
         use_rest_base(self._api_url)
+        replay = asyncio.get_running_loop().create_task(
+            self.handler.replay(), name="discord-replay"
+        )
+        replay.add_done_callback(lambda _: self.replay_finished.set())
+        try:
+            await self._keep_connected()
+        finally:
+            replay.cancel()  # what it had not finished stays in the inbox for the next start
+            await asyncio.gather(replay, return_exceptions=True)
+
+    async def _keep_connected(self) -> None:
         backoff = 1.0
         while True:
             client = self._new_client()

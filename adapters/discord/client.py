@@ -73,7 +73,12 @@ class SevbotClient(discord.Client):
         self.add_dynamic_items(IncidentButton, SeverityPicker)
         handler = self.sevbot_handler
         if handler.defers_early:
-            self._early = EarlyDeferral(self, handler.wants_early_deferral)
+            self._early = EarlyDeferral(
+                self,
+                handler.wants_early_deferral,
+                record=handler.record_raw,
+                abandon=handler.abandon,
+            )
             self._early.install()
             handler.early = self._early
         await use_gateway(self, self._gateway_url)

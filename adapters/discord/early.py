@@ -1,7 +1,8 @@
 """Defer from the raw gateway payload, before discord.py builds anything.
 
-An interaction that goes to the store is answered with a deferral (type 5, ephemeral) and
-followed up with the reply. The deferral needs neither the Interaction object, nor the command
+An interaction that goes to the store is written to the inbox (one small INSERT: acknowledged
+means durable, see `bot/inbox.py`), answered with a deferral (type 5, ephemeral) and followed
+up with the reply. The deferral needs neither the Interaction object, nor the command
 tree, nor the option transformers, so it is sent the moment INTERACTION_CREATE is read, and
 discord.py's own handling of the interaction starts once the deferral is out. In a burst of
 commands every deferral goes out before the heavier work of any of them: the last of 50 is
@@ -18,8 +19,10 @@ Discord, TLS-handshaking) one connection per interaction.
 Which interactions qualify is `parse.defers_at_once`; forms, the severity picker and errors
 found while parsing are answered directly by the handler. A deferral that fails (a replayed
 interaction Discord already saw, a network error, no answer within TIMEOUT) hands the
-interaction to discord.py at once, and the handler defers it there. A deferred interaction
-nobody answers gets an apology after UNANSWERED seconds.
+interaction to discord.py at once, and the handler defers it there; so does one that could not
+be written to the inbox (the handler tries again, and refuses it if that fails too). A
+deferred interaction nobody answers gets an apology after UNANSWERED seconds, and leaves the
+inbox: the person was told it did not work.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import discord
@@ -60,9 +63,13 @@ class EarlyDeferral:
         wanted: Callable[[Mapping[str, Any]], bool],
         *,
         poster: CallbackPoster | None = None,
+        record: Callable[[Mapping[str, Any]], Awaitable[bool]] | None = None,
+        abandon: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._wanted = wanted
+        self._record = record  # writes the interaction to the inbox; False if it could not
+        self._abandon = abandon  # takes an interaction nobody answered out of the inbox
         # Deferred here and not yet taken by the handler; `_check_taken` clears what is left.
         self._deferred: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -138,7 +145,8 @@ class EarlyDeferral:
         interaction_id = int(data["id"])
         try:
             try:
-                deferred = await self._defer(interaction_id, str(data["token"]))
+                recorded = self._record is None or await self._record(data)
+                deferred = recorded and await self._defer(interaction_id, str(data["token"]))
             finally:
                 self._in_flight -= 1
                 if not self._in_flight:
@@ -189,6 +197,8 @@ class EarlyDeferral:
                 await self._poster.post(follow_up, APOLOGY)
         except (CallbackError, TimeoutError) as error:
             log.warning("discord: could not follow up interaction %s: %s", interaction_id, error)
+        if self._abandon is not None:
+            await self._abandon(interaction_id)
 
     async def _defer(self, interaction_id: int, token: str) -> bool:
         """POST the deferral `response.defer(ephemeral=True)` would send; True if Discord took it."""

@@ -1,20 +1,26 @@
 """Interactions → the command bus, answered within Discord's 3 s (defer when work is slow).
 
 Every request carries `request_key = discord:<interaction id>`, so an INTERACTION_CREATE the
-gateway replays after a RESUME changes nothing the second time. Answers are ephemeral; errors
-come worded by the core, saying what would have been valid.
+gateway replays after a RESUME changes nothing the second time. A request is written to the
+inbox under that key before it is deferred (acknowledged means durable, see `bot/inbox.py`)
+and marked done once it is answered; at start, `replay` runs what an earlier process deferred
+and did not answer, and follows it up while the interaction token still works (15 minutes).
+Answers are ephemeral; errors come worded by the core, saying what would have been valid.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
+from discord.http import Route
 
+from adapters.discord.callbacks import CallbackError, CallbackPoster
 from adapters.discord.channels import IncidentChannels
 from adapters.discord.components import resolve_modal, severity_picker, status_modal
 from adapters.discord.early import EarlyDeferral
@@ -26,6 +32,7 @@ from adapters.discord.parse import (
     RESOLVE,
     SET_SEVERITY,
     CustomId,
+    OnCallText,
     Option,
     StatusModal,
     component_request,
@@ -34,15 +41,20 @@ from adapters.discord.parse import (
     modal_values,
     neutral_text,
     parse_custom_id,
+    raw_request,
+    recorded_interaction,
+    recorded_roles,
     user_identity,
 )
-from adapters.discord.render import FAILED, render_reply
+from adapters.discord.render import CONTENT_LIMIT, FAILED, clip, render_reply, render_text
 from bot.chat import CommandBus, CommandHandler, Outcome
+from bot.inbox import Inbox
 from incidents import commands as c
 from incidents.messages import Audience, Message, MessageKind
-from incidents.parser import ParseError
+from incidents.parser import Parsed, ParseError
 
 log = logging.getLogger(__name__)
+USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py, {discord.__version__}) sevbot"
 # Seconds of work before deferring. At 0, anything touching the store is deferred from the raw
 # gateway payload (`early.py`) and followed up with the reply, so a burst of commands queued on
 # the store never nears Discord's 3 s limit; errors found while parsing are already done and
@@ -50,6 +62,10 @@ log = logging.getLogger(__name__)
 DEFER_AFTER = 0.0
 WORKERS = 4
 BAD_OPTION = "That is not a value this option takes; pick one of the choices Discord offers."
+NOT_RECORDED = (
+    "Sorry, sevbot could not take that just now, so nothing was done. Try again in a moment."
+)
+REPLAY_TIMEOUT = 5.0  # seconds for each follow-up of a replayed interaction (best effort)
 NO_ONCALL = (
     "No on-call rotation is configured. Add a `[[rotation]]` to sevbot.toml "
     "(see the README), then `/oncall` shows who is on call."
@@ -66,8 +82,10 @@ class InteractionHandler:
         oncall: CommandHandler | None,
         channels: IncidentChannels,
         defer_after: float = DEFER_AFTER,
+        inbox: Inbox | None = None,
     ) -> None:
         self._commands = commands
+        self._inbox = inbox
         self._oncall = oncall
         self._workers = asyncio.Semaphore(WORKERS)
         self._channels = channels
@@ -114,6 +132,9 @@ class InteractionHandler:
         if oncall is None:
             await self._answer(interaction, _error(NO_ONCALL))
             return
+        if not await self._recorded(interaction):
+            await self._answer(interaction, _error(NOT_RECORDED))
+            return
         work = oncall.handle_text(
             neutral_text(text.strip()),
             actor=user_identity(interaction.user.id),
@@ -122,7 +143,7 @@ class InteractionHandler:
             request_key=f"discord:{interaction.id}",
             groups=roles_of(interaction),
         )
-        await self._answer(interaction, work)
+        await self._answer(interaction, work, key=f"discord:{interaction.id}")
 
     async def on_button(
         self, interaction: discord.Interaction[Any], action: str, number: int
@@ -169,6 +190,10 @@ class InteractionHandler:
     async def _run(
         self, interaction: discord.Interaction[Any], request: c.Request, number: int | None
     ) -> None:
+        if not await self._recorded(interaction):
+            await self._answer(interaction, _error(NOT_RECORDED))
+            return
+
         async def handle() -> Outcome:
             outcome = await self._commands.handle(
                 request,
@@ -184,13 +209,18 @@ class InteractionHandler:
                 self._channels.origin_guild[outcome.opened.number] = interaction.guild_id
             return outcome
 
-        await self._answer(interaction, handle())
+        await self._answer(interaction, handle(), key=f"discord:{interaction.id}")
 
     async def _answer(
-        self, interaction: discord.Interaction[Any], work: Awaitable[Outcome]
+        self,
+        interaction: discord.Interaction[Any],
+        work: Awaitable[Outcome],
+        *,
+        key: str | None = None,
     ) -> None:
         """Reply ephemerally; defer first when the work takes longer than `defer_after` (or
-        follow up on the deferral sent from the raw payload)."""
+        follow up on the deferral sent from the raw payload). Then the inbox entry `key` is
+        done."""
         task = asyncio.ensure_future(self._bounded(work))
         if self.early is not None and self.early.take(interaction.id):
             deferred = True
@@ -219,6 +249,121 @@ class InteractionHandler:
             await self._respond(
                 interaction.response.send_message(**post.send_kwargs(), ephemeral=True)
             )
+        if key is not None and self._inbox is not None:
+            await self._inbox.done(key)
+
+    # -- the inbox: written before the deferral, done after the answer --------------------
+
+    async def record_raw(self, payload: Mapping[str, Any]) -> bool:
+        """Write a raw INTERACTION_CREATE to the inbox before it is deferred; False if that
+        failed (then it is not deferred early, and the handler tries once more)."""
+        if self._inbox is None:
+            return True
+        recorded = recorded_interaction(payload)
+        return await self._inbox.record(f"discord:{recorded['id']}", PLATFORM, _dump(recorded))
+
+    async def abandon(self, interaction_id: int) -> None:
+        """An interaction deferred and never answered (its person got an apology): done."""
+        if self._inbox is not None:
+            await self._inbox.done(f"discord:{interaction_id}")
+
+    async def _recorded(self, interaction: discord.Interaction[Any]) -> bool:
+        """Whether the interaction is in the inbox: written from the raw payload already, or
+        now (the handler answers it, or defers it, only then)."""
+        key = f"discord:{interaction.id}"
+        if self._inbox is None or self._inbox.in_flight(key):
+            return True
+        return await self._inbox.record(key, PLATFORM, _dump(interaction_record(interaction)))
+
+    async def replay(self) -> int:
+        """Run, one by one in the order they came, the interactions an earlier process
+        deferred and did not answer; follow each up (best effort: the token lasts 15 minutes).
+        Returns how many were taken back."""
+        if self._inbox is None:
+            return 0
+        entries = await self._inbox.take_back(PLATFORM)
+        if not entries:
+            return 0
+        poster = CallbackPoster(Route.BASE, user_agent=USER_AGENT, connections=2)
+        try:
+            for entry in entries:
+                await self._replay(entry.key, entry.command, poster)
+        finally:
+            poster.close()
+        return len(entries)
+
+    async def _replay(self, key: str, command: str, poster: CallbackPoster) -> None:
+        try:
+            recorded = json.loads(command)
+        except ValueError:
+            recorded = None
+        if not isinstance(recorded, dict):
+            log.error("discord: cannot read inbox entry %s; it is left out", key)
+            await self._inbox_done(key)
+            return
+        wanted = raw_request(recorded, oncall=self._oncall is not None)
+        outcome: Outcome | None = None
+        try:
+            if wanted is None:
+                log.error("discord: inbox entry %s asks for nothing that can run", key)
+            else:
+                outcome = await self._bounded(self._rerun(wanted, recorded, key))
+        except Exception:
+            log.exception("discord: replaying %s failed", key)
+        text = FAILED
+        if outcome is not None:
+            done_text = f"Done (#{outcome.incident})." if outcome.incident else "Done."
+            reply = render_text(outcome.reply.text).text if outcome.reply is not None else ""
+            text = reply or done_text
+        body = {
+            "content": clip(text, CONTENT_LIMIT),
+            "flags": 64,
+            "allowed_mentions": {"parse": []},
+        }
+        follow_up = f"/webhooks/{recorded.get('application_id')}/{recorded.get('token')}"
+        try:
+            async with asyncio.timeout(REPLAY_TIMEOUT):
+                status = await poster.post(follow_up, json.dumps(body).encode())
+            if status >= 300:
+                log.warning("discord: the follow-up of replayed %s got HTTP %s", key, status)
+        except (CallbackError, TimeoutError) as error:
+            log.warning("discord: could not follow up replayed %s: %s", key, error)
+        await self._inbox_done(key)
+
+    async def _rerun(
+        self, wanted: Parsed | OnCallText, recorded: dict[str, Any], key: str
+    ) -> Outcome:
+        """The recorded interaction's request, through the same handlers as a live one."""
+        actor = user_identity(str(recorded.get("user_id", "")))
+        channel = recorded.get("channel_id")
+        groups = recorded_roles(recorded)
+        if isinstance(wanted, OnCallText):
+            assert self._oncall is not None  # raw_request found /oncall only when configured
+            return await self._oncall.handle_text(
+                neutral_text(wanted.text.strip()),
+                actor=actor,
+                platform=PLATFORM,
+                channel_id=channel,
+                request_key=key,
+                groups=groups,
+            )
+        outcome = await self._commands.handle(
+            wanted.request,
+            actor=actor,
+            platform=PLATFORM,
+            number=wanted.incident,
+            channel_id=channel,
+            request_key=key,
+            groups=groups,
+        )
+        guild = recorded.get("guild_id")
+        if outcome.opened is not None and guild:
+            self._channels.origin_guild[outcome.opened.number] = int(guild)
+        return outcome
+
+    async def _inbox_done(self, key: str) -> None:
+        if self._inbox is not None:
+            await self._inbox.done(key)
 
     async def _bounded(self, work: Awaitable[Outcome]) -> Outcome:
         """Run at most WORKERS commands at once: a burst then queues behind the store instead of
@@ -252,3 +397,24 @@ def roles_of(interaction: discord.Interaction[Any]) -> frozenset[str]:
     in a direct message. Discord sends them with the interaction (`member.roles`)."""
     roles = getattr(interaction.user, "roles", None) or ()
     return frozenset(f"discord-role:{role.id}" for role in roles)
+
+
+def interaction_record(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    """What the inbox keeps of an interaction discord.py parsed (`recorded_interaction`'s
+    fields, read from the Interaction instead of the raw payload)."""
+    data: Mapping[str, Any] = interaction.data or {}
+    return {
+        "id": str(interaction.id),
+        "application_id": str(interaction.application_id),
+        "token": interaction.token,
+        "type": interaction.type.value,
+        "data": {key: value for key, value in data.items() if key != "resolved"},
+        "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
+        "channel_id": _channel(interaction),
+        "user_id": str(interaction.user.id),
+        "roles": [str(role.id) for role in getattr(interaction.user, "roles", None) or ()],
+    }
+
+
+def _dump(recorded: Mapping[str, Any]) -> str:
+    return json.dumps(recorded, ensure_ascii=False, separators=(",", ":"))

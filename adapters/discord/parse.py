@@ -262,36 +262,88 @@ APPLICATION_COMMAND, COMPONENT, MODAL_SUBMIT = 2, 3, 5
 SUBCOMMAND, USER_OPTION = 1, 6
 
 
-def defers_at_once(payload: Mapping[str, Any], *, oncall: bool) -> bool:
-    """Whether a raw INTERACTION_CREATE runs a request (so it goes to the store and is deferred
-    at once): an `/incident` subcommand that parses, `/oncall` when rotations are configured, an
-    Acknowledge click, a severity pick, a submitted form. Forms being opened, the severity
-    picker and errors found while parsing are answered directly instead."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnCallText:
+    """`/oncall [text]`, for the on-call rotations."""
+
+    text: str
+
+
+def raw_request(payload: Mapping[str, Any], *, oncall: bool) -> Parsed | OnCallText | None:
+    """What a raw INTERACTION_CREATE (or the inbox's copy of one) runs: an `/incident`
+    subcommand that parses, `/oncall` when rotations are configured, an Acknowledge click, a
+    severity pick, a submitted form. None for what is answered without the store: forms being
+    opened, the severity picker, errors found while parsing."""
     kind = payload.get("type")
     data: Mapping[str, Any] = payload.get("data") or {}
     if kind == APPLICATION_COMMAND:
         name = data.get("name")
         if name == "oncall":
-            return oncall
+            typed = {o.get("name"): o.get("value") for o in data.get("options") or []}
+            text = typed.get("text")
+            return OnCallText(text=text if isinstance(text, str) else "") if oncall else None
         subcommands = data.get("options") or []
         if name != "incident" or len(subcommands) != 1:
-            return False
+            return None
         subcommand = subcommands[0]
         if subcommand.get("type") != SUBCOMMAND:
-            return False
+            return None
         options = {o.get("name"): _raw_option(o) for o in subcommand.get("options") or []}
-        return isinstance(incident_request(str(subcommand.get("name")), options), Parsed)
+        parsed = incident_request(str(subcommand.get("name")), options)
+        return parsed if isinstance(parsed, Parsed) else None
     if kind in (COMPONENT, MODAL_SUBMIT):
         target = parse_custom_id(str(data.get("custom_id", "")))
         if target is None:
-            return False
+            return None
         if kind == MODAL_SUBMIT:
             values = modal_values(data.get("components") or [])
         else:
             values = {"level": str((data.get("values") or [""])[0])}
         request = component_request(target, values)
-        return request is not None and not isinstance(request, ParseError)
-    return False
+        if request is None or isinstance(request, ParseError):
+            return None
+        return Parsed(request=request, incident=target.incident)
+    return None
+
+
+def defers_at_once(payload: Mapping[str, Any], *, oncall: bool) -> bool:
+    """Whether a raw INTERACTION_CREATE runs a request (`raw_request`), so it goes to the store
+    and is deferred at once. Forms being opened, the severity picker and errors found while
+    parsing are answered directly instead."""
+    return raw_request(payload, oncall=oncall) is not None
+
+
+def recorded_interaction(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What the inbox keeps of a raw INTERACTION_CREATE: enough to run it again (its type and
+    data, without the resolved objects) and to answer it (id, application, token), with who
+    asked, where, and the member's roles."""
+    member: Mapping[str, Any] = payload.get("member") or {}
+    user: Mapping[str, Any] = member.get("user") or payload.get("user") or {}
+    data: Mapping[str, Any] = payload.get("data") or {}
+    return {
+        "id": str(payload["id"]),
+        "application_id": str(payload.get("application_id") or ""),
+        "token": str(payload["token"]),
+        "type": payload.get("type"),
+        "data": {key: value for key, value in data.items() if key != "resolved"},
+        "guild_id": _snowflake(payload.get("guild_id")),
+        "channel_id": _snowflake(payload.get("channel_id")),
+        "user_id": str(user.get("id", "")),
+        "roles": [str(role) for role in member.get("roles") or ()],
+    }
+
+
+def recorded_roles(recorded: Mapping[str, Any]) -> frozenset[str]:
+    """The member's roles as `[access]` names them, with the server's @everyone role (whose id
+    is the server's), as discord.py's `Member.roles` lists them."""
+    roles = {str(role) for role in recorded.get("roles") or ()}
+    if recorded.get("guild_id"):
+        roles.add(str(recorded["guild_id"]))
+    return frozenset(f"discord-role:{role}" for role in roles)
+
+
+def _snowflake(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _raw_option(option: Mapping[str, Any]) -> Option:

@@ -59,6 +59,7 @@ class SlackAdapter:
             channels=self.channels,
             session=session,
             groups=SlackGroups(client, groups),
+            inbox=ports.inbox,
         )
         self.capture = Capture(
             commands=ports.commands, client=client, channels=self.channels, spawn=self.inbound.spawn
@@ -72,6 +73,7 @@ class SlackAdapter:
             else None
         )
         self._socket: AsyncSocketModeHandler | None = None
+        self._replay: asyncio.Task[int] | None = None  # taking back the inbox, at start
 
     async def deliver(self, item: OutboxItem) -> None:
         """Post one outbox item (idempotent per item id)."""
@@ -83,8 +85,11 @@ class SlackAdapter:
             web_app.router.add_post(PATH, self._events.handle)
 
     async def run(self) -> None:
-        """Hold the Socket Mode connection (or just wait, over HTTP) until cancelled."""
+        """Run again what an earlier process acknowledged and did not finish; then hold the
+        Socket Mode connection (or just wait, over HTTP) until cancelled."""
         try:
+            self._replay = asyncio.get_running_loop().create_task(self.inbound.replay())
+            await self._replay
             if self._app_token is not None:
                 self._socket = AsyncSocketModeHandler(
                     self.bolt, self._app_token, web_client=self._client
@@ -96,7 +101,10 @@ class SlackAdapter:
             await self.close()
 
     async def settle(self) -> None:
-        """Wait for the work started by requests already acknowledged."""
+        """Wait for the work started by requests already acknowledged (and, once `run` has
+        started, by those an earlier process acknowledged)."""
+        if self._replay is not None:
+            await asyncio.wait({self._replay})
         await self.inbound.settle()
 
     async def close(self) -> None:

@@ -8,7 +8,8 @@ AsyncWebClient built per request in `_init_context`, and matching against every 
 
 Slash commands are what people wait on, so they skip all of that: the signature and the
 timestamp (at most five minutes off) are checked with slack_sdk's SignatureVerifier, the
-few form fields used are read, the command text is parsed (pure, microseconds), and the
+few form fields used are read, the command text is parsed (pure, microseconds), the command
+is written to the inbox (one small INSERT: acknowledged means durable), and the
 acknowledgement is the HTTP response itself. The work is queued for SlackInbound's workers,
 which get the loop only after this handler has returned and the response is written.
 Interactivity and events go through slack-bolt (`process_before_response=True`), which
@@ -62,7 +63,7 @@ class SlackEvents:
         if request.content_type == FORM:
             form = slash_form(body.decode("utf-8", "replace"))
             if form is not None:
-                answer = self._inbound.slash_command(SlashCommand.from_form(form))
+                answer = await self._inbound.slash_command(SlashCommand.from_form(form))
                 if answer is None:
                     return web.Response(status=200)
                 return web.Response(

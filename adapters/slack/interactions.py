@@ -1,8 +1,11 @@
 """What Slack users do, handed to the command bus after the acknowledgement.
 
-Every entry point here is synchronous and returns at once (what to acknowledge with); the
-slow part, the store transaction and any Web API call, is queued for a few worker tasks.
-Both the HTTP fast path and slack-bolt's listeners (HTTP and Socket Mode) call these.
+Every entry point here returns what to acknowledge with as soon as the command is written to
+the inbox (one small INSERT: acknowledged means durable, see `bot/inbox.py`); the slow part,
+the store transaction and any Web API call, is queued for a few worker tasks, and the inbox
+entry is marked done once the person has the answer. At start, `replay` queues what an
+earlier process acknowledged and did not finish. Both the HTTP fast path and slack-bolt's
+listeners (HTTP and Socket Mode) call these.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from adapters.slack.client import CALL_TIMEOUT
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.errors import error_code
 from adapters.slack.groups import SlackGroups
+from adapters.slack.recorded import ACKNOWLEDGE, FORM, INCIDENT, ONCALL, Recorded, request_of
 from adapters.slack.render import ephemeral, reply_payload
 from bot.chat import CommandBus, CommandHandler, Outcome
+from bot.inbox import Inbox
 from incidents import commands as c
 from incidents.messages import Button
 
@@ -41,6 +46,12 @@ NO_ONCALL = (
     "No on-call rotation is configured, so `/oncall` has nothing to show. Incidents still work: "
     "`/incident help`."
 )
+NOT_RECORDED = (
+    "Sorry, sevbot could not take that just now, so nothing was done. Try again in a moment."
+)
+NOT_RECORDED_FIELD = "sevbot could not take this just now; nothing was done. Submit again shortly."
+# The first field of each form, where a refused submission says why (`response_action: errors`).
+FORM_FIELDS = {p.STATUS_MODAL: "status", p.SEVERITY_MODAL: "severity", p.RESOLVE_MODAL: "summary"}
 WHICH_INCIDENT = (
     "Which incident? Run `/incident status` in the incident's channel, or name it: "
     "`/incident status 42`."
@@ -74,7 +85,14 @@ class Replier:
                 )
                 # Without replace_original=false, an answer to a button click would replace
                 # the message the button is on (the pinned summary) instead of adding to it.
-                await webhook.send_dict({**payload, "replace_original": False})
+                answer = await webhook.send_dict({**payload, "replace_original": False})
+                if answer.status_code >= 300:  # `expired_url` after 30 minutes, `used_url`
+                    log.warning(
+                        "could not reply to %s: HTTP %s %s",
+                        self.user_id,
+                        answer.status_code,
+                        answer.body[:100],
+                    )
             elif self.channel_id:
                 await self._client.chat_postEphemeral(
                     channel=self.channel_id,
@@ -98,8 +116,10 @@ class SlackInbound:
         channels: IncidentChannels,
         session: aiohttp.ClientSession | None,
         groups: SlackGroups | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._service = commands
+        self._inbox = inbox
         self._groups = groups
         self._oncall_handler = oncall
         self._client = client
@@ -151,7 +171,8 @@ class SlackInbound:
             await asyncio.gather(*pending, return_exceptions=True)
         while self._queue:
             work, what = self._queue.popleft()
-            log.warning("slack %s dropped at shutdown", what)
+            # A recorded command stays in the inbox: the next start runs it.
+            log.warning("slack %s not run before shutdown", what)
             if inspect.iscoroutine(work):
                 work.close()
 
@@ -169,6 +190,62 @@ class SlackInbound:
             response_url=response_url,
         )
 
+    # -- the inbox: written before the acknowledgement, done after the answer -----------
+
+    async def _record(self, command: Recorded) -> bool:
+        """Write the command to the inbox; False when that failed (then it is not accepted)."""
+        if self._inbox is None or command.key is None:
+            return True  # nothing to keep it by: it runs as before, in memory only
+        return await self._inbox.record(command.key, PLATFORM, command.dump())
+
+    async def _accept(self, command: Recorded, ack: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Record, then queue the work; the acknowledgement, or a polite refusal."""
+        if not await self._record(command):
+            return ephemeral(NOT_RECORDED)
+        self.spawn(self._perform(command), command.kind)
+        return ack
+
+    async def replay(self) -> int:
+        """Queue what an earlier process acknowledged and did not finish; how many."""
+        if self._inbox is None:
+            return 0
+        entries = await self._inbox.take_back(PLATFORM)
+        for entry in entries:
+            command = Recorded.load(entry.key, entry.command)
+            if command is None:
+                log.error("slack: cannot read inbox entry %s; it is left out", entry.key)
+                await self._inbox.done(entry.key)
+                continue
+            self.spawn(self._perform(command, replayed=True), f"{command.kind} (replayed)")
+        return len(entries)
+
+    async def _perform(self, command: Recorded, *, replayed: bool = False) -> None:
+        """Run a recorded command and answer its person, then mark it done. A replayed one
+        answers even when the command bus finds it done before the restart: the answer may
+        not have reached the person then (the reply is best effort: response_url lasts 30
+        minutes)."""
+        reply = self.replier(command.user_id, command.channel_id, command.response_url)
+        try:
+            if command.kind == ONCALL:
+                await self._oncall(command.text, reply, command.key, replayed=replayed)
+            else:
+                request = request_of(command)
+                if request is None:
+                    log.error("slack: %s asks for nothing that can run; left out", command.key)
+                else:
+                    await self._run(
+                        request[0],
+                        number=request[1],
+                        reply=reply,
+                        request_key=command.key,
+                        replayed=replayed,
+                    )
+        except Exception:
+            log.exception("slack %s failed", command.kind)
+            await reply.send(ephemeral(FAILED))
+        if self._inbox is not None and command.key is not None:
+            await self._inbox.done(command.key)
+
     async def _run(
         self,
         request: c.Request,
@@ -176,6 +253,7 @@ class SlackInbound:
         number: int | None,
         reply: Replier,
         request_key: str | None,
+        replayed: bool = False,
     ) -> None:
         try:
             outcome = await self._service.handle(
@@ -191,30 +269,28 @@ class SlackInbound:
             log.exception("handling %s from slack failed", type(request).__name__)
             await reply.send(ephemeral(FAILED))
             return
-        await self._answer(outcome, reply)
+        await self._answer(outcome, reply, replayed=replayed)
 
-    async def _answer(self, outcome: Outcome, reply: Replier) -> None:
-        if outcome.reply is not None and not outcome.duplicate:
+    async def _answer(self, outcome: Outcome, reply: Replier, *, replayed: bool = False) -> None:
+        if outcome.reply is not None and (replayed or not outcome.duplicate):
             await reply.send(reply_payload(outcome.reply))
 
     # -- slash commands ---------------------------------------------------------------
 
-    def slash_command(self, command: p.SlashCommand) -> dict[str, Any] | None:
-        """The acknowledgement for `/incident …` or `/oncall …`; the work follows in a task."""
-        reply = self.replier(command.user_id, command.channel_id, command.response_url)
-        key = f"slack:command:{command.trigger_id}" if command.trigger_id else None
+    async def slash_command(self, command: p.SlashCommand) -> dict[str, Any] | None:
+        """The acknowledgement for `/incident …` or `/oncall …`, once the command is in the
+        inbox; the work follows in a task."""
         if command.command == "/oncall":
-            handler = self._oncall_handler
-            if handler is None:
+            if self._oncall_handler is None:
                 return ephemeral(NO_ONCALL)
-            self.spawn(self._oncall(handler, command.text, reply, key), "oncall")
-            return None
+            return await self._accept(_recorded(command, ONCALL), None)
         if command.command != "/incident":
             return ephemeral(f"sevbot does not know `{command.command}`; try `/incident help`.")
         plan = p.plan_incident_command(command.text)
         if isinstance(plan, p.Answer):
             return plan.payload
         if isinstance(plan, p.AskStatus):
+            reply = self.replier(command.user_id, command.channel_id, command.response_url)
             context = p.ModalContext(
                 incident=plan.incident,
                 channel_id=command.channel_id,
@@ -224,14 +300,15 @@ class SlackInbound:
                 self._status_modal(command.trigger_id, context, reply), "status-modal", urgent=True
             )
             return None
-        self.spawn(
-            self._run(plan.request, number=plan.incident, reply=reply, request_key=key), "command"
-        )
-        return plan.ack
+        return await self._accept(_recorded(command, INCIDENT), plan.ack)
 
     async def _oncall(
-        self, handler: CommandHandler, text: str, reply: Replier, key: str | None
+        self, text: str, reply: Replier, key: str | None, *, replayed: bool = False
     ) -> None:
+        handler = self._oncall_handler
+        if handler is None:  # replayed after the rotations were taken out of the config
+            await reply.send(ephemeral(NO_ONCALL))
+            return
         try:
             outcome = await handler.handle_text(
                 p.neutral_text(text),
@@ -245,7 +322,7 @@ class SlackInbound:
             log.exception("/oncall from slack failed")
             await reply.send(ephemeral(FAILED))
             return
-        await self._answer(outcome, reply)
+        await self._answer(outcome, reply, replayed=replayed)
 
     async def _status_modal(
         self, trigger_id: str | None, context: p.ModalContext, reply: Replier
@@ -276,25 +353,37 @@ class SlackInbound:
 
     # -- interactivity ----------------------------------------------------------------
 
-    def block_action(self, body: Mapping[str, Any]) -> None:
-        """A click on a summary button: acknowledge at once, or open the matching modal."""
+    async def block_action(self, body: Mapping[str, Any]) -> None:
+        """A click on a summary button: Acknowledge is recorded (then acknowledged and run),
+        the others open the matching modal."""
         click = p.button_click(body)
         if click is None:
             return
         reply = self.replier(click.user_id, click.channel_id, click.response_url)
+        if click.button is Button.ACKNOWLEDGE:
+            recorded = Recorded(
+                key=f"slack:action:{click.trigger_id}" if click.trigger_id else None,
+                kind=ACKNOWLEDGE,
+                user_id=click.user_id,
+                channel_id=click.channel_id,
+                response_url=click.response_url,
+                incident=click.incident,
+            )
+            if await self._record(recorded):
+                self.spawn(self._perform(recorded), "button-acknowledge")
+            else:
+                self.spawn(reply.send(ephemeral(NOT_RECORDED)), "button-acknowledge")
+            return
         context = p.ModalContext(
             incident=click.incident, channel_id=click.channel_id, response_url=click.response_url
         )
-        if click.button is Button.ACKNOWLEDGE:
-            work = self._run(c.Acknowledge(), number=click.incident, reply=reply, request_key=None)
-        elif click.button is Button.CHANGE_SEVERITY:
+        if click.button is Button.CHANGE_SEVERITY:
             work = self._severity_modal(click.trigger_id, context, reply)
         elif click.button is Button.RESOLVE:
             work = self._open_view(click.trigger_id, resolve_modal(context), reply)
         else:
             work = self._open_view(click.trigger_id, status_modal(context), reply)
-        opens_a_form = click.button is not Button.ACKNOWLEDGE  # views.open: within 3 s
-        self.spawn(work, f"button-{click.button.value}", urgent=opens_a_form)
+        self.spawn(work, f"button-{click.button.value}", urgent=True)  # views.open: within 3 s
 
     async def _severity_modal(
         self, trigger_id: str | None, context: p.ModalContext, reply: Replier
@@ -303,17 +392,36 @@ class SlackInbound:
         current = incident.severity if incident is not None else None
         await self._open_view(trigger_id, severity_modal(context, current), reply)
 
-    def view_submission(self, body: Mapping[str, Any]) -> None:
-        """A submitted sevbot modal: the modal closes (the ack), the request runs after."""
+    async def view_submission(self, body: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A submitted sevbot modal, once recorded: the modal closes (the ack, None) and the
+        request runs after. Not recorded: the form stays open and says why (the ack's errors)."""
         view = body.get("view") or {}
         submission = p.modal_submission(view)
         if submission is None:
-            return
-        user_id = str((body.get("user") or {}).get("id", ""))
+            return None
         context = submission.context
-        reply = self.replier(user_id, context.channel_id, context.response_url)
-        key = f"slack:view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
-        self.spawn(
-            self._run(submission.request, number=context.incident, reply=reply, request_key=key),
-            "modal",
+        recorded = Recorded(
+            key=f"slack:view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None,
+            kind=FORM,
+            user_id=str((body.get("user") or {}).get("id", "")),
+            channel_id=context.channel_id,
+            response_url=context.response_url,
+            view=view,
         )
+        if not await self._record(recorded):
+            field = FORM_FIELDS.get(str(view.get("callback_id")), "status")
+            return {"response_action": "errors", "errors": {field: NOT_RECORDED_FIELD}}
+        self.spawn(self._perform(recorded), "modal")
+        return None
+
+
+def _recorded(command: p.SlashCommand, kind: str) -> Recorded:
+    """A slash command as the inbox keeps it, keyed by its trigger id."""
+    return Recorded(
+        key=f"slack:command:{command.trigger_id}" if command.trigger_id else None,
+        kind=kind,
+        user_id=command.user_id,
+        channel_id=command.channel_id,
+        response_url=command.response_url,
+        text=command.text,
+    )

@@ -6,8 +6,9 @@ with `asyncio.ensure_future` and then polls `while ack.response is None: await
 asyncio.sleep(0.01)`. The first check always runs before the listener task has even
 started, so every acknowledgement waits at least one whole 10 ms tick: that is where a
 typical bolt app's ~11 ms comes from. With process_before_response the listener is awaited
-inline and bolt answers as soon as it returns; our listeners only call `ack()` and queue
-the work (SlackInbound), so they return in microseconds.
+inline and bolt answers as soon as it returns; our listeners write a command to the inbox
+(one small INSERT, before the acknowledgement: acknowledged means durable), call `ack()` and
+queue the work (SlackInbound), so they return within a millisecond or so.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def build_bolt_app(
     )
 
     async def command(ack: AsyncAck, body: dict[str, Any]) -> None:
-        answer = inbound.slash_command(SlashCommand.from_form(body))
+        answer = await inbound.slash_command(SlashCommand.from_form(body))
         if answer is None:
             await ack()
         else:
@@ -68,14 +69,17 @@ def build_bolt_app(
     bolt.command("/oncall")(command)
 
     async def action(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await inbound.block_action(body)  # an Acknowledge click is recorded before the ack
         await ack()
-        inbound.block_action(body)
 
     bolt.action(re.compile(f"^{ACTION_PREFIX}"))(action)
 
     async def submission(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        inbound.view_submission(body)
+        answer = await inbound.view_submission(body)  # recorded before the ack
+        if answer is None:
+            await ack()
+        else:
+            await ack(**answer)
 
     for callback_id in (STATUS_MODAL, SEVERITY_MODAL, RESOLVE_MODAL):
         bolt.view_submission(callback_id)(submission)

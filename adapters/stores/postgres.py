@@ -8,21 +8,25 @@ and migrations run under an advisory lock so replicas starting together migrate 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from adapters.stores.dialect import POSTGRES, Connection, Row
+from adapters.stores.faults import postgres_where
 from adapters.stores.migrate import SchemaTooNew, latest, migrations
 from adapters.stores.sql import SqlUnitOfWork
+from adapters.stores.sql_inbox import InboxQueries
 from adapters.stores.sql_queries import SqlQueries
-from incidents.ports import OutboxItem
+from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable
 
 # Fixed key of the session-level advisory lock held while migrating ("sevbotmg" as 64 bits).
 MIGRATION_LOCK = int.from_bytes(b"sevbotmg", "big")
@@ -41,6 +45,99 @@ def numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(
         lambda match: f"${next(count)}" if match.group(0) == "?" else match.group(0), sql
     )
+
+
+# Server errors that say the server, not the statement, is the trouble: shutting down or
+# starting (57P0x), out of disk, memory or connections (53xxx), a read-only standby (25006).
+_SERVER_FAULTS = (
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.PostgresConnectionError,
+)
+# What waiting will not cure: no such database, credentials refused.
+_LASTING = (
+    asyncpg.exceptions.InvalidCatalogNameError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+)
+# The connection died under a statement: a fresh one may well work (a failover, a pgbouncer
+# restart, `pg_terminate_backend`). An idle pooled connection whose backend was terminated
+# can fail with InternalClientError ("cannot switch to state …", MagicStack/asyncpg#1069)
+# instead, without being marked closed: it is poisoned, and cut off before it goes back.
+_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+class _ConnectionLost(StoreUnavailable):
+    """A connection died under a statement; a read may be run again on a fresh one."""
+
+
+def store_fault(error: BaseException, where: str) -> StoreUnavailable | None:
+    """`error` as a `StoreUnavailable` naming `where` when it is the server's or the network's
+    fault; None when it is the statement's (a bug, a constraint, a lock conflict)."""
+    if isinstance(error, StoreUnavailable):
+        return error
+    if isinstance(error, _LOST) or (
+        isinstance(error, asyncpg.InterfaceError) and "closed" in str(error)
+    ):
+        return _ConnectionLost(where, f"connection lost: {error} ({type(error).__name__})")
+    if isinstance(error, _LASTING):
+        hint = "; fix SEVBOT_DATABASE_URL (or create the database)"
+        return StoreUnavailable(where, f"{error}{hint}", lasting=True)
+    if isinstance(error, _SERVER_FAULTS):
+        return StoreUnavailable(where, f"{error} ({type(error).__name__})")
+    if isinstance(error, TimeoutError):
+        return StoreUnavailable(where, "no answer in time (timed out)")
+    if isinstance(error, OSError):
+        # The same words whatever the event loop: `Connection refused`, not the call's repr.
+        words = os.strerror(error.errno) if error.errno else str(error)
+        return StoreUnavailable(where, f"cannot connect: {words}")
+    return None
+
+
+class _Pool:
+    """The asyncpg pool, with its faults in words: acquiring a connection, and whatever is
+    done with it, raise `StoreUnavailable` naming the server when the server or the network
+    is the trouble. A connection that died is dropped by asyncpg and replaced on the next
+    acquire, so the store heals once the server answers again."""
+
+    def __init__(self, pool: Any, where: str) -> None:
+        self.raw = pool
+        self.where = where
+
+    @asynccontextmanager
+    async def acquire(self, *, timeout: float) -> AsyncIterator[Any]:  # noqa: ASYNC109 -- asyncpg's `acquire(timeout=…)`, which callers already use
+        """A pooled connection for the block (see the class)."""
+        try:
+            async with self.raw.acquire(timeout=timeout) as connection:
+                try:
+                    yield connection
+                except Exception as error:
+                    if isinstance(store_fault(error, self.where), _ConnectionLost):
+                        # Cut off (unless closed and so already detached from the pool): the
+                        # pool replaces it on the next acquire. Its idle siblings most likely
+                        # died with it (a failover, a restart): they are replaced too.
+                        with contextlib.suppress(Exception):
+                            connection.terminate()
+                        await self.raw.expire_connections()
+                    raise
+        except Exception as error:
+            fault = store_fault(error, self.where)
+            if fault is None or fault is error:
+                raise
+            raise fault from error
+
+    async def close(self) -> None:
+        """Close every connection, waiting for those in use."""
+        await self.raw.close()
+
+    def terminate(self) -> None:
+        """Cut every connection off now."""
+        self.raw.terminate()
 
 
 class _Connection:
@@ -64,6 +161,14 @@ class _PooledConnection:
         self._pool = pool
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
+                return await _Connection(raw).fetch(sql, *args)
+        except _ConnectionLost:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                raise  # a write may have happened: the caller decides
+        # A read on a connection that died (its server restarted, or it was terminated): once
+        # more, on a fresh connection.
         async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
             return await _Connection(raw).fetch(sql, *args)
 
@@ -75,28 +180,37 @@ class _PooledConnection:
 class PostgresStore:
     """See `incidents.ports.Store`. A pool of connections; each transaction takes one."""
 
-    def __init__(self, pool: Any) -> None:
-        self._pool = pool
-        self._conn = _PooledConnection(pool)
+    def __init__(self, pool: Any, where: str = "PostgreSQL") -> None:
+        self._pool = pool if isinstance(pool, _Pool) else _Pool(pool, where)
+        self._conn = _PooledConnection(self._pool)
         self._queries = SqlQueries(POSTGRES)
+        self._inbox = InboxQueries(POSTGRES)
 
     @classmethod
     async def open(
         cls, url: str, *, migrate: bool = True, schema: str | None = None, max_size: int = 10
     ) -> PostgresStore:
-        """Connect to `url` (in `schema`, if given) and bring the schema up to date."""
+        """Connect to `url` (in `schema`, if given) and bring the schema up to date. A server
+        that cannot be reached, or refuses, raises `StoreUnavailable` naming host and port."""
         settings = {"TimeZone": "UTC", "application_name": "sevbot"}
         if schema is not None:
             settings["search_path"] = schema
-        pool = await asyncpg.create_pool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            command_timeout=COMMAND_TIMEOUT,
-            timeout=COMMAND_TIMEOUT,
-            server_settings=settings,
-        )
-        store = cls(pool)
+        where = postgres_where(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=1,
+                max_size=max_size,
+                command_timeout=COMMAND_TIMEOUT,
+                timeout=COMMAND_TIMEOUT,
+                server_settings=settings,
+            )
+        except Exception as error:
+            fault = store_fault(error, where)
+            if fault is None:
+                raise
+            raise fault from error
+        store = cls(pool, where)
         try:
             await store.migrate(apply=migrate)
         except BaseException:
@@ -156,9 +270,31 @@ class PostgresStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A transaction on one pooled connection: commits on success, rolls back on error."""
-        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw, raw.transaction():
-            yield SqlUnitOfWork(_Connection(raw), POSTGRES)
+        """A transaction on one pooled connection: commits on success, rolls back on error.
+
+        A fault before the COMMIT is a `StoreUnavailable` with `committed=False` (nothing was
+        kept: running the work again is safe); a connection lost during the COMMIT has
+        `committed=None` (the server may have committed)."""
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
+            transaction = raw.transaction()
+            await transaction.start()
+            try:
+                yield SqlUnitOfWork(_Connection(raw), POSTGRES)
+            except BaseException:
+                # On a dead connection the rollback fails too; the error worth raising is the
+                # first one, and the pool discards the connection either way.
+                with contextlib.suppress(Exception):
+                    await transaction.rollback()
+                raise
+            try:
+                await transaction.commit()
+            except Exception as error:
+                fault = store_fault(error, self._pool.where)
+                if fault is None:
+                    raise
+                if isinstance(fault, _ConnectionLost):
+                    fault.committed = None
+                raise fault from error
 
     async def incidents_with_due_timers(self, now: datetime, limit: int) -> list[int]:
         """See `Store.incidents_with_due_timers`."""
@@ -173,21 +309,46 @@ class PostgresStore:
         return await self._queries.next_timer_due(self._conn)
 
     async def claim_outbox(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, *, sender: str
     ) -> list[OutboxItem]:
         """See `Store.claim_outbox`; rows other replicas are claiming are skipped."""
         async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw, raw.transaction():
-            return await self._queries.claim_outbox(_Connection(raw), now, lease_until, limit)
+            return await self._queries.claim_outbox(
+                _Connection(raw), now, lease_until, limit, sender
+            )
 
     async def mark_delivered(self, item_id: int, now: datetime) -> None:
         """See `Store.mark_delivered`."""
         await self._queries.mark_delivered(self._conn, item_id, now)
 
     async def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime | None, now: datetime
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime | None,
+        now: datetime,
+        *,
+        rate_limited: bool = False,
     ) -> None:
         """See `Store.mark_failed`."""
-        await self._queries.mark_failed(self._conn, item_id, error, retry_at, now)
+        await self._queries.mark_failed(
+            self._conn, item_id, error, retry_at, now, rate_limited=rate_limited
+        )
+
+    async def start_sender(self, sender: str, now: datetime) -> int:
+        """See `Store.start_sender`: replicas share PostgreSQL, so no claim is released here
+        (the heartbeats release those of senders that went silent)."""
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw, raw.transaction():
+            return await self._queries.start_sender(_Connection(raw), sender, now, only=False)
+
+    async def renew_sender(self, sender: str, now: datetime, gone_after: timedelta) -> int:
+        """See `Store.renew_sender`."""
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw, raw.transaction():
+            return await self._queries.renew_sender(_Connection(raw), sender, now, gone_after)
+
+    async def waiting_behind(self) -> dict[int, int]:
+        """See `Store.waiting_behind`."""
+        return await self._queries.waiting_behind(self._conn)
 
     async def next_outbox_due(self) -> datetime | None:
         """See `Store.next_outbox_due`."""
@@ -206,6 +367,22 @@ class PostgresStore:
     async def outbox_counts(self) -> dict[str, int]:
         """See `Store.outbox_counts`."""
         return await self._queries.counts(self._conn)
+
+    async def record_command(self, entry: InboxEntry) -> bool:
+        """See `CommandInbox.record_command`: one INSERT on whichever connection is free."""
+        return entry.key in await self._inbox.record(self._conn, [entry])
+
+    async def pending_commands(self, platform: str, limit: int) -> list[InboxEntry]:
+        """See `CommandInbox.pending_commands`."""
+        return await self._inbox.pending(self._conn, platform, limit)
+
+    async def command_done(self, key: str, now: datetime) -> None:
+        """See `CommandInbox.command_done`."""
+        await self._inbox.done(self._conn, key, now)
+
+    async def prune_commands(self, done_before: datetime) -> int:
+        """See `CommandInbox.prune_commands`."""
+        return await self._inbox.prune(self._conn, done_before)
 
     async def close(self) -> None:
         """Close the pool, waiting briefly for connections in use; then cut them off."""

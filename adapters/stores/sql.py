@@ -16,7 +16,7 @@ from adapters.stores.dialect import Connection, Dialect
 from adapters.stores.sql_oncall import OnCallSql
 from adapters.stores.sql_sessions import SessionSql
 from incidents.access import AuditEntry
-from incidents.messages import Message
+from incidents.messages import SUPERSEDING_KINDS, Message
 from incidents.model import Incident, TimelineEntry
 from incidents.phase import Phase
 from incidents.severity import Severity
@@ -170,18 +170,47 @@ class SqlUnitOfWork(OnCallSql, SessionSql):
         return {(Severity(int(sev)), Phase(str(phase))): int(n) for sev, phase, n in rows}
 
     async def enqueue(self, messages: Sequence[Message], *, platform: str, now: datetime) -> None:
-        """Add messages to the outbox, due at once."""
+        """Add messages to the outbox, due at once. A reminder replaces the same incident's
+        reminders of its kind not sent yet (and not being sent): see `SUPERSEDING_KINDS`."""
+        at = self._d.time_in(now)
         for message in messages:
+            if message.kind in SUPERSEDING_KINDS and message.incident is not None:
+                await self._db.execute(
+                    "DELETE FROM outbox WHERE incident = ? AND platform = ? AND kind = ? "
+                    "AND delivered_at IS NULL AND dead_at IS NULL AND claimed_by IS NULL",
+                    message.incident,
+                    platform,
+                    message.kind,
+                )
             await self._db.execute(
                 "INSERT INTO outbox (platform, incident, kind, payload, created_at, "
-                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "next_attempt_at, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 platform,
                 message.incident,
                 message.kind,
                 codec.message_payload(message),
-                self._d.time_in(now),
-                self._d.time_in(now),
+                at,
+                at,
+                at,
             )
+
+    async def revive_outbox(self, ids: Sequence[int] | None, now: datetime) -> list[int]:
+        """Send given-up items again, due at `now`; returns the ids revived."""
+        at = self._d.time_in(now)
+        chosen = ""
+        if ids is not None:
+            if not ids:
+                return []
+            chosen = f" AND id IN ({', '.join('?' for _ in ids)})"
+        rows = await self._db.fetch(
+            "UPDATE outbox SET dead_at = NULL, next_attempt_at = ?, scheduled_at = ?, "
+            f"retried_at = ?, claimed_by = NULL WHERE dead_at IS NOT NULL{chosen} RETURNING id",
+            at,
+            at,
+            at,
+            *(ids or ()),
+        )
+        return sorted(int(row[0]) for row in rows)
 
     async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
         """Make the incident's stored timers exactly `timers`, writing only what changed."""

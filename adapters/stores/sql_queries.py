@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.stores import codec
 from adapters.stores.dialect import Connection, Dialect, Row
@@ -10,8 +10,9 @@ from incidents.ports import OutboxItem
 
 _OUTBOX_COLUMNS = (
     "id, platform, payload, created_at, attempts, next_attempt_at, delivered_at, dead_at, "
-    "last_error"
+    "last_error, rate_limits, retried_at, claimed_by"
 )
+_LIVING = "delivered_at IS NULL AND dead_at IS NULL"
 
 
 class SqlQueries:
@@ -57,18 +58,28 @@ class SqlQueries:
         return [str(row[0]) for row in rows]
 
     async def claim_outbox(
-        self, db: Connection, now: datetime, lease_until: datetime, limit: int
+        self, db: Connection, now: datetime, lease_until: datetime, limit: int, sender: str
     ) -> list[OutboxItem]:
-        """Lease the oldest due items whose incident has nothing older still undelivered."""
+        """Lease the oldest due items whose incident has nothing older still undelivered.
+
+        Due: its time has come, or it is not claimed and its wait began after `now` (the clock
+        went back: waiting for it to catch up could hold an incident's messages for an hour).
+        Order within an incident is by id, never by a time.
+        """
+        at = self._d.time_in(now)
         rows = await db.fetch(
-            f"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id IN ("
-            "SELECT o.id FROM outbox o WHERE o.delivered_at IS NULL AND o.dead_at IS NULL "
-            "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, scheduled_at = ?, "
+            "claimed_by = ? WHERE id IN (SELECT o.id FROM outbox o WHERE o.delivered_at IS NULL "
+            "AND o.dead_at IS NULL AND (o.next_attempt_at <= ? OR (o.claimed_by IS NULL "
+            "AND o.scheduled_at > ?)) AND NOT EXISTS (SELECT 1 FROM outbox p "
             "WHERE p.incident = o.incident AND p.id < o.id AND p.delivered_at IS NULL "
             f"AND p.dead_at IS NULL) ORDER BY o.id LIMIT ?{self._d.skip_locked}) "
             f"RETURNING {_OUTBOX_COLUMNS}",
             self._d.time_in(lease_until),
-            self._d.time_in(now),
+            at,
+            sender,
+            at,
+            at,
             limit,
         )
         return sorted((self._item(row) for row in rows), key=lambda item: item.id)
@@ -76,36 +87,100 @@ class SqlQueries:
     async def mark_delivered(self, db: Connection, item_id: int, now: datetime) -> None:
         """Record a delivery."""
         await db.execute(
-            "UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?",
+            "UPDATE outbox SET delivered_at = ?, last_error = NULL, claimed_by = NULL WHERE id = ?",
             self._d.time_in(now),
             item_id,
         )
 
     async def mark_failed(
-        self, db: Connection, item_id: int, error: str, retry_at: datetime | None, now: datetime
+        self,
+        db: Connection,
+        item_id: int,
+        error: str,
+        retry_at: datetime | None,
+        now: datetime,
+        *,
+        rate_limited: bool = False,
     ) -> None:
-        """Record a failed attempt: retry at `retry_at`, or give up (None)."""
+        """Record a failed attempt: retry at `retry_at`, or give up (None). A rate limit is
+        counted apart, so it is not a failure."""
+        limited = 1 if rate_limited else 0
         if retry_at is None:
             await db.execute(
-                "UPDATE outbox SET last_error = ?, dead_at = ? WHERE id = ?",
+                "UPDATE outbox SET last_error = ?, dead_at = ?, claimed_by = NULL, "
+                "rate_limits = rate_limits + ? WHERE id = ?",
                 error[:2000],
                 self._d.time_in(now),
+                limited,
                 item_id,
             )
         else:
             await db.execute(
-                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?",
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ?, scheduled_at = ?, "
+                "claimed_by = NULL, rate_limits = rate_limits + ? WHERE id = ?",
                 error[:2000],
                 self._d.time_in(retry_at),
+                self._d.time_in(now),
+                limited,
                 item_id,
             )
 
+    async def _release_claims(self, db: Connection, now: datetime) -> int:
+        """Make the items claimed by senders no longer registered due at `now` again."""
+        at = self._d.time_in(now)
+        rows = await db.fetch(
+            "UPDATE outbox SET claimed_by = NULL, next_attempt_at = ?, scheduled_at = ? "
+            f"WHERE claimed_by IS NOT NULL AND {_LIVING} "
+            "AND claimed_by NOT IN (SELECT id FROM outbox_senders) RETURNING id",
+            at,
+            at,
+        )
+        return len(rows)
+
+    async def _register(self, db: Connection, sender: str, now: datetime) -> None:
+        await db.execute(
+            "INSERT INTO outbox_senders (id, seen_at) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+            sender,
+            self._d.time_in(now),
+        )
+
+    async def renew_sender(
+        self, db: Connection, sender: str, now: datetime, gone_after: timedelta
+    ) -> int:
+        """Record the sender's heartbeat, forget senders silent for `gone_after` (or seen that
+        far in the future: a clock went back), and release their claims; returns how many."""
+        await self._register(db, sender, now)
+        await db.execute(
+            "DELETE FROM outbox_senders WHERE id <> ? AND (seen_at < ? OR seen_at > ?)",
+            sender,
+            self._d.time_in(now - gone_after),
+            self._d.time_in(now + gone_after),
+        )
+        return await self._release_claims(db, now)
+
+    async def start_sender(self, db: Connection, sender: str, now: datetime, *, only: bool) -> int:
+        """Register a starting sender; `only` (one process per database): forget every other
+        sender and release every claim. Returns how many claims were released."""
+        released = 0
+        if only:
+            await db.execute("DELETE FROM outbox_senders WHERE id <> ?", sender)
+            released = await self._release_claims(db, now)
+        await self._register(db, sender, now)
+        return released
+
     async def next_outbox_due(self, db: Connection) -> datetime | None:
         """When the earliest undelivered, living item is due."""
-        rows = await db.fetch(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
-        )
+        rows = await db.fetch(f"SELECT MIN(next_attempt_at) FROM outbox WHERE {_LIVING}")
         return self._d.time_out(rows[0][0]) if rows else None
+
+    async def waiting_behind(self, db: Connection) -> dict[int, int]:
+        """For the oldest living item of each incident with more waiting: how many wait."""
+        rows = await db.fetch(
+            f"SELECT MIN(id), COUNT(*) FROM outbox WHERE {_LIVING} AND incident IS NOT NULL "
+            "GROUP BY incident HAVING COUNT(*) > 1"
+        )
+        return {int(head): int(count) - 1 for head, count in rows}
 
     async def list_outbox(
         self, db: Connection, *, undelivered_only: bool, limit: int
@@ -119,9 +194,7 @@ class SqlQueries:
 
     async def backlog(self, db: Connection) -> int:
         """How many outbox items still wait for delivery (uses the partial index)."""
-        rows = await db.fetch(
-            "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL"
-        )
+        rows = await db.fetch(f"SELECT COUNT(*) FROM outbox WHERE {_LIVING}")
         return int(rows[0][0])
 
     async def counts(self, db: Connection) -> dict[str, int]:
@@ -134,7 +207,8 @@ class SqlQueries:
         return {str(state): int(count) for state, count in rows}
 
     def _item(self, row: Row) -> OutboxItem:
-        item_id, platform, payload, created, attempts, next_at, delivered, dead, error = row
+        item_id, platform, payload, created, attempts, next_at, delivered, dead, error = row[:9]
+        rate_limits, retried, claimed_by = row[9:]
         created_at = self._d.time_out(created)
         next_attempt_at = self._d.time_out(next_at)
         assert created_at is not None
@@ -149,4 +223,7 @@ class SqlQueries:
             delivered_at=self._d.time_out(delivered),
             dead_at=self._d.time_out(dead),
             last_error=error,
+            rate_limits=int(rate_limits),
+            retried_at=self._d.time_out(retried),
+            claimed_by=claimed_by,
         )

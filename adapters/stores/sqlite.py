@@ -5,33 +5,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from adapters.stores.dialect import SQLITE, Row
+from adapters.stores.dialect import SQLITE, Connection, Row
+from adapters.stores.faults import sqlite_faults, sqlite_where
 from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_statements
+from adapters.stores.run_lock import RunLock
 from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_queries import SqlQueries
-from incidents.ports import OutboxItem
+from adapters.stores.sqlite_inbox import BUSY_MS, Opener, SqliteInbox, inbox_path
+from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable
 
 
 class _Connection:
-    """aiosqlite behind the shared `Connection` protocol."""
+    """aiosqlite behind the shared `Connection` protocol; the file's faults (read-only, full,
+    I/O, busy) come out as `StoreUnavailable` naming the file."""
 
-    def __init__(self, db: aiosqlite.Connection | _InlineDb) -> None:
+    def __init__(self, db: aiosqlite.Connection | _InlineDb, where: str = "SQLite") -> None:
         self._db = db
+        self._where = where
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self._db.execute(sql, args) as cursor:
-            return list(await cursor.fetchall())
+        with sqlite_faults(self._where):
+            async with self._db.execute(sql, args) as cursor:
+                return list(await cursor.fetchall())
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self._db.execute(sql, args)
+        with sqlite_faults(self._where):
+            await self._db.execute(sql, args)
 
 
 class _Result:
@@ -76,6 +83,34 @@ class _InlineDb:
         self._db.close()
 
 
+def _try_open(path: str) -> None:
+    """Open and close the file: raises what opening it would raise."""
+    sqlite3.connect(path, timeout=30).close()
+
+
+def _inbox_opener(path: str, where: str) -> Opener:
+    """How the inbox file at `path` is opened on first use: inline on the loop's thread (see
+    `sqlite_inbox.py`), WAL as the database, the schema made only in a new file (so opening
+    it to read never takes its write lock)."""
+
+    async def open_inbox(schema: Sequence[str]) -> tuple[Connection, Callable[[], Awaitable[None]]]:
+        with sqlite_faults(where):
+            raw = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
+            db = _InlineDb(raw)
+            try:
+                raw.execute("PRAGMA journal_mode = WAL")
+                raw.execute("PRAGMA synchronous = NORMAL")
+                if raw.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    for statement in schema:
+                        raw.execute(statement)
+            except BaseException:
+                raw.close()
+                raise
+        return _Connection(db, where), db.close
+
+    return open_inbox
+
+
 def sqlite_path(url: str) -> str:
     """`sqlite:///sevbot.db` → `sevbot.db`; `sqlite:////abs/x.db` → `/abs/x.db`."""
     if not url.startswith("sqlite:///"):
@@ -84,36 +119,62 @@ def sqlite_path(url: str) -> str:
 
 
 class SqliteStore:
-    """See `incidents.ports.Store`. One connection; every use is serialized by one lock."""
+    """See `incidents.ports.Store`. One connection; every use is serialized by one lock. The
+    command inbox has a file and a connection of its own (`sqlite_inbox.py`)."""
 
-    def __init__(self, db: aiosqlite.Connection | _InlineDb) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection | _InlineDb, where: str = "SQLite", inbox: str = ":memory:"
+    ) -> None:
         self._db = db
-        self._conn = _Connection(db)
+        self._where = where  # `SQLite file /abs/path.db`, for fault messages
+        self._conn = _Connection(db, where)
+        self._run_lock: RunLock | None = None
         self._lock = asyncio.Lock()
         self._queries = SqlQueries(SQLITE)
+        # The command inbox, in a file of its own: acknowledgements never wait for a transaction.
+        self._inbox = SqliteInbox(_inbox_opener(inbox, sqlite_where(inbox)))
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True, inline: bool = False) -> SqliteStore:
+    async def open(
+        cls, url: str, *, migrate: bool = True, inline: bool = False, serving: bool = False
+    ) -> SqliteStore:
         """Open (creating if needed) the database at `url` and bring its schema up to date.
-        `inline`: run SQLite on the event loop's thread (see `_InlineDb`: rehearsals only)."""
+        `inline`: run SQLite on the event loop's thread (see `_InlineDb`: rehearsals only).
+        `serving`: this is `sevbot run`; warn when another one already runs on the file.
+        A file that cannot be created, opened or written raises `StoreUnavailable` naming it."""
         path = sqlite_path(url)
+        where = sqlite_where(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(path).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as error:
+                reason = f"{error.filename} is a file, not a folder"
+                raise StoreUnavailable(where, reason, lasting=True) from error
+            except OSError as error:
+                reason = f"cannot create its folder {folder.absolute()}: {error.strerror}"
+                raise StoreUnavailable(where, reason, lasting=True) from error
         db: aiosqlite.Connection | _InlineDb
-        if inline:
-            db = _InlineDb(sqlite3.connect(path, isolation_level=None, timeout=30))
-        else:
-            db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA synchronous = NORMAL")
-        await db.execute("PRAGMA busy_timeout = 30000")
-        store = cls(db)
-        try:
-            await store.migrate(apply=migrate)
-        except BaseException:
-            await db.close()
-            raise
+        with sqlite_faults(where):
+            if inline:
+                db = _InlineDb(sqlite3.connect(path, isolation_level=None, timeout=30))
+            else:
+                # aiosqlite leaves its worker thread behind when the file cannot be opened (it
+                # later trips over the closed event loop), so a plain open tries first.
+                await asyncio.to_thread(_try_open, path)
+                db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+            store = cls(db, where, inbox_path(path))
+            try:
+                await db.execute("PRAGMA journal_mode = WAL")
+                await db.execute("PRAGMA foreign_keys = ON")
+                await db.execute("PRAGMA synchronous = NORMAL")
+                await db.execute("PRAGMA busy_timeout = 30000")
+                await store.migrate(apply=migrate)
+            except BaseException:
+                await db.close()
+                raise
+        if serving and path != ":memory:":
+            store._run_lock = RunLock.take(path)
         return store
 
     async def schema_version(self) -> int:
@@ -154,20 +215,31 @@ class SqliteStore:
                 await self._db.execute("COMMIT")
                 return applied
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
+        """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error.
+        A COMMIT the disk refuses (full, read-only) is rolled back: nothing of it is kept."""
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield SqlUnitOfWork(self._conn, SQLITE)
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
-            await self._db.execute("COMMIT")
+            try:
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        """Roll back, if SQLite has not already (it does by itself on a full disk or an I/O
+        error, and then ROLLBACK says there is no transaction)."""
+        with contextlib.suppress(sqlite3.Error):
+            await self._db.execute("ROLLBACK")
 
     async def incidents_with_due_timers(self, now: datetime, limit: int) -> list[int]:
         """See `Store.incidents_with_due_timers`."""
@@ -185,11 +257,11 @@ class SqliteStore:
             return await self._queries.next_timer_due(self._conn)
 
     async def claim_outbox(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, *, sender: str
     ) -> list[OutboxItem]:
         """See `Store.claim_outbox`."""
         async with self.transaction():
-            return await self._queries.claim_outbox(self._conn, now, lease_until, limit)
+            return await self._queries.claim_outbox(self._conn, now, lease_until, limit, sender)
 
     async def mark_delivered(self, item_id: int, now: datetime) -> None:
         """See `Store.mark_delivered`."""
@@ -197,11 +269,34 @@ class SqliteStore:
             await self._queries.mark_delivered(self._conn, item_id, now)
 
     async def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime | None, now: datetime
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime | None,
+        now: datetime,
+        *,
+        rate_limited: bool = False,
     ) -> None:
         """See `Store.mark_failed`."""
         async with self._lock:
-            await self._queries.mark_failed(self._conn, item_id, error, retry_at, now)
+            await self._queries.mark_failed(
+                self._conn, item_id, error, retry_at, now, rate_limited=rate_limited
+            )
+
+    async def start_sender(self, sender: str, now: datetime) -> int:
+        """See `Store.start_sender`: SQLite serves one process, so every claim is released."""
+        async with self.transaction():
+            return await self._queries.start_sender(self._conn, sender, now, only=True)
+
+    async def renew_sender(self, sender: str, now: datetime, gone_after: timedelta) -> int:
+        """See `Store.renew_sender`."""
+        async with self.transaction():
+            return await self._queries.renew_sender(self._conn, sender, now, gone_after)
+
+    async def waiting_behind(self) -> dict[int, int]:
+        """See `Store.waiting_behind`."""
+        async with self._lock:
+            return await self._queries.waiting_behind(self._conn)
 
     async def next_outbox_due(self) -> datetime | None:
         """See `Store.next_outbox_due`."""
@@ -225,7 +320,29 @@ class SqliteStore:
         async with self._lock:
             return await self._queries.counts(self._conn)
 
+    async def record_command(self, entry: InboxEntry) -> bool:
+        """See `CommandInbox.record_command`: one INSERT in the inbox file, shared by the
+        commands that arrive meanwhile; it never waits for an incident's transaction."""
+        return await self._inbox.record(entry)
+
+    async def pending_commands(self, platform: str, limit: int) -> list[InboxEntry]:
+        """See `CommandInbox.pending_commands`."""
+        return await self._inbox.pending(platform, limit)
+
+    async def command_done(self, key: str, now: datetime) -> None:
+        """See `CommandInbox.command_done`."""
+        await self._inbox.done(key, now)
+
+    async def prune_commands(self, done_before: datetime) -> int:
+        """See `CommandInbox.prune_commands`."""
+        return await self._inbox.prune(done_before)
+
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and let go of the file's run lock, if this process held it)."""
+        with contextlib.suppress(sqlite3.ProgrammingError, ValueError):  # already closed
+            await self._inbox.close()
         with contextlib.suppress(sqlite3.ProgrammingError, ValueError):  # already closed
             await self._db.close()
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None

@@ -15,6 +15,7 @@ The rules it enforces, each with where Slack publishes it:
 | `conversations.join` works on public channels only | `method_not_supported_for_channel_type` | docs.slack.dev/reference/methods/conversations.join |
 | `conversations.invite`: 1 to 1000 users, comma separated; the caller must be a member | `no_user`; over 1000: `invalid_arguments` (the page names no code of its own); `not_in_channel` | docs.slack.dev/reference/methods/conversations.invite |
 | … not oneself, not someone already there, only real users (`force=true` skips the unknown) | `cant_invite_self`, `already_in_channel`, `user_not_found` | the same page |
+| a response_url works for 30 minutes after the interaction (`responses_expired` switches to after) | HTTP 404 `expired_url` | docs.slack.dev/interactivity/handling-user-interaction (responding with response_url: five times within 30 minutes) |
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ class SlackStandIn:
         self.usergroups: dict[str, list[str]] = {}  # user group id (S…) → its members
         self.failures: deque[Failure] = deque()
         self.triggers_expired = False  # views.open answers expired_trigger_id
+        self.responses_expired = False  # response_url posts answer 404 expired_url
         self.socket_acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_connected = asyncio.Event()
         self._socket: web.WebSocketResponse | None = None
@@ -267,6 +269,8 @@ class SlackStandIn:
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if self.responses_expired:
+            return web.Response(status=404, text="expired_url", content_type="text/plain")
         self.responses.append({"key": request.match_info["key"], **body})
         return web.Response(text="ok", content_type="text/plain")
 

@@ -101,6 +101,7 @@ class StandIn(People):
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.command_uploads: list[str | None] = []
         self.callbacks: dict[int, Callback] = {}
+        self.tokens_expired = False  # follow-ups refused as 15 minutes after the interaction
         self.followups: list[Callback] = []
         self.interaction_types: dict[int, int] = {}
         self.topic_edits: list[tuple[int, str | None]] = []

@@ -1,0 +1,5 @@
+-- Issue 15, "acknowledged means durable": chat commands are written to an inbox before they are
+-- acknowledged. On SQLite the inbox is not in this file but in one of its own beside it
+-- (`sevbot.db-inbox`, created on first use by adapters/stores/sqlite_inbox.py): SQLite lets one
+-- writer at a time into a file, and an acknowledgement must not wait for an incident's
+-- transaction. Nothing changes here; the version keeps both stores' numbering alike.
