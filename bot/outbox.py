@@ -25,7 +25,14 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.faults import DISPATCHER, StoreHealth
 from bot.wakeup import Wakeup
-from incidents.ports import ChatPort, DeliveryError, OutboxItem, Store, UnitOfWork
+from incidents.ports import (
+    ChatPort,
+    DeliveryError,
+    OutboxItem,
+    Store,
+    StoreUnavailable,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 _DELIVERED, _RETRY, _GAVE_UP = "delivered", "retry", "gave up"
@@ -131,6 +138,8 @@ class Dispatcher:
             return await self._failed(item, error.reason, error.retry_after, error.permanent)
         except TimeoutError:
             return await self._failed(item, f"timed out after {self._timeout:.0f} s", None, False)
+        except StoreUnavailable:
+            raise  # the adapter's own store call (a channel binding) failed: a store fault
         except Exception as error:  # an adapter bug must not kill the loop
             log.exception("delivering outbox item %s failed", item.id)
             return await self._failed(item, f"{type(error).__name__}: {error}", None, False)

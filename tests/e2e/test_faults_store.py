@@ -3,9 +3,10 @@
 (a) PostgreSQL backends terminated 5 times while commands flow through the API: the process
 stays up, reminders continue, no acknowledged command is lost or done twice, and the log has
 one line per fault start and end, no traceback. (b) A full disk under SQLite (the process's
-file size limit set to one byte, which the kernel enforces like a full disk; a read-only file
-does not stop root, which CI runs as): /healthz answers 503 with the reason, one error line
-per outage, 200 again once the disk takes writes. (c) Start-up waits for a database that comes
+file size limit set to one byte, which the kernel enforces like a full disk), and a read-only
+store (the SQLite files made immutable with `chattr +i`, which stops root too, where chmod
+does not): /healthz answers 503 with the reason, one error line per outage, 200 again once
+the store takes writes. (c) Start-up waits for a database that comes
 up late, and gives up after SEVBOT_DB_WAIT naming host and port. (d) Every CLI verb says in
 one line, without a traceback, that PostgreSQL is unreachable or missing, its driver not
 installed, or a SQLite path unusable.
@@ -22,6 +23,7 @@ import random
 import re
 import resource
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -371,6 +373,93 @@ def test_full_disk_makes_healthz_503_with_the_reason_then_200(tmp_path: Path) ->
     assert code == 0
     assert figures["tracebacks"] == 0
     assert len(errors) == figures["starts"] == figures["clears"] == 2, errors
+
+
+def chattr(flag: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    """`chattr FLAG PATHS` (+i: immutable, even for root); its result, never raising."""
+    return subprocess.run(
+        ["chattr", flag, *map(str, paths)], capture_output=True, text=True, check=False
+    )
+
+
+def immutable_flag_or_skip(folder: Path) -> None:
+    """Skip, saying why, unless `chattr +i` works here (root, a filesystem that has the flag)."""
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed (e2fsprogs): no read-only store for root")
+    probe = folder / "chattr-probe"
+    probe.write_text("x")
+    made = chattr("+i", probe)
+    chattr("-i", probe)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i does not work here: {made.stderr.strip() or made.returncode}")
+    probe.unlink()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="chattr is Linux's")
+def test_read_only_store_makes_healthz_503_with_the_reason_then_200(tmp_path: Path) -> None:
+    """The SQLite file, its -wal and -shm and their folder made immutable (`chattr +i`, which
+    stops root too): 503 naming the file, the polite failure for a command, one error line for
+    the outage, 200 and commands again once writable."""
+    immutable_flag_or_skip(tmp_path)
+    port = free_port()
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = folder / "sevbot.db"
+    env = {
+        "PORT": str(port),
+        "SEVBOT_HOST": "127.0.0.1",
+        "SEVBOT_DATABASE_URL": f"sqlite:///{db}",
+        "SEVBOT_API_TOKEN": "t",
+        "SEVBOT_STATUS_INTERVAL": "2s",  # the scheduler has writes to make meanwhile
+        "SEVBOT_LOG_LEVEL": "WARNING",
+    }
+    process, lines = piped_sevbot(env, tmp_path)
+    api = f"http://127.0.0.1:{port}/api/commands"
+    locked: list[Path] = []
+    try:
+        poll_health(port, 200, 20)
+        assert http("POST", api, {"text": "open sev2 read-only"}, "t")[0] == 200
+        # Its message delivered first: a fault during the first delivery of an incident,
+        # whose channel binding the console adapter writes, is another case (see the report).
+        started = time.monotonic()
+        while http("GET", f"http://127.0.0.1:{port}/healthz")[1].get("outbox_pending"):
+            assert time.monotonic() - started < 5, "the open's message was not delivered"
+            time.sleep(0.05)
+        files = [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()]
+        locked = [*files, folder]
+        made = chattr("+i", *locked)
+        assert made.returncode == 0, made.stderr
+        detected, body = poll_health(port, 503, 5)
+        assert body["status"] == "store unavailable"
+        assert str(db) in body["reason"], body
+        status, answer = http("POST", api, {"text": "status 1 read-only"}, "t")
+        assert status == 503, answer
+        assert "nothing was done" in answer["reply"]
+        time.sleep(2.5)  # a reminder comes due and cannot be written
+        assert chattr("-i", *locked).returncode == 0
+        locked = []
+        recovered, _ = poll_health(port, 200, 15)
+        assert http("POST", api, {"text": "status 1 writable"}, "t")[0] == 200
+        cleared = poll_log(lines, FAULT_CLEARED, 1, 15)
+        assert process.poll() is None
+    finally:
+        if locked:
+            chattr("-i", *locked)
+        process.terminate()
+        code = process.wait(timeout=15)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    figures = outage_figures(lines)
+    errors = [line for line in lines if " ERROR " in line]
+    print(
+        f"\n(b) read-only store (SQLite, chattr +i on {len(files)} files and the folder): 503 "
+        f"after {detected:.2f} s: {body['reason']}; 200 again {recovered:.2f} s after it was "
+        f"writable, the log said cleared after {recovered + cleared:.2f} s; log: {len(errors)} "
+        f"ERROR lines, {figures['starts']} fault starts, {figures['clears']} clears, "
+        f"{figures['tracebacks']} tracebacks"
+    )
+    assert code == 0
+    assert figures["tracebacks"] == 0, "\n".join(lines)
+    assert len(errors) == figures["starts"] == figures["clears"] == 1, "\n".join(lines)
 
 
 class LateForwarder:

@@ -334,6 +334,32 @@ async def test_the_dispatcher_survives_store_faults_and_delivers_after(
     assert len({item.id for item in chat.delivered}) == len(chat.delivered)
 
 
+async def test_a_store_fault_inside_an_adapters_delivery_is_a_store_fault_not_a_bug(
+    app: App,
+    clock: FakeClock,
+    chat: RecordingChat,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An adapter's own store call (binding a channel) fails during delivery: one outage line,
+    no traceback, and the message is delivered once the store answers (after its lease)."""
+    chat.failures.append(fault())  # type: ignore[arg-type]  # what a failing bind_channel raises
+    await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
+    loop = asyncio.create_task(app.dispatcher.run())
+    try:
+        for _ in range(6):
+            await until(lambda: not loop.done(), "the loop runs")
+            await asyncio.sleep(0.02)
+            clock.advance(seconds=10)
+        await until(lambda: len(chat.delivered) >= 2, "delivery")
+    finally:
+        app.dispatcher.stop()
+        await loop
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a store fault"
+    starts, clears = fault_lines(caplog)
+    assert len(starts) == len(clears) == 1
+    assert len({item.id for item in chat.delivered}) == len(chat.delivered)
+
+
 async def test_a_command_that_met_a_fault_before_its_commit_is_run_once_more(
     app: App, faulty: FaultyStore
 ) -> None:
