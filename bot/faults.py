@@ -96,15 +96,19 @@ class StoreHealth:
             self._log.debug("still failing (%s): %s", part, cause)
         return backoff(run.failures, self._rng)
 
-    def recovered(self, part: str) -> None:
+    def recovered(self, part: str, *, wrote: bool = True) -> None:
         """Record a successful round of `part`. The health check reads and writes, so its
-        success also clears the commands (which do not retry by themselves)."""
-        if not self._failing:
+        success also clears the commands (which do not retry by themselves).
+
+        A round that only read (`wrote=False`: a loop that found nothing to do) no longer
+        counts `part` as failing, but does not end the outage: a read-only store or a full disk
+        still reads. The outage ends, in one line, at the next successful write of any part."""
+        if not self._failing and self._outage_since is None:
             return
         self._failing.pop(part, None)
         if part == HEALTH_CHECK:
             self._failing.pop(COMMANDS, None)
-        if self._failing or self._outage_since is None:
+        if self._failing or self._outage_since is None or not wrote:
             return
         lasted = (self._clock.now() - self._outage_since).total_seconds()
         self._log.warning(

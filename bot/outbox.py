@@ -231,13 +231,13 @@ class Dispatcher:
             while not self._stopping:
                 self._wake.clear()
                 try:
-                    await self.deliver_due()
+                    delivered = await self.deliver_due()
                     next_due = await self._store.next_outbox_due()
                 except Exception as error:  # a store fault (or a bug): back off, never die
                     delay = self._health.failed(DISPATCHER, error)
                     await self._clock.sleep_until(self._clock.now() + delay, self._wake)
                     continue
-                self._health.recovered(DISPATCHER)
+                self._health.recovered(DISPATCHER, wrote=delivered > 0)
                 now = self._clock.now()
                 until = now + self._idle
                 if next_due is not None and next_due < until:

@@ -145,13 +145,13 @@ class Scheduler:
                 self._wake.clear()
                 self._round_errors = 0
                 try:
-                    await self.fire_due()
+                    fired = await self.fire_due()
                     next_due = await self._store.next_timer_due()
                 except Exception as error:  # a store fault (or a bug): back off, never die
                     delay = self._health.failed(SCHEDULER, error)
                     await self._clock.sleep_until(self._clock.now() + delay, self._wake)
                     continue
-                self._health.recovered(SCHEDULER)
+                self._health.recovered(SCHEDULER, wrote=fired > 0)
                 self._failing_rounds = self._failing_rounds + 1 if self._round_errors else 0
                 now = self._clock.now()
                 until = now + self._idle

@@ -190,7 +190,8 @@ class IncidentService:
             except StoreUnavailable as again:
                 self._health.failed(COMMANDS, again)
                 return _store_fault_outcome(again, context)
-        self._health.recovered(COMMANDS)
+        # Only a request that committed a change proves the store takes writes again.
+        self._health.recovered(COMMANDS, wrote=outcome.ok and not isinstance(request, _READS))
         return outcome
 
     async def _attempt(
@@ -462,6 +463,10 @@ def _store_fault_outcome(fault: StoreUnavailable, context: RequestContext) -> Ou
         )
     reply = _reply(text, context.number, MessageKind.ERROR)
     return Outcome(ok=False, reply=reply, incident=context.number, unavailable=True)
+
+
+_READS = (c.ShowTimeline, c.ListIncidents, c.Help, c.ShowDashboardLink)
+"""Requests that only read the store."""
 
 
 def _answer(outcome: Outcome) -> str:

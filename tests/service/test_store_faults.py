@@ -159,6 +159,29 @@ def test_one_line_when_an_outage_starts_and_one_when_it_ends(
     assert health.outages == 2
 
 
+def test_a_round_that_only_read_does_not_end_the_outage(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A read-only store or a full disk still reads: a loop that found nothing to do stops
+    counting as failing (no 503 for it), but the outage ends only at the next write, so one
+    outage stays one start line and one clear line however the parts take turns."""
+    health = StoreHealth(clock, rng=random.Random(1))
+    health.failed(DISPATCHER, fault())
+    clock.advance(seconds=1)
+    health.recovered(DISPATCHER, wrote=False)  # claimed nothing: only read
+    assert health.failing(DISPATCHER) is None
+    assert fault_lines(caplog)[1] == []
+    health.failed(HEALTH_CHECK, fault())  # the write probe still fails: the same outage
+    health.recovered(SCHEDULER, wrote=False)
+    assert fault_lines(caplog)[1] == []
+    clock.advance(seconds=2)
+    health.recovered(HEALTH_CHECK)  # a write went through
+    starts, clears = fault_lines(caplog)
+    assert len(starts) == 1
+    assert clears == ["store fault cleared after 3.0 s (2 failed store calls meanwhile)"]
+    assert health.outages == 1
+
+
 def test_an_unexpected_error_is_logged_once_with_its_traceback(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
