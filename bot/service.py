@@ -30,6 +30,7 @@ from incidents.parser import ParseError, help_text, parse
 from incidents.people import SEVBOT, Person
 from incidents.policy import Policy
 from incidents.ports import Clock, Store, StoreUnavailable, UnitOfWork
+from incidents.private import visible_to
 from incidents.review import review_facts
 from incidents.severity import Severity
 from incidents.timers import TimerKind, pending_timers, timer_kind
@@ -208,6 +209,10 @@ class IncidentService:
                 reply = replace(reply, text=error.ruling.said)
             return Outcome(ok=False, reply=reply, incident=number)
 
+    def _may_see(self, incident: Incident, context: RequestContext) -> bool:
+        """A private incident shows (even its number) only to people inside and admins."""
+        return self.access.is_admin(context.principal) or visible_to(incident, context.actor)
+
     def _check(
         self, request: c.Request, incident: Incident | None, context: RequestContext
     ) -> Ruling:
@@ -293,7 +298,11 @@ class IncidentService:
             context.number = await uow.incident_in_channel(context.platform, context.channel_id)
         number = context.number
         if number is None:
-            open_numbers = [f"#{i.number}" for i in await uow.open_incidents()]
+            open_numbers = [
+                f"#{i.number}"
+                for i in await uow.open_incidents()
+                if not i.private or self._may_see(i, context)
+            ]
             listing = ", ".join(open_numbers) if open_numbers else "none"
             raise IncidentNotFound(
                 "Which incident? Run this in the incident's channel or add its number, "

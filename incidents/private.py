@@ -2,7 +2,8 @@
 
 A private incident is seen only by the people in it: whoever declared it, its incident
 commander and communications lead, its responders, the people on call for it and everyone an
-escalation step paged, and anyone who acted on it. Admins see everything too, but that is the
+escalation step paged, anyone who acted on it, and the owners of its action items (someone
+inside gave them work on it: their weekly reminder names it, and they may mark it done). Admins see everything too, but that is the
 caller's to add (`incidents.access`): nothing here knows who is an admin.
 """
 
@@ -20,7 +21,8 @@ def insiders(incident: Incident) -> tuple[Person, ...]:
     for person in (incident.incident_commander, incident.communications_lead):
         if person is not None:
             seen.setdefault(person, None)
-    for person in (*incident.responders, *paged(incident), *incident.participants):
+    owners = (item.owner for item in incident.action_items if item.owner is not None)
+    for person in (*incident.responders, *paged(incident), *incident.participants, *owners):
         seen.setdefault(person, None)
     return tuple(seen)
 

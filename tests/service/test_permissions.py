@@ -307,3 +307,19 @@ async def test_a_private_incident_is_closed_to_outsiders_whatever_the_verb(
     assert not ok
     refused = [e for e in await audit(app) if not e.allowed]
     assert {e.actor for e in refused} == {STRANGER, TOOL}
+
+
+async def test_which_incident_lists_a_private_number_only_to_people_inside(
+    app: App, clock: FakeClock
+) -> None:
+    """`status` with no number and no channel: the hint lists the open incidents, a private
+    one only for its insiders and admins (an action item's owner is inside)."""
+    assert (await run(app, "/incident open sev2 Search is slow", DECLARER))[0]
+    assert (await run(app, "/incident open sev1 --private Payroll export leaks", DECLARER))[0]
+    _, outsider = await run(app, "/incident status Looking", STRANGER)
+    assert outsider.endswith("Open incidents: #1.")
+    _, insider = await run(app, "/incident status Looking", DECLARER)
+    assert insider.endswith("Open incidents: #1, #2.")
+    assert (await run(app, "/incident action 2 Rotate the keys @eve", DECLARER))[0]
+    _, owner = await run(app, "/incident status Looking", STRANGER)
+    assert owner.endswith("Open incidents: #1, #2.")
