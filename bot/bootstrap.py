@@ -270,6 +270,7 @@ async def build_app(
         chats=built,
         wakeup=wakeup,
         failed=metrics.delivery_failed,
+        rate_limited=metrics.delivery_rate_limited,
         give_up=settings.outbox_give_up,
         health=health,
     )

@@ -63,6 +63,7 @@ class _StoreCollector(Collector):
     def __init__(self) -> None:
         self.snapshot = StoreSnapshot()
         self.failures = 0  # counted by `Metrics.delivery_failed`
+        self.rate_limited = 0  # counted by `Metrics.delivery_rate_limited`
 
     def collect(self) -> Iterator[Metric]:
         """The gauges, every label combination present (zero when none)."""
@@ -95,8 +96,13 @@ class _StoreCollector(Collector):
         )
         yield CounterMetricFamily(
             "sevbot_delivery_failures",
-            "Failed delivery attempts by this process (each retry counts).",
+            "Failed delivery attempts by this process (each retry counts; not rate limits).",
             value=self.failures,
+        )
+        yield CounterMetricFamily(
+            "sevbot_delivery_rate_limited",
+            "Delivery attempts a platform answered with a rate limit (they wait, not fail).",
+            value=self.rate_limited,
         )
 
 
@@ -152,6 +158,10 @@ class Metrics:
     def delivery_failed(self) -> None:
         """Count one failed delivery attempt (the dispatcher calls this)."""
         self._gauges.failures += 1
+
+    def delivery_rate_limited(self) -> None:
+        """Count one attempt a platform rate limited (the dispatcher calls this)."""
+        self._gauges.rate_limited += 1
 
     def observe(self, event: Event) -> None:
         """Feed one committed event into the counters and histograms."""

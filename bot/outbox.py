@@ -75,6 +75,7 @@ class Dispatcher:
         timeout: float = 10.0,
         wakeup: Wakeup | None = None,
         failed: Callable[[], None] = lambda: None,
+        rate_limited: Callable[[], None] = lambda: None,
         sender: str | None = None,
         heartbeat: timedelta = HEARTBEAT,
         gone_after: timedelta = GONE_AFTER,
@@ -91,6 +92,7 @@ class Dispatcher:
         self._timeout = timeout
         self._wake = (wakeup or Wakeup()).listen()
         self._count_failure = failed  # the metrics' counter of failed attempts
+        self._count_rate_limit = rate_limited  # the metrics' counter of rate limits
         self.sender = sender or sender_name()
         self._heartbeat = heartbeat
         self._gone_after = gone_after
@@ -153,10 +155,13 @@ class Dispatcher:
     async def _failed(
         self, item: OutboxItem, reason: str, retry_after: float | None, permanent: bool
     ) -> str:
-        self.failures += 1
-        self._count_failure()
         now = self._clock.now()
         limited = retry_after is not None
+        if limited:  # a wait the platform asked for, not a failure
+            self._count_rate_limit()
+        else:
+            self.failures += 1
+            self._count_failure()
         waited = now - item.waiting_since
         if permanent or waited >= self._give_up:
             log.error(

@@ -143,12 +143,13 @@ async def test_outbox_backlog_dead_and_delivery_failures(
     chat.failures.append(DeliveryError("channel_not_found", permanent=True))
     await app.dispatcher.deliver_due()  # the first is rate limited; the rest wait behind it
     samples = await scrape(client)
-    assert value(samples, "sevbot_delivery_failures_total") == 1
+    assert value(samples, "sevbot_delivery_failures_total") == 0  # a rate limit is a wait
+    assert value(samples, "sevbot_delivery_rate_limited_total") == 1
     assert value(samples, "sevbot_outbox_backlog") == 3
     clock.advance(seconds=31)
     await app.dispatcher.deliver_due()  # the retry fails for good; the other two go out
     samples = await scrape(client)
-    assert value(samples, "sevbot_delivery_failures_total") == 2
+    assert value(samples, "sevbot_delivery_failures_total") == 1
     assert value(samples, "sevbot_outbox_dead") == 1
     assert value(samples, "sevbot_outbox_backlog") == 0
 
