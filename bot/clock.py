@@ -32,6 +32,8 @@ class FakeClock:
             raise ValueError("FakeClock needs an aware datetime")
         self._now = start.astimezone(UTC)
         self._changed = asyncio.Event()
+        self.naps = 0  # waits `sleep_until` began, and how many wait now: tests move time on
+        self.sleepers = 0  # once a loop has gone back to sleep
 
     def now(self) -> datetime:
         """The fake current time."""
@@ -52,12 +54,20 @@ class FakeClock:
 
     async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
         """Return once fake time reaches `when`, or when `wake` is set."""
-        while self._now < when and not wake.is_set():
-            changed = asyncio.ensure_future(self._changed.wait())
-            woken = asyncio.ensure_future(wake.wait())
-            _, pending = await asyncio.wait({changed, woken}, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+        if self._now >= when or wake.is_set():
+            return
+        self.naps += 1
+        self.sleepers += 1
+        try:
+            while self._now < when and not wake.is_set():
+                changed = asyncio.ensure_future(self._changed.wait())
+                woken = asyncio.ensure_future(wake.wait())
+                done = {changed, woken}
+                _, pending = await asyncio.wait(done, return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+        finally:
+            self.sleepers -= 1
 
 
 class Clock(Protocol):

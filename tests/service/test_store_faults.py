@@ -109,6 +109,31 @@ async def until(check: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"never: {what}")
 
 
+async def drive(loop: asyncio.Task[None], clock: FakeClock, *, rounds: int) -> None:
+    """Each round: wait until the loop has gone to sleep on the fake clock once more, then
+    move it 10 s on (past any backoff); no fixed real time is waited."""
+    seen = -1
+    for _ in range(rounds):
+        await until(
+            lambda seen=seen: (clock.sleepers > 0 and clock.naps != seen) or loop.done(),
+            "the loop waits",
+        )
+        assert not loop.done(), "the loop ended"
+        seen = clock.naps
+        clock.advance(seconds=10)
+
+
+async def dispatch_until_delivered(app: App, clock: FakeClock, chat: RecordingChat) -> None:
+    """Run the dispatcher loop through its backoffs until two messages are delivered."""
+    loop = asyncio.create_task(app.dispatcher.run())
+    try:
+        await drive(loop, clock, rounds=6)
+        await until(lambda: len(chat.delivered) >= 2, "delivery")
+    finally:
+        app.dispatcher.stop()
+        await loop
+
+
 def fault_lines(caplog: pytest.LogCaptureFixture) -> tuple[list[str], list[str]]:
     """(fault start lines, fault cleared lines) logged so far."""
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.faults"]
@@ -315,10 +340,7 @@ async def test_the_scheduler_survives_store_faults_and_fires_after(
     loop = asyncio.create_task(app.scheduler.run())
     try:
         await until(lambda: app.store_health.failing(SCHEDULER) is not None, "a failure")
-        for _ in range(5):
-            clock.advance(seconds=10)  # past any backoff
-            await until(lambda: not loop.done(), "the loop runs")
-            await asyncio.sleep(0.02)
+        await drive(loop, clock, rounds=5)
         await until(lambda: app.store_health.failing(SCHEDULER) is None, "recovery")
         clock.advance(minutes=30)
         await until(lambda: faulty.calls.get("incidents_with_due_timers", 0) >= 6, "a round")
@@ -342,16 +364,7 @@ async def test_the_dispatcher_survives_store_faults_and_delivers_after(
     """Claiming fails four times: the loop backs off and then delivers everything once."""
     faulty.fail("claim_outbox", 4)
     await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
-    loop = asyncio.create_task(app.dispatcher.run())
-    try:
-        for _ in range(6):
-            await until(lambda: not loop.done(), "the loop runs")
-            await asyncio.sleep(0.02)
-            clock.advance(seconds=10)
-        await until(lambda: len(chat.delivered) >= 2, "delivery")
-    finally:
-        app.dispatcher.stop()
-        await loop
+    await dispatch_until_delivered(app, clock, chat)
     starts, clears = fault_lines(caplog)
     assert len(starts) == len(clears) == 1
     assert len({item.id for item in chat.delivered}) == len(chat.delivered)
@@ -367,16 +380,7 @@ async def test_a_store_fault_inside_an_adapters_delivery_is_a_store_fault_not_a_
     no traceback, and the message is delivered once the store answers (after its lease)."""
     chat.failures.append(fault())  # type: ignore[arg-type]  # what a failing bind_channel raises
     await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
-    loop = asyncio.create_task(app.dispatcher.run())
-    try:
-        for _ in range(6):
-            await until(lambda: not loop.done(), "the loop runs")
-            await asyncio.sleep(0.02)
-            clock.advance(seconds=10)
-        await until(lambda: len(chat.delivered) >= 2, "delivery")
-    finally:
-        app.dispatcher.stop()
-        await loop
+    await dispatch_until_delivered(app, clock, chat)
     assert not [r for r in caplog.records if r.exc_info], "no traceback for a store fault"
     starts, clears = fault_lines(caplog)
     assert len(starts) == len(clears) == 1
