@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
@@ -66,3 +68,19 @@ async def tick(app: App, clock: FakeClock, **delta: float) -> int:
     fired = await app.scheduler.fire_due()
     await app.dispatcher.deliver_due()
     return fired
+
+
+@pytest.fixture
+async def api_served(
+    tmp_path: Path, clock: FakeClock, chat: RecordingChat
+) -> AsyncIterator[tuple[App, TestClient[object, object]]]:
+    """The app with an API token (`tok`), behind a real aiohttp test server."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/h.db", api_token=SecretStr("tok"))
+    app = await build_app(settings, clock=clock, chats=[chat])
+    client: TestClient[object, object] = TestClient(TestServer(app.web))
+    await client.start_server()
+    try:
+        yield app, client
+    finally:
+        await client.close()
+        await app.close()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
@@ -18,27 +16,11 @@ from bot.views import timeline_text
 from tests.fakes import RecordingChat
 
 
-@pytest.fixture
-async def served(
-    tmp_path: Path, clock: FakeClock, chat: RecordingChat
-) -> AsyncIterator[tuple[App, TestClient[object, object]]]:
-    """The app with an API token, behind a real aiohttp test server."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/h.db", api_token=SecretStr("tok"))
-    app = await build_app(settings, clock=clock, chats=[chat])
-    client: TestClient[object, object] = TestClient(TestServer(app.web))
-    await client.start_server()
-    try:
-        yield app, client
-    finally:
-        await client.close()
-        await app.close()
-
-
 async def test_healthz_is_503_until_the_scheduler_runs(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """503 before the scheduler loop starts, 200 once it runs."""
-    app, client = served
+    app, client = api_served
     assert (await client.get("/healthz")).status == 503
     loop = asyncio.create_task(app.scheduler.run())
     try:
@@ -54,9 +36,9 @@ async def test_healthz_is_503_until_the_scheduler_runs(
         await loop
 
 
-async def test_api_needs_the_token(served: tuple[App, TestClient[object, object]]) -> None:
+async def test_api_needs_the_token(api_served: tuple[App, TestClient[object, object]]) -> None:
     """No or a wrong bearer token → 401 and nothing done."""
-    app, client = served
+    app, client = api_served
     response = await client.post("/api/commands", json={"text": "open sev1 x"})
     assert response.status == 401
     async with app.store.transaction() as uow:
@@ -64,10 +46,10 @@ async def test_api_needs_the_token(served: tuple[App, TestClient[object, object]
 
 
 async def test_api_runs_commands_once_per_request_id(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """A command with a request_id sent twice is done once; the second says duplicate."""
-    _, client = served
+    _, client = api_served
     headers = {"Authorization": "Bearer tok"}
     body = {"text": "open sev2 Disk full", "actor": "alerts", "request_id": "a1"}
     first = await (await client.post("/api/commands", json=body, headers=headers)).json()
@@ -76,9 +58,9 @@ async def test_api_runs_commands_once_per_request_id(
     assert second["duplicate"] is True
 
 
-async def test_api_rejects_bad_json(served: tuple[App, TestClient[object, object]]) -> None:
+async def test_api_rejects_bad_json(api_served: tuple[App, TestClient[object, object]]) -> None:
     """A body that is not the expected JSON gets 400 with an example."""
-    _, client = served
+    _, client = api_served
     response = await client.post(
         "/api/commands", data="nope", headers={"Authorization": "Bearer tok"}
     )
@@ -87,11 +69,11 @@ async def test_api_rejects_bad_json(served: tuple[App, TestClient[object, object
 
 
 async def test_the_token_is_the_identity_and_actor_only_says_for_whom(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """SEVBOT_API_TOKEN acts as `api:api`; `"actor": "slack:U1"` grants nothing (it does not
     act as U1) and is recorded as whom the tool acted for."""
-    app, client = served
+    app, client = api_served
     headers = {"Authorization": "Bearer tok"}
     body = {"text": "open sev2 Disk full", "actor": "slack:U1"}
     assert (await client.post("/api/commands", json=body, headers=headers)).status == 200
@@ -113,10 +95,10 @@ async def test_the_token_is_the_identity_and_actor_only_says_for_whom(
 
 
 async def test_a_repeated_request_id_answers_with_the_first_answer(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """The repeat says duplicate, with the first answer's incident number and reply."""
-    _, client = served
+    _, client = api_served
     headers = {"Authorization": "Bearer tok"}
     body = {"text": "open sev2 Disk full", "request_id": "r-7"}
     first = await (await client.post("/api/commands", json=body, headers=headers)).json()
@@ -126,10 +108,10 @@ async def test_a_repeated_request_id_answers_with_the_first_answer(
 
 
 async def test_the_platform_must_be_a_configured_one(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """`"platform": "../../etc"` is a 400 naming the valid ones; nothing is opened."""
-    app, client = served
+    app, client = api_served
     headers = {"Authorization": "Bearer tok"}
     body = {"text": "open sev1 x", "platform": "../../etc"}
     response = await client.post("/api/commands", json=body, headers=headers)

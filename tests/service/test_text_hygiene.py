@@ -3,16 +3,10 @@ refused with nothing changed; bidi and zero-width characters never reach the sto
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
+from aiohttp.test_utils import TestClient
 
-from bot.bootstrap import App, build_app
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import App
 from incidents import commands as c
 from incidents.severity import Severity
 from tests.fakes import RecordingChat
@@ -87,27 +81,11 @@ async def test_hostile_text_is_stored_as_it_reads(app: App) -> None:
     ]
 
 
-@pytest.fixture
-async def served(
-    tmp_path: Path, clock: FakeClock, chat: RecordingChat
-) -> AsyncIterator[tuple[App, TestClient[object, object]]]:
-    """The app with an API token, behind a real aiohttp test server."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/h.db", api_token=SecretStr("tok"))
-    app = await build_app(settings, clock=clock, chats=[chat])
-    client: TestClient[object, object] = TestClient(TestServer(app.web))
-    await client.start_server()
-    try:
-        yield app, client
-    finally:
-        await client.close()
-        await app.close()
-
-
 async def test_the_api_refuses_invisible_titles_and_broadcast_people(
-    served: tuple[App, TestClient[object, object]],
+    api_served: tuple[App, TestClient[object, object]],
 ) -> None:
     """`POST /api/commands` answers 422 with the same refusals, and nothing is opened."""
-    app, client = served
+    app, client = api_served
     headers = {"Authorization": "Bearer tok"}
     for text, refusal in (
         (f"open sev1 {ZWSP}", "An incident needs a title"),
