@@ -26,7 +26,7 @@ say which groups the person belongs to when they act (`Principal.groups`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -113,15 +113,34 @@ class Ruling:
         return render_plain(self.said)
 
 
-def say(*pieces: str | Person | None) -> Text:
+Piece = str | Person | Text | None
+"""Text, a person (mentioned), parts already built (`leads(…)`), or nothing."""
+
+
+def say(*pieces: Piece) -> Text:
     """Message parts from text and people (a person becomes a mention; None is skipped)."""
     parts: list[Part] = []
     for piece in pieces:
         if isinstance(piece, Person):
             parts.append(Mention(piece))
+        elif isinstance(piece, tuple):
+            parts += piece
         elif piece:
             parts.append(piece)
     return tuple(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Judge:
+    """Rulings on one request: `judge(False, "Only ", leads(incident), " can …")`."""
+
+    verb: Verb
+    what: str
+
+    def __call__(self, allowed: bool, *said: Piece, privileged: bool = True) -> Ruling:
+        return Ruling(
+            allowed=allowed, verb=self.verb, what=self.what, privileged=privileged, said=say(*said)
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,40 +216,30 @@ def rule(
 ) -> Ruling:
     """May `who` make `request` (about `incident`, None for a new one) now?"""
     verb = verb_of(request)
-    what = _what(request, incident)
+    judge = _Judge(verb, _what(request, incident))
     person = who.person
     if person == SEVBOT:
-        return Ruling(allowed=True, verb=verb, what=what, privileged=False, said=("the bot",))
+        return judge(True, "the bot", privileged=False)
     admin = access.is_admin(who)
     if incident is not None and incident.private and not admin and not visible_to(incident, person):
-        return Ruling(
-            allowed=False,
-            verb=verb,
-            what=what,
-            privileged=True,
-            said=(
-                f"#{incident.number} is private: only the people in it or an admin can see or "
-                "change it. Its incident commander can add you as a responder.",
-            ),
+        return judge(
+            False,
+            f"#{incident.number} is private: only the people in it or an admin can see or "
+            "change it. Its incident commander can add you as a responder.",
         )
     tool = access.tool_verbs(person)
     if tool is not None and verb not in tool and not _reads(request):
         may = ", ".join(sorted(tool)) or "nothing"
-        return Ruling(
-            allowed=False,
-            verb=verb,
-            what=what,
-            privileged=True,
-            said=(
-                f"The API client `{person.id}` may not {what}; it may use: {may}. "
-                "An operator can add the verb to its `may` list in `[[api_client]]`.",
-            ),
+        return judge(
+            False,
+            f"The API client `{person.id}` may not {judge.what}; it may use: {may}. "
+            "An operator can add the verb to its `may` list in `[[api_client]]`.",
         )
     if isinstance(request, c.OpenIncident):
-        return _declare(who, access, admin, verb, what)
+        return _declare(who, access, admin, judge)
     if incident is None or _anyone(request, person):
-        return Ruling(allowed=True, verb=verb, what=what, privileged=False, said=("anyone",))
-    return _on_incident(request, incident, who, admin, tool is not None, verb, what, now)
+        return judge(True, "anyone", privileged=False)
+    return _on_incident(request, incident, who, admin, tool is not None, judge, now)
 
 
 def _reads(request: c.Request) -> bool:
@@ -260,21 +269,16 @@ def _anyone(request: c.Request, person: Person) -> bool:
     )
 
 
-def _declare(who: Principal, access: Access, admin: bool, verb: Verb, what: str) -> Ruling:
+def _declare(who: Principal, access: Access, admin: bool, judge: _Judge) -> Ruling:
     if access.declare is None or admin:
-        return Ruling(allowed=True, verb=verb, what=what, privileged=False, said=("anyone",))
+        return judge(True, "anyone", privileged=False)
     if who.person in access.declare or who.groups & access.declare:
-        return Ruling(allowed=True, verb=verb, what=what, privileged=True, said=("may declare",))
+        return judge(True, "may declare")
     named = ", ".join(sorted(access.declare)) or "nobody"
-    return Ruling(
-        allowed=False,
-        verb=verb,
-        what=what,
-        privileged=True,
-        said=(
-            f"Only the people and groups in `[access] declare` ({named}) or an admin can "
-            "open an incident here. Ask one of them, or an admin.",
-        ),
+    return judge(
+        False,
+        f"Only the people and groups in `[access] declare` ({named}) or an admin can "
+        "open an incident here. Ask one of them, or an admin.",
     )
 
 
@@ -284,8 +288,7 @@ def _on_incident(
     who: Principal,
     admin: bool,
     tool: bool,
-    verb: Verb,
-    what: str,
+    judge: _Judge,
     now: datetime,
 ) -> Ruling:
     person = who.person
@@ -294,44 +297,40 @@ def _on_incident(
     why = _right(person, incident, admin, tool)
     ref = f"#{incident.number}"
 
-    def ruling(allowed: bool, *said: str | Person | None) -> Ruling:
-        return Ruling(allowed=allowed, verb=verb, what=what, privileged=True, said=say(*said))
-
     if isinstance(request, c.Close) and request.force:
         if admin:
-            return ruling(True, "admin")
+            return judge(True, "admin")
         if person != ic:
-            return ruling(
-                False, "Only the incident commander ", ic, f" or an admin can force-close {ref}."
+            holder = Person(ic) if ic is not None else None
+            return judge(
+                False,
+                "Only the incident commander ",
+                holder,
+                f" or an admin can force-close {ref}.",
             )
         if _self_appointed_just_now(incident, person, now):
-            return Ruling(
-                allowed=False,
-                verb=verb,
-                what=what,
-                privileged=True,
-                said=(
-                    f"You became incident commander of {ref} less than a minute ago; a forced "
-                    "close needs a commander named by ",
-                    *leads(incident),
-                    ", or a minute's wait.",
-                ),
+            return judge(
+                False,
+                f"You became incident commander of {ref} less than a minute ago; a forced "
+                "close needs a commander named by ",
+                leads(incident),
+                ", or a minute's wait.",
             )
-        return ruling(True, "incident commander")
+        return judge(True, "incident commander")
     if isinstance(request, c.AssignRole) and request.role is Role.INCIDENT_COMMANDER:
         if ic is None and request.user == person:
-            return ruling(True, "took the open role")
+            return judge(True, "took the open role")
         if lead:
-            return ruling(True, why)
+            return judge(True, why)
         if ic is not None:
-            return _refuse(
-                ruling,
+            return judge(
+                False,
                 f"{ref} has an incident commander; only ",
                 leads(incident),
                 " can give the role to someone else.",
             )
-        return _refuse(
-            ruling,
+        return judge(
+            False,
             "With no incident commander yet you can take the role yourself (name yourself: "
             f"`/incident ic {incident.number} @you`); naming someone else is for ",
             leads(incident),
@@ -340,11 +339,13 @@ def _on_incident(
     if isinstance(request, c.PostStatusUpdate):  # external
         comms = incident.communications_lead
         if lead or person == comms:
-            return ruling(True, why if lead else "communications lead")
-        return _refuse(
-            ruling,
+            return judge(True, why if lead else "communications lead")
+        return judge(
+            False,
             "Only the communications lead" + (" " if comms else ""),
-            (*say(Person(comms) if comms else None), ", ", *leads(incident)),
+            Person(comms) if comms else None,
+            ", ",
+            leads(incident),
             f" can post external updates for {ref}. Post it as an internal update, or ask one "
             "of them.",
         )
@@ -352,28 +353,17 @@ def _on_incident(
         item = next((i for i in incident.action_items if i.number == request.number), None)
         owner = item.owner if item is not None else None
         if lead or (owner is not None and person == owner):
-            return ruling(True, why if lead else "owner")
-        return _refuse(
-            ruling,
+            return judge(True, why if lead else "owner")
+        return judge(
+            False,
             f"Action item {request.number} of {ref} can be marked done by ",
-            say("its owner ", Person(owner), ", ") if owner is not None else (),
+            say("its owner ", Person(owner), ", ") if owner is not None else None,
             leads(incident),
             ".",
         )
     if lead:
-        return ruling(True, why)
-    return _refuse(ruling, "Only ", leads(incident), f" can {what}.")
-
-
-def _refuse(ruling: Callable[..., Ruling], *pieces: str | Text) -> Ruling:
-    """A refusal from text and already-built parts (`leads(…)`)."""
-    parts: list[str | Person | None] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            parts.append(piece)
-        else:
-            parts += [p.user if isinstance(p, Mention) else str(p) for p in piece]
-    return ruling(False, *parts)
+        return judge(True, why)
+    return judge(False, "Only ", leads(incident), f" can {judge.what}.")
 
 
 def _right(person: Person, incident: Incident, admin: bool, tool: bool) -> str:
