@@ -26,9 +26,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.access_config import AccessSettings, ApiClientSettings
 from bot.durations import DURATION_HINT, parse_duration
 from bot.oncall.config import RotationSettings, check_page, names_unique
-from incidents.access import DEFAULT_API_VERBS, Access, Verb, is_group
+from incidents.access import Access, Verb
 from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours, parse_business_hours
 from incidents.errors import DomainError
 from incidents.people import TOOL, Person
@@ -254,82 +255,6 @@ class StatusPageSettings(BaseModel):
         return frozenset(_severity(level) for level in self.public_severities)
 
 
-_PRINCIPAL_HINT = (
-    "use a person (slack:U01ALICE, discord:1234, console:sam, carol@example.com), "
-    "a Slack user group (slack-group:S0SRE) or a Discord role (discord-role:1234)"
-)
-
-
-def _principal(text: str) -> str:
-    """A person or a group, as `[access]` lists them; ValueError naming the valid forms."""
-    value = text.strip()
-    if is_group(value):
-        kind, _, ident = value.partition(":")
-        if not ident or not ident.replace("_", "").isalnum():
-            raise ValueError(f"`{text}` is not a {kind}; {_PRINCIPAL_HINT}")
-        return value
-    try:
-        return str(Person(value))
-    except ValueError:
-        raise ValueError(f"`{text}` is not a person or group; {_PRINCIPAL_HINT}") from None
-
-
-class AccessSettings(BaseModel):
-    """`[access]`: admins, and who may declare incidents (unset: everyone)."""
-
-    model_config = {"extra": "forbid"}
-
-    admins: list[str] = Field(default_factory=list)
-    declare: list[str] | None = None
-
-    @field_validator("admins", "declare")
-    @classmethod
-    def _principals(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else [_principal(item) for item in value]
-
-
-class ApiClientSettings(BaseModel):
-    """`[[api_client]]`: a named API token (kept in the environment) and the verbs it may use."""
-
-    model_config = {"extra": "forbid"}
-
-    name: str
-    token_env: str
-    may: list[str] = Field(default_factory=lambda: sorted(v.value for v in DEFAULT_API_VERBS))
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not value or not all(ch.isalnum() or ch in "-_." for ch in value) or len(value) > 64:
-            raise ValueError(
-                f"`{value}` is not an API client name; use letters, digits, `-`, `_` or `.`, "
-                "e.g. alertmanager"
-            )
-        return value
-
-    @field_validator("may")
-    @classmethod
-    def _verbs(cls, value: list[str]) -> list[str]:
-        valid = {verb.value for verb in Verb}
-        for verb in value:
-            if verb not in valid:
-                raise ValueError(
-                    f"`{verb}` is not a verb an API client may use; use some of: "
-                    + ", ".join(sorted(valid))
-                )
-        return value
-
-    def token(self) -> str:
-        """The token, from the environment variable `token_env`; ValueError when unset."""
-        value = os.environ.get(self.token_env, "").strip()
-        if not value:
-            raise ValueError(
-                f"API client `{self.name}`: the environment variable {self.token_env} "
-                "(its token_env) is not set; set it to the client's token"
-            )
-        return value
-
-
 class Settings(BaseSettings):
     """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
 
@@ -535,4 +460,11 @@ def load_settings(**overrides: Any) -> Settings:
     return settings
 
 
-__all__ = ["DURATION_HINT", "ConfigError", "Settings", "load_settings"]
+__all__ = [
+    "DURATION_HINT",
+    "AccessSettings",
+    "ApiClientSettings",
+    "ConfigError",
+    "Settings",
+    "load_settings",
+]
