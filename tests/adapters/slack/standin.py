@@ -9,8 +9,8 @@ The rules it enforces, each with where Slack publishes it:
 
 | rule | answer | published in |
 |---|---|---|
-| a channel name: lower case letters, digits, `-` and `_`, at most 80 | `invalid_name_specials` | docs.slack.dev/reference/methods/conversations.create |
-| a name is taken by any channel, public or private | `name_taken` | the same page |
+| what a message, a modal, a channel name or a topic may hold (`limits.LIMITS`: 50 blocks, section text 3,000, header 150, button text 75, modal title 24, channel names 80 of `[a-z0-9_-]`, …) | `invalid_blocks`, `msg_too_long`, `invalid_arguments`, `invalid_name_*`, `too_long`; HTTP 400 on a response_url | the page `limits.LIMITS` names for each |
+| a name is taken by any channel, public or private | `name_taken` | docs.slack.dev/reference/methods/conversations.create |
 | `is_private=true` makes a private channel: only its members see it (listed, read, posted in) | `channel_not_found` to others | the same page; docs.slack.dev/reference/methods/conversations.list (private channels only where the caller is a member) |
 | `conversations.join` works on public channels only | `method_not_supported_for_channel_type` | docs.slack.dev/reference/methods/conversations.join |
 | `conversations.invite`: 1 to 1000 users, comma separated; the caller must be a member | `no_user`; over 1000: `invalid_arguments` (the page names no code of its own); `not_in_channel` | docs.slack.dev/reference/methods/conversations.invite |
@@ -24,12 +24,20 @@ import asyncio
 import contextlib
 import itertools
 import json
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.adapters.slack.limits import (
+    SlackError,
+    check_channel_name,
+    check_message,
+    check_topic,
+    check_view,
+    decoded,
+)
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
@@ -43,16 +51,7 @@ USERS = {
     "U0ANA": ("ana", "ana@example.com"),
     "U0CAROL": ("carol", "carol@example.com"),
 }
-_CHANNEL_NAME = re.compile(r"^[a-z0-9_-]{1,80}$")
 MAX_INVITES = 1000  # users per conversations.invite (docs.slack.dev, conversations.invite)
-
-
-class SlackError(Exception):
-    """An `{"ok": false, "error": code}` answer."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass
@@ -63,6 +62,15 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     ok: bool = True
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An `ok: false` answer (or a refused response_url post): where, the code, what was wrong."""
+
+    method: str
+    error: str
+    errors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -108,12 +116,14 @@ class SlackStandIn:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.refusals: list[Refusal] = []  # every ok:false answer, and refused response_url posts
         self.channels: dict[str, Channel] = {}
         self.ephemerals: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
         self.views: list[dict[str, Any]] = []
         self.uploads: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}  # user group id (S…) → its members
+        self.profiles: dict[str, dict[str, str]] = {}  # user id → profile fields people set
         self.failures: deque[Failure] = deque()
         self.triggers_expired = False  # views.open answers expired_trigger_id
         self.responses_expired = False  # response_url posts answer 404 expired_url
@@ -239,7 +249,8 @@ class SlackStandIn:
             result = self._serve(method, params, request)
         except SlackError as error:
             call.ok = False
-            return web.json_response({"ok": False, "error": error.code})
+            self.refusals.append(Refusal(method, error.code, tuple(error.errors)))
+            return web.json_response(error.body())
         return web.json_response({"ok": True, **result})
 
     def _serve(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
@@ -271,6 +282,11 @@ class SlackStandIn:
         body = await request.json()
         if self.responses_expired:
             return web.Response(status=404, text="expired_url", content_type="text/plain")
+        try:
+            check_message(body)
+        except SlackError as error:  # as an incoming webhook answers (see limits.py)
+            self.refusals.append(Refusal("response_url", error.code, tuple(error.errors)))
+            return web.Response(status=400, text=error.code, content_type="text/plain")
         self.responses.append({"key": request.match_info["key"], **body})
         return web.Response(text="ok", content_type="text/plain")
 
@@ -317,8 +333,7 @@ class SlackStandIn:
 
     def m_conversations_create(self, params: dict[str, Any]) -> dict[str, Any]:
         name = str(params.get("name", ""))
-        if not _CHANNEL_NAME.match(name):
-            raise SlackError("invalid_name_specials")
+        check_channel_name(name)
         if any(c.name == name for c in self.channels.values()):
             raise SlackError("name_taken")  # private channels' names are taken too
         prefix = "G" if _flag(params, "is_private") else "C"
@@ -366,8 +381,7 @@ class SlackStandIn:
     def m_conversations_setTopic(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
         topic = str(params.get("topic", ""))
-        if len(topic) > 250:
-            raise SlackError("too_long")
+        check_topic(topic)
         channel.topic = topic
         channel.messages.append(
             {"type": "message", "subtype": "channel_topic", "ts": self._next_ts(), "topic": topic}
@@ -444,10 +458,8 @@ class SlackStandIn:
         channel = self._channel(params)
         if BOT_USER not in channel.members:
             raise SlackError("not_in_channel")
-        blocks = params.get("blocks") or []
-        if isinstance(blocks, str):
-            blocks = json.loads(blocks)
-        check_blocks(blocks)
+        check_message(params)
+        blocks = decoded(params.get("blocks")) or []
         message = {
             "type": "message",
             "ts": self._next_ts(),
@@ -464,6 +476,7 @@ class SlackStandIn:
         channel = self._channel(params)
         if BOT_USER not in channel.members:
             raise SlackError("not_in_channel")
+        check_message(params)
         self.ephemerals.append(dict(params))
         return {"message_ts": self._next_ts()}
 
@@ -486,12 +499,8 @@ class SlackStandIn:
         trigger = str(params.get("trigger_id", ""))
         if not trigger or self.triggers_expired:
             raise SlackError("expired_trigger_id")
-        view = params.get("view")
-        if isinstance(view, str):
-            view = json.loads(view)
-        assert isinstance(view, dict)
-        assert len(view["title"]["text"]) <= 24, view["title"]
-        assert len(view.get("private_metadata", "")) <= 3000
+        view = decoded(params.get("view"))
+        check_view(view)
         opened = {"id": f"V{next(self._ids):06d}", "hash": "h1", **view}
         self.views.append({"trigger_id": trigger, "view": opened})
         return {"view": opened}
@@ -519,15 +528,24 @@ class SlackStandIn:
         if user_id not in USERS:
             raise SlackError("user_not_found")
         name = USERS[user_id][0]
+        profile = {"display_name": name, "real_name": name.title()} | self.profiles.get(user_id, {})
         return {
             "user": {
                 "id": user_id,
                 "name": name,
-                "profile": {"display_name": name, "real_name": name.title()},
+                "real_name": profile["real_name"],
+                "profile": profile,
             }
         }
 
     def m_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`filename` and `length` are required (docs.slack.dev/reference/methods/
+        files.getUploadURLExternal, arguments)."""
+        for name in ("filename", "length"):
+            if not params.get(name):
+                raise SlackError(
+                    "invalid_arguments", [f"missing required field: {name}"], listed=False
+                )
         file_id = f"F{next(self._ids):06d}"
         self.uploads[file_id] = {"filename": params.get("filename"), "content": None}
         return {"upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
@@ -567,25 +585,3 @@ class SlackStandIn:
 def _flag(params: dict[str, Any], name: str) -> bool:
     """A boolean argument as Slack reads it from a form or a JSON body."""
     return str(params.get(name)).lower() in ("true", "1")
-
-
-def check_blocks(blocks: list[dict[str, Any]]) -> None:
-    """Slack's Block Kit limits that matter here; a violation is `invalid_blocks`."""
-    if len(blocks) > 50:
-        raise SlackError("invalid_blocks")
-    for block in blocks:
-        text = (block.get("text") or {}).get("text", "")
-        if block["type"] == "header" and (len(text) > 150 or block["text"]["type"] != "plain_text"):
-            raise SlackError("invalid_blocks")
-        if block["type"] == "section":
-            fields = block.get("fields") or []
-            if len(text) > 3000 or len(fields) > 10:
-                raise SlackError("invalid_blocks")
-            if any(len(f["text"]) > 2000 for f in fields):
-                raise SlackError("invalid_blocks")
-            if not text and not fields:
-                raise SlackError("invalid_blocks")
-        if block["type"] == "actions":
-            ids = [e["action_id"] for e in block["elements"]]
-            if len(ids) != len(set(ids)) or len(ids) > 25:
-                raise SlackError("invalid_blocks")
