@@ -5,6 +5,10 @@ honours a 429 only with a `Via` header and a JSON `retry_after`; the responses h
 An interaction token is valid for 15 minutes (discord.com/developers/docs/interactions/
 receiving-and-responding, "Followup Messages"); with `tokens_expired` set, follow-ups are
 refused as after that: 401 Invalid Webhook Token (50027).
+
+Every body that carries a message, a modal, a channel or the commands is checked against
+Discord's published limits first (`limits.py`, `forms.py`) and refused as Discord refuses it
+(400, 50035, the field path); each refusal is kept in `StandIn.refused`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.adapters.discord.standin import forms
 from tests.adapters.discord.standin import payloads as p
 from tests.adapters.discord.standin import permissions as perms
 
@@ -125,6 +130,7 @@ def routes(standin: StandIn) -> web.RouteTableDef:
     @r.put(API + "/applications/{app}/guilds/{guild}/commands")
     async def put_commands(request: web.Request) -> web.Response:
         body, _ = await read_body(request)
+        forms.check_commands(body)
         guild = request.match_info.get("guild")
         stored = []
         for command in body:
@@ -141,9 +147,8 @@ def routes(standin: StandIn) -> web.RouteTableDef:
     @r.post(API + "/guilds/{guild}/channels")
     async def create_channel(request: web.Request) -> web.Response:
         body, _ = await read_body(request)
+        forms.check_channel(body, create=True)
         name = str(body.get("name", ""))
-        if not 1 <= len(name) <= 100:
-            return json_response({"message": "Invalid Form Body", "code": 50035}, 400)
         try:
             overwrites = perms.overwrites_of_create(body.get("permission_overwrites"))
             perms.check_create(s.bot_permissions, overwrites)
@@ -171,8 +176,7 @@ def routes(standin: StandIn) -> web.RouteTableDef:
         channel_id = int(request.match_info["channel"])
         if channel_id not in s.channels:
             return failure_response(Failure(404, code=10003))
-        if len(body.get("topic") or "") > 1024 or len(body.get("name") or "x") > 100:
-            return json_response({"message": "Invalid Form Body", "code": 50035}, 400)
+        forms.check_channel(body, create=False)
         s.channels[channel_id].update({k: v for k, v in body.items() if k in ("name", "topic")})
         s.topic_edits.append((channel_id, body.get("topic")))
         await s.dispatch("CHANNEL_UPDATE", s.channels[channel_id])
@@ -208,7 +212,20 @@ def routes(standin: StandIn) -> web.RouteTableDef:
         if channel_id not in s.channels:
             return failure_response(Failure(404, code=10003))
         body, files = await read_body(request)
+        forms.check_message(body, len(files))
         return json_response(await s.post(channel_id, body, files))
+
+    @r.patch(API + "/channels/{channel}/messages/{message}")
+    async def edit_message(request: web.Request) -> web.Response:
+        found = s.message(int(request.match_info["channel"]), int(request.match_info["message"]))
+        if found is None:
+            return failure_response(Failure(404, code=10008))
+        body, _ = await read_body(request)
+        forms.check_message(body, create=False)
+        found.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
+        found["edited_timestamp"] = p.TIMESTAMP
+        await s.dispatch("MESSAGE_UPDATE", found)
+        return json_response(found)
 
     @r.put(API + "/channels/{channel}/permissions/{target}")
     async def permissions(request: web.Request) -> web.Response:
@@ -238,6 +255,11 @@ def routes(standin: StandIn) -> web.RouteTableDef:
     async def callback(request: web.Request) -> web.Response:
         body, files = await read_body(request)
         interaction_id = int(request.match_info["id"])
+        try:
+            forms.check_callback(body, len(files))
+        except forms.InvalidForm as refusal:
+            s.refuse_callback(interaction_id, refusal.body)
+            raise
         if interaction_id in s.callbacks:
             return json_response(
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
@@ -264,7 +286,17 @@ def routes(standin: StandIn) -> web.RouteTableDef:
         if int(token.removeprefix("token-")) not in s.callbacks:
             # As Discord: no follow-up before the interaction was answered (or deferred).
             return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
+        forms.check_message(body, len(files))
         return json_response(s.record_followup(token, body, files))
+
+    @r.patch(API + "/webhooks/{app}/{token}/messages/{message}")
+    async def edit_reply(request: web.Request) -> web.Response:
+        body, _ = await read_body(request)
+        if s.tokens_expired:
+            return json_response({"message": "Invalid Webhook Token", "code": 50027}, 401)
+        forms.check_message(body, create=False)
+        general = int(s.general["id"])
+        return json_response(p.message(p.snowflake(), general, s.bot, body, guild_id=s.guild_id))
 
     return r
 
@@ -310,9 +342,17 @@ def middleware(standin: StandIn) -> Any:
         queue: deque[Failure] | None = standin.failures.get(route)
         failure = queue.popleft() if queue else None
         if failure is None:
-            return await handler(request)
+            return await refusing(request, handler, route)
         if failure.after:
-            await handler(request)
+            await refusing(request, handler, route)
         return failure_response(failure)
+
+    async def refusing(request: web.Request, handler: Any, route: str) -> web.StreamResponse:
+        """Run the route; a body breaking Discord's limits is answered as Discord would."""
+        try:
+            return await handler(request)
+        except forms.InvalidForm as refusal:
+            standin.refuse(route, refusal.body)
+            return json_response(refusal.body, refusal.status)
 
     return inject

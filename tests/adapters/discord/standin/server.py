@@ -21,6 +21,14 @@ from tests.adapters.discord.standin.rest import API, Failure, middleware, routes
 WAIT = 10.0  # a safety net against a hung test, never a timing assertion
 
 
+class RefusedCall(AssertionError):
+    """The bot's answer to an interaction was refused by the stand-in (as by Discord)."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(f"stand-in refused the interaction response: {body}")
+        self.body = body
+
+
 @dataclass
 class Callback:
     """An interaction response the bot sent (type 4 message, 5 deferred, 9 modal …)."""
@@ -106,6 +114,7 @@ class StandIn(People):
         self.interaction_types: dict[int, int] = {}
         self.topic_edits: list[tuple[int, str | None]] = []
         self.requests: list[str] = []
+        self.refused: list[tuple[str, dict[str, Any]]] = []  # (route, Discord's error body)
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.dispatched_at: dict[int, float] = {}
         self.answered: dict[int, asyncio.Future[Callback]] = {}
@@ -266,6 +275,17 @@ class StandIn(People):
         if waiter is not None and not waiter.done():
             waiter.set_result(callback)
         self._notify()
+
+    def refuse(self, route: str, body: dict[str, Any]) -> None:
+        """A call refused for breaking Discord's limits (400 Invalid Form Body and the like)."""
+        self.refused.append((route, body))
+        self._notify()
+
+    def refuse_callback(self, interaction_id: int, body: dict[str, Any]) -> None:
+        """An interaction response was refused: whoever waits for it learns why, at once."""
+        waiter = self.answered.get(interaction_id)
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(RefusedCall(body))
 
     def record_followup(
         self, token: str, body: dict[str, Any], files: list[dict[str, Any]]
