@@ -13,9 +13,10 @@ PHONE = {"width": 390, "height": 844}
 
 async def _sev1(app: App) -> None:
     for text in (
-        "open sev1 Checkout <script>alert(1)</script> failing",
+        "open sev1 Disk 95% on db-3",
         "status 1 Internal only: suspect deploy 8812",
-        "status 1 --external Card payments are failing; we are on it",
+        'status 1 --external --title "Checkout <script>alert(1)</script> failing" '
+        "Card payments are failing; we are on it",
     ):
         outcome = await app.service.handle_text(text, actor="console:sam", platform="console")
         assert outcome.ok, outcome.reply_text
@@ -32,16 +33,18 @@ async def _page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Any, list[
 
 
 async def test_status_page_in_the_browser(browser: Any, server: tuple[App, str]) -> None:
-    """External update shown, internal not; the state; a title holding HTML renders as text."""
+    """External update shown, internal not; the state; the published title holding HTML
+    renders as text; the internal title is not shown."""
     app, base = server
     await _sev1(app)
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         context, page, problems = await _page(browser, viewport)
         await page.goto(f"{base}/status")
-        assert (await page.text_content("#overall")).strip() == "Major outage"
+        assert (await page.text_content("#overall")).strip() == "Partial System Outage"
         body = await page.text_content("main")
         assert "Card payments are failing; we are on it" in body
         assert "Internal only" not in body
+        assert "db-3" not in body
         assert "Checkout <script>alert(1)</script> failing" in body
         assert await page.locator("script").count() == 0
         await page.screenshot(path=artifact(f"status-{name}.png"), full_page=True)
@@ -71,6 +74,10 @@ async def test_dashboard_login_countdowns_and_timeline(
     """Refused without login; the token signs in; countdowns tick; the timeline is there."""
     app, base = server
     await _sev1(app)
+    hostile = await app.service.handle_text(
+        "open sev2 Queue <script>alert(1)</script> stuck", actor="console:sam", platform="console"
+    )
+    assert hostile.ok, hostile.reply_text
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         context, page, problems = await _page(browser, viewport)
         await page.goto(f"{base}/")
@@ -87,9 +94,9 @@ async def test_dashboard_login_countdowns_and_timeline(
             "document.querySelector('#incident-1 time.countdown .rel').textContent.startsWith('in ')"
         )
         assert (await countdown.text_content()).startswith("in ")
-        assert "Checkout <script>alert(1)</script> failing" in await page.text_content(
-            "#incident-1"
-        )
+        assert "Disk 95% on db-3" in await page.text_content("#incident-1")  # internal title
+        assert "Queue <script>alert(1)</script> stuck" in await page.text_content("#incident-2")
+        assert await page.locator("#incident-2 script").count() == 0
         await page.screenshot(path=artifact(f"dashboard-{name}.png"), full_page=True)
         await page.click("#incident-1 a")
         await page.wait_for_url(f"{base}/incidents/1")
