@@ -11,27 +11,43 @@ from typing import TextIO
 
 from adapters.console.channels import LocalChannels
 from adapters.console.render import DaySeparator, render_lines
-from bot.chat import ChannelBindings, CommandBus
-from incidents.messages import Audience, render_plain
+from bot.chat import ChannelBindings, CommandBus, PeopleNames
+from incidents.messages import Audience, Message, mentioned, render_plain
+from incidents.names import NO_NAMES, Names
 from incidents.naming import channel_name
 from incidents.ports import Clock, OutboxItem
 
 
 class ConsoleChat:
-    """Prints delivered messages to a stream, the way the demo and `sevbot console` show them."""
+    """Prints delivered messages to a stream, the way `sevbot console` (and `sevbot run` with
+    no chat platform) shows them. With `files_dir`, a posted file (a review draft) is written
+    there under its name, as a person would download it from the chat."""
 
     platform = "console"
 
     def __init__(
-        self, out: TextIO, clock: Clock, *, channels: ChannelBindings, commands: CommandBus
+        self,
+        out: TextIO,
+        clock: Clock,
+        *,
+        channels: ChannelBindings,
+        commands: CommandBus,
+        files_dir: Path | None = None,
+        names: PeopleNames | None = None,
     ) -> None:
         self._out = out
+        self._names = names  # people read by name where the platforms told it
         self._clock = clock
         self._channels = LocalChannels(self.platform, bindings=channels, commands=commands)
         self._delivered: set[int] = set()
         self.channels = self._channels.names  # incident → its channel's name
         self.files: dict[str, str] = {}
+        self._files_dir = files_dir
         self._days = DaySeparator()
+
+    async def channel(self, number: int) -> str | None:
+        """The incident's channel here, named and bound on first use (None: no such incident)."""
+        return await self._channels.of(number)
 
     def mark_day(self, at: datetime) -> None:
         """Print a separator when the transcript moves to another UTC day."""
@@ -47,12 +63,37 @@ class ConsoleChat:
         message = item.message
         if message.audience is Audience.INCIDENT and message.incident is not None:
             await self._channels.of(message.incident)
+        saved, file_line = "", None
         if message.attachment_name and message.attachment is not None:
             self.files[message.attachment_name] = message.attachment
+            saved = await self._save(message.attachment_name, message.attachment, message)
+            file_line = f"📎 {message.attachment_name}"
         self.mark_day(self._clock.now())
-        for line in render_lines(message, self._clock.now(), self.channels):
-            print(line, file=self._out)
+        names = await self._names_in(message)
+        for line in render_lines(message, self._clock.now(), self.channels, names):
+            print(line + (saved if file_line and line.endswith(file_line) else ""), file=self._out)
         self._out.flush()
+
+    async def _names_in(self, message: Message) -> Names:
+        """The names of the people the message mentions, shows in its facts, or goes to."""
+        people = [*mentioned(message.text), *(p for f in message.facts for p in mentioned(f.value))]
+        if message.recipient is not None:
+            people.append(message.recipient)
+        if self._names is None or not people:
+            return NO_NAMES
+        return await self._names.names_of(people)
+
+    async def _save(self, name: str, content: str, message: Message) -> str:
+        """Write a posted file to `files_dir`; what the transcript adds after its name."""
+        if self._files_dir is None:
+            number = message.incident
+            return f" (`sevbot review {number}` writes it to a file)" if number else ""
+        path = (self._files_dir / Path(name).name).absolute()  # the name is ours; no folders
+        try:
+            await asyncio.to_thread(path.write_text, content, encoding="utf-8")
+        except OSError as error:
+            return f" (not saved: {path}: {error.strerror or error})"
+        return f" → saved as {path}"
 
 
 class TranscriptFileChat:

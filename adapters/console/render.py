@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from incidents.messages import Audience, Message, MessageKind, render_plain
-from incidents.people import Person
+from incidents.names import NO_NAMES, Names, plain_name
 from incidents.timefmt import clock_text
 
 WHERE_WIDTH = 16
 
 
-def where(message: Message, channels: dict[int, str]) -> str:
+def where(message: Message, channels: dict[int, str], names: Names = NO_NAMES) -> str:
     """The channel a message lands in, as a short label."""
     if message.audience is Audience.INCIDENT and message.incident is not None:
         return short("#" + channels.get(message.incident, f"inc-{message.incident}"))
     if message.audience is Audience.DIRECT and message.recipient:
-        return "DM " + Person(message.recipient).handle
+        return "DM " + plain_name(message.recipient, names)
     if message.audience is Audience.REPLY:
         return "(only you)"
     return {"announce": "#incidents", "oncall": "#oncall"}.get(message.audience.value, "?")
@@ -36,11 +36,11 @@ class DaySeparator:
         return f"── {day} ──" if changed else None
 
 
-def compact_facts(message: Message) -> str:
+def compact_facts(message: Message, names: Names = NO_NAMES) -> str:
     """`SEV-1 · triage · IC @sam · next: status update 14:40 UTC (in 20 min)`."""
     values = []
     for fact in message.facts:
-        value = render_plain(fact.value)
+        value = render_plain(fact.value, names)
         if fact.label == "Incident commander":
             value = f"IC {value}"
         elif fact.label == "Next deadline":
@@ -54,21 +54,24 @@ def short(label: str) -> str:
     return label if len(label) <= WHERE_WIDTH else label[: WHERE_WIDTH - 1] + "…"
 
 
-def render_lines(message: Message, at: datetime, channels: dict[int, str]) -> list[str]:
-    """`14:03  #inc-42-checko…  ✅ @sam acknowledged …`, facts and buttons indented below."""
-    return lines_at(message, at, where(message, channels))
+def render_lines(
+    message: Message, at: datetime, channels: dict[int, str], names: Names = NO_NAMES
+) -> list[str]:
+    """`14:03  #inc-42-checko…  ✅ @sam acknowledged …`, facts and buttons indented below;
+    people by name where `names` knows them."""
+    return lines_at(message, at, where(message, channels, names), names)
 
 
-def lines_at(message: Message, at: datetime, label: str) -> list[str]:
+def lines_at(message: Message, at: datetime, label: str, names: Names = NO_NAMES) -> list[str]:
     """The message's transcript lines, posted at `at` in the place labelled `label`."""
     prefix = f"{clock_text(at, at)}  {label:<{WHERE_WIDTH}}  "
     indent = " " * len(prefix)
     body: list[str] = []
     if message.title:
         body.append(("📌 " if message.pin else "") + message.title)
-    body += render_plain(message.text).splitlines() or [""]
+    body += render_plain(message.text, names).splitlines() or [""]
     if message.facts and message.kind is not MessageKind.SUMMARY:
-        body.append("↳ " + compact_facts(message))
+        body.append("↳ " + compact_facts(message, names))
     if message.buttons:
         body.append(
             " ".join(f"[{b.value.replace('_', ' ').capitalize()}]" for b in message.buttons)

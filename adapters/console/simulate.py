@@ -31,6 +31,7 @@ SHOWN_REPLIES = frozenset(
     {
         MessageKind.ERROR,
         MessageKind.OPENING,
+        MessageKind.MAINTENANCE,
         MessageKind.HELP,
         MessageKind.LIST,
         MessageKind.TIMELINE,
@@ -375,7 +376,7 @@ async def _run(step: RunCommand, rehearsal: Rehearsal) -> bool:
         transcript.reply(clock.now(), step.person, platform, refusal)
         return False
     oncall = step.text.lower().startswith("/oncall")
-    handler = ports.oncall if oncall and ports.oncall is not None else ports.commands
+    handler = ports.oncall if oncall else ports.commands
     outcome = await handler.handle_text(
         step.text, actor=step.person, platform=platform, channel_id=channel
     )
