@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from aiohttp import web
 
+from adapters.stores.faults import NoDatabase
 from adapters.stores.migrate import SchemaTooNew
+from bot.alerts import Alerts, build_alerts, retired_jobs
 from bot.audit import record_access_config
 from bot.chat import ChatAdapter, ChatPorts, CommandHandler
 from bot.clock import Clock, SystemClock
@@ -29,26 +32,34 @@ from bot.http import make_web_app
 from bot.inbox import PRUNE_JOB as INBOX_PRUNE_JOB
 from bot.inbox import Inbox, prune_job, seed_inbox_pruning
 from bot.metrics import Metrics
+from bot.mirror import relay_handler
+from bot.names import NameBook, keep_configured
 from bot.oncall.config import page_map
 from bot.oncall.handoff import Handoffs
 from bot.oncall.service import OnCallService
+from bot.oncall.unconfigured import NoRotations
 from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered, seed_pruning
 from bot.review.actions import NAG_JOB, nag_job, seed_action_nag
 from bot.review.markdown import load_template
 from bot.routing import Directory, OutboxWriter, Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.service import IncidentService, OnCallLookup
+from bot.statuspage import register_components
 from bot.wakeup import Wakeup
 from bot.web.auth import Signer
 from bot.web.context import SignInLinks, WebContext
+from incidents import commands as c
 from incidents.policy import Policy
 from incidents.ports import ChatPort, Store, StoreUnavailable
 
 __all__ = [
     "App",
+    "NoDatabase",
     "SchemaTooNew",
     "build_app",
+    "known_migrations",
     "open_store",
+    "store_where",
 ]
 
 
@@ -62,25 +73,48 @@ class ChatFactory(Protocol):
         ...
 
 
-async def open_store(url: str, *, migrate: bool = True, serving: bool = False) -> Store:
+async def open_store(
+    url: str, *, migrate: bool = True, serving: bool = False, create: bool = True
+) -> Store:
     """The store for a database URL: SQLite (embedded default) or PostgreSQL. `serving`: for
-    `sevbot run` (on SQLite, it warns when another one runs on the same file). A store that
-    cannot be opened raises `StoreUnavailable` naming it (host and port, or file)."""
+    `sevbot run` (on SQLite, it warns when another one runs on the same file). `create=False`:
+    a SQLite file (or its folder) that does not exist is not made but raises `NoDatabase`. A
+    store that cannot be opened raises `StoreUnavailable` naming it (host and port, or file)."""
     if url.startswith("sqlite:///"):
         from adapters.stores.sqlite import SqliteStore
 
-        return await SqliteStore.open(url, migrate=migrate, serving=serving)
+        return await SqliteStore.open(url, migrate=migrate, serving=serving, create=create)
     url = url.replace("postgres://", "postgresql://", 1)
     try:
         from adapters.stores.postgres import PostgresStore
-    except ImportError as error:  # asyncpg is an extra: `sevbot[postgres]`
+    except ImportError as error:  # a dependency of sevbot, but an environment may lack it
         from adapters.stores.faults import postgres_where
 
         missing = (
-            f"the PostgreSQL driver is not installed ({error}); pip install 'sevbot[postgres]'"
+            f"the PostgreSQL driver asyncpg is not installed ({error}); it comes with sevbot: "
+            "pip install asyncpg (or reinstall sevbot)"
         )
         raise StoreUnavailable(postgres_where(url), missing, lasting=True) from error
     return await PostgresStore.open(url, migrate=migrate)
+
+
+def store_where(url: str) -> str:
+    """The store a database URL names, in words: `SQLite file /abs/sevbot.db` or `PostgreSQL
+    at db:5432/sevbot` (never the credentials)."""
+    from adapters.stores.faults import postgres_where, sqlite_where
+    from adapters.stores.sqlite import sqlite_path
+
+    if url.startswith("sqlite:///"):
+        return sqlite_where(sqlite_path(url))
+    return postgres_where(url)
+
+
+def known_migrations(url: str) -> list[tuple[int, str]]:
+    """(version, name) of every migration this sevbot has for the URL's database, in order."""
+    from adapters.stores.migrate import migrations
+
+    dialect = "sqlite" if url.startswith("sqlite:///") else "postgres"
+    return [(version, name) for version, name, _ in migrations(dialect)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +137,7 @@ class App:
     metrics: Metrics
     web: web.Application
     store_health: StoreHealth  # store faults as the loops, the commands and /healthz met them
+    alerts: Alerts | None = None  # alert sources and heartbeats, when configured
 
     @property
     def default_platform(self) -> str:
@@ -115,7 +150,9 @@ class App:
         return self.scheduler.running
 
     async def close(self) -> None:
-        """Release the store."""
+        """Release the store (and the alerts' worker and HTTP session)."""
+        if self.alerts is not None:
+            await self.alerts.close()
         await self.store.close()
 
 
@@ -138,14 +175,21 @@ def _transcript(settings: Settings, ports: ChatPorts, /, **options: Any) -> Chat
     return TranscriptFileChat(settings.transcript_file, **options)
 
 
-def console_chat(out: TextIO) -> ChatFactory:
-    """A factory for the console chat printing to `out`."""
+def console_chat(out: TextIO, files_dir: Path | None = None) -> ChatFactory:
+    """A factory for the console chat printing to `out` (and writing the files it is posted,
+    review drafts, to `files_dir` when given)."""
 
     def build(settings: Settings, ports: ChatPorts, /, **options: Any) -> ChatPort:
         from adapters.console.chat import ConsoleChat
 
         return ConsoleChat(
-            out, ports.clock, channels=ports.channels, commands=ports.commands, **options
+            out,
+            ports.clock,
+            channels=ports.channels,
+            commands=ports.commands,
+            names=ports.names,
+            files_dir=files_dir,
+            **options,
         )
 
     return build
@@ -179,6 +223,19 @@ def _directory(settings: Settings) -> Directory:
         for platform, channel in rotation.channels.items():
             directory.oncall_channels[(rotation.name, platform)] = channel
     return directory
+
+
+def _router(settings: Settings, platforms: tuple[str, ...], directory: Directory) -> Router:
+    """The one routing decision, for these running platforms: channels, the people directory,
+    the mirrored platforms that run, and `default_platform`."""
+    mirror = settings.mirror.platforms if settings.mirror else ()
+    return Router(
+        platforms=platforms,
+        directory=directory,
+        people=settings.people(),
+        mirrored=tuple(platform for platform in mirror if platform in platforms),
+        default=settings.default_platform,
+    )
 
 
 def _rotations(
@@ -223,14 +280,33 @@ async def build_app(
     policy = settings.domain_policy()
     if settings.review_template is not None:
         load_template(settings.review_template)  # a broken team template stops start-up
-    store = store or await open_store(settings.database_url)
+    if store is None:  # opened here, so closed here if building fails (else its thread stays)
+        opened = await open_store(settings.database_url)
+        try:
+            return await build_app(
+                settings,
+                clock=clock,
+                store=opened,
+                chats=chats,
+                chat_factories_override=chat_factories_override,
+                adapter_options=adapter_options,
+                oncall=oncall,
+                oncall_commands=oncall_commands,
+                oncall_channels=oncall_channels,
+                event_handlers=event_handlers,
+            )
+        except BaseException:
+            await opened.close()
+            raise
     access = settings.access_policy()
     api_token = settings.api_token is not None
     await record_access_config(store, access, api_token=api_token, now=clock.now())
+    await register_components(store, settings.status_page.components, clock.now())
     ready_chats, factories = _chat_plan(settings, chats, chat_factories_override)
     directory = _directory(settings)
     directory.oncall_channels.update(oncall_channels or {})
-    router = Router(platforms=(*ready_chats, *factories), directory=directory)
+    router = _router(settings, (*ready_chats, *factories), directory)
+    await keep_configured(store, router.people.names(), clock.now())
     outbox = OutboxWriter(router=router, clock=clock)
     wakeup = Wakeup()
     health = StoreHealth(clock)
@@ -252,14 +328,30 @@ async def build_app(
         dashboard_link=SignInLinks(signer=signer, settings=settings, clock=clock),
         access=access,
         health=health,
+        oncall_in=rotations.holders if rotations is not None else None,
+    )
+    relaying = bool(settings.mirror and settings.mirror.relay_messages) and len(router.mirrored) > 1
+    service.register(c.RelayMessage, relay_handler(router.people, enabled=relaying))
+    alerts = build_alerts(
+        settings,
+        store=store,
+        clock=clock,
+        incidents=service,
+        outbox=outbox,
+        events=events,
+        wakeup=wakeup,
+        platform=router.default_platform,
     )
     ports = ChatPorts(
         commands=service,
         channels=service,
         routes=router,
         clock=clock,
-        oncall=oncall_commands or rotations,
+        oncall=oncall_commands or (rotations if rotations is not None else NoRotations()),
         inbox=Inbox(store=store, clock=clock),
+        names=NameBook(store=store, clock=clock, configured=router.people.names()),
+        people=router.people,
+        relay_messages=relaying,
     )
     built: dict[str, ChatPort] = dict(ready_chats)
     for platform, factory in factories.items():
@@ -280,10 +372,13 @@ async def build_app(
         service=service,
         clock=clock,
         wakeup=wakeup,
-        jobs=_jobs(outbox, metrics, handoffs, store),
+        jobs=_jobs(outbox, metrics, handoffs, store)
+        | (alerts.jobs() if alerts else retired_jobs()),
         health=health,
     )
     await _seed_jobs(store, clock, handoffs)
+    if alerts is not None:
+        await alerts.seed()
     if rotations is not None:
         await rotations.load()
     adapters = tuple(chat for chat in built.values() if isinstance(chat, ChatAdapter))
@@ -319,9 +414,17 @@ async def build_app(
         scheduler=scheduler,
         events=events,
         metrics=metrics,
-        web=make_web_app(context, adapters),
+        web=_with_hooks(make_web_app(context, adapters), alerts),
         store_health=health,
+        alerts=alerts,
     )
+
+
+def _with_hooks(web_app: web.Application, alerts: Alerts | None) -> web.Application:
+    """The web application with the alert hooks' routes, when alerts are configured."""
+    if alerts is not None:
+        alerts.hooks.mount(web_app)
+    return web_app
 
 
 def _chat_plan(

@@ -8,13 +8,16 @@ writes each command to the inbox before acknowledging it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.inbox import Inbox
 from incidents import commands as c
+from incidents.directory import NOBODY, PeopleDirectory
 from incidents.messages import Message
 from incidents.model import Incident
+from incidents.names import NO_NAMES, Names
 from incidents.people import Person
 from incidents.ports import Clock, OutboxItem
 
@@ -32,11 +35,13 @@ class Outcome:
     duplicate: bool = False
     opened: Incident | None = None
     unavailable: bool = False  # the store could not take it: a retry later may work (HTTP 503)
+    # The names of the people the reply mentions, where the view read them.
+    names: Names = field(default_factory=lambda: NO_NAMES)
 
     @property
     def reply_text(self) -> str:
-        """The reply as plain text ('' when there is none)."""
-        return "" if self.reply is None else self.reply.plain_text()
+        """The reply as plain text, people by name ('' when there is none)."""
+        return "" if self.reply is None else self.reply.plain_text(self.names)
 
 
 class CommandHandler(Protocol):
@@ -107,6 +112,23 @@ class Routes(Protocol):
         ...
 
 
+class PeopleNames(Protocol):
+    """Where a chat adapter says what its platform calls people (`bot/names.py`), after the
+    acknowledgement; best effort, it never raises."""
+
+    async def heard(self, person: Person, raw_name: str | None) -> None:
+        """The platform named the person just now (Discord sends it with each interaction)."""
+        ...
+
+    async def refresh(self, person: Person, ask: Callable[[], Awaitable[str | None]]) -> None:
+        """Ask the platform (`ask`, e.g. Slack's users.info) when the kept name is stale."""
+        ...
+
+    async def names_of(self, people: Iterable[Person]) -> dict[Person, str]:
+        """The names kept for `people`, for plain-text renderings."""
+        ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatPorts:
     """Everything a chat adapter needs from the application, and nothing more."""
@@ -115,8 +137,11 @@ class ChatPorts:
     channels: ChannelBindings
     routes: Routes
     clock: Clock
-    oncall: CommandHandler | None = None  # `/oncall …`, when rotations are configured
+    oncall: CommandHandler  # `/oncall …`: the rotations, or how to configure one (none yet)
     inbox: Inbox | None = None  # commands written down before they are acknowledged
+    names: PeopleNames | None = None  # people's names, as the platforms call them
+    people: PeopleDirectory = NOBODY  # `[[person]]`: each person's identity on each platform
+    relay_messages: bool = False  # `[mirror] relay_messages`: hand every incident-channel message
 
 
 @runtime_checkable

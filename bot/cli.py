@@ -1,5 +1,5 @@
 """The `sevbot` command line: run, demo, simulate, console, migrate, outbox, review, report,
-audit."""
+audit, sessions, config."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot import cli_config
+from bot.cli_store import migrate, open_existing, open_to_read
 from bot.config import ConfigError, Settings, load_settings
+from bot.names import names_in
 from bot.runner import serve, setup_logging
 from incidents.access import AuditEntry
-from incidents.messages import render_plain
+from incidents.messages import mentioned, render_plain
+from incidents.names import NO_NAMES, Names
 from incidents.ports import OutboxItem, StoreUnavailable
 
 
@@ -39,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     console = commands.add_parser("console", help="type /incident commands locally")
     console.add_argument("--as", dest="who", default="you", help="your name in the transcript")
+    console.add_argument(
+        "--files",
+        default=".",
+        metavar="DIR",
+        help="where review drafts the bot posts are written (default: the current folder)",
+    )
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--check", action="store_true", help="only say whether any are due")
     outbox = commands.add_parser("outbox", help="list undelivered (or all) outbox messages")
@@ -65,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     sessions = commands.add_parser("sessions", help="dashboard sign-in sessions")
     sessions_verbs = sessions.add_subparsers(dest="sessions_verb", required=True, metavar="VERB")
     sessions_verbs.add_parser("revoke", help="sign everyone out of the dashboard")
+    cli_config.add_parser(commands)
     return parser
 
 
@@ -74,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     line on stderr that names what and where, and exit status 1: never a traceback."""
     try:
         return _verb(argv)
+    except KeyboardInterrupt:  # Ctrl-C before or between the steps that handle it: quietly
+        return 130
     except StoreUnavailable as error:
         print(f"sevbot: {error}", file=sys.stderr)
     except OSError as error:
@@ -93,6 +106,8 @@ def _verb(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "simulate":
         return _simulate(args.scenario, config=args.config, fmt=args.format)
+    if args.command == "config":
+        return cli_config.run(args)
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -106,9 +121,16 @@ def _verb(argv: Sequence[str] | None) -> int:
     if args.command == "console":
         from bot.local import run_console
 
-        return asyncio.run(run_console(settings, args.who, sys.stdin, sys.stdout))
+        try:
+            return asyncio.run(
+                run_console(
+                    settings, args.who, sys.stdin, sys.stdout, files_dir=Path(args.files).absolute()
+                )
+            )
+        except KeyboardInterrupt:  # Ctrl-C with piped input: the end, quietly (at a terminal
+            return 130  # it only clears the line)
     if args.command == "migrate":
-        return asyncio.run(_migrate(settings, check=args.check))
+        return asyncio.run(migrate(settings.database_url, check=args.check))
     if args.command == "sessions":
         return asyncio.run(_revoke_sessions(settings))
     if args.command == "outbox" and args.outbox_verb == "retry":
@@ -179,30 +201,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-async def _migrate(settings: Settings, *, check: bool) -> int:
-    from bot.bootstrap import SchemaTooNew, open_store
-
-    try:
-        store = await open_store(settings.database_url, migrate=False)
-    except SchemaTooNew as error:
-        print(f"sevbot: {error}", file=sys.stderr)
-        return 1
-    try:
-        before = await store.schema_version()
-        if check:
-            print(f"schema version {before}")
-            return 0
-        applied = await store.migrate()
-        if applied:
-            print(f"applied migrations {', '.join(map(str, applied))}; schema now at {applied[-1]}")
-        else:
-            print(f"schema is up to date (version {before})")
-        return 0
-    finally:
-        await store.close()
-
-
-def _outbox_row(item: OutboxItem) -> dict[str, object]:
+def _outbox_row(item: OutboxItem, names: Names = NO_NAMES) -> dict[str, object]:
     state = "delivered" if item.delivered_at else "dead" if item.dead_at else "pending"
     return {
         "id": item.id,
@@ -218,15 +217,14 @@ def _outbox_row(item: OutboxItem) -> dict[str, object]:
         "last_error": item.last_error,
         "rate_limits": item.rate_limits,
         "claimed_by": item.claimed_by,
-        "text": render_plain(item.message.text),
+        "text": render_plain(item.message.text, names),
     }
 
 
 async def _audit(settings: Settings, *, since: str, fmt: str) -> int:
     from bot.audit import print_audit
-    from bot.bootstrap import open_store
 
-    store = await open_store(settings.database_url)
+    store = await open_to_read(settings.database_url)
     try:
         return await print_audit(store, since=since, fmt=fmt)
     finally:
@@ -243,10 +241,9 @@ def _operator() -> str:
 
 async def _revoke_sessions(settings: Settings) -> int:
     """`sevbot sessions revoke`: delete every dashboard session; say how many were live."""
-    from bot.bootstrap import open_store
     from bot.clock import SystemClock
 
-    store = await open_store(settings.database_url)
+    store = await open_existing(settings.database_url)
     try:
         now = SystemClock().now()
         async with store.transaction() as uow:
@@ -270,10 +267,9 @@ async def _revoke_sessions(settings: Settings) -> int:
 async def _outbox_retry(settings: Settings, *, item_id: int | None) -> int:
     """`sevbot outbox retry <id>|--dead`: given-up messages are due again (a running sevbot
     sends them within seconds); audited."""
-    from bot.bootstrap import open_store
     from bot.clock import SystemClock
 
-    store = await open_store(settings.database_url)
+    store = await open_existing(settings.database_url)
     try:
         now = SystemClock().now()
         async with store.transaction() as uow:
@@ -307,16 +303,16 @@ async def _outbox_retry(settings: Settings, *, item_id: int | None) -> int:
 
 
 async def _outbox(settings: Settings, *, everything: bool, limit: int, fmt: str) -> int:
-    from bot.bootstrap import open_store
-
-    store = await open_store(settings.database_url)
+    store = await open_to_read(settings.database_url)
     try:
         items = await store.list_outbox(undelivered_only=not everything, limit=limit)
         counts = await store.outbox_counts()
         behind = await store.waiting_behind()
+        async with store.transaction() as uow:
+            names = await names_in(uow, [p for i in items for p in mentioned(i.message.text)])
     finally:
         await store.close()
-    rows = [_outbox_row(item) | {"waiting_behind": behind.get(item.id, 0)} for item in items]
+    rows = [_outbox_row(item, names) | {"waiting_behind": behind.get(item.id, 0)} for item in items]
     if fmt == "json":
         print(json.dumps({"counts": counts, "items": rows}, indent=2, ensure_ascii=False))
         return 0

@@ -1,9 +1,9 @@
-"""Settings from the environment and an optional `sevbot.toml` (path in `SEVBOT_CONFIG`)."""
+"""Settings from the environment and an optional `sevbot.toml` (`SEVBOT_CONFIG`, else
+`./sevbot.toml`: see `bot/config_file.py`)."""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from dataclasses import replace
 from datetime import date, timedelta
@@ -17,6 +17,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -27,10 +28,25 @@ from pydantic_settings import (
 )
 
 from bot.access_config import AccessSettings, ApiClientSettings
+from bot.alerts_config import (
+    AlertSourceSettings,
+    HeartbeatSettings,
+    check_alert_settings,
+)
+from bot.config_file import ConfigError, check_keys, find_config, read_config
 from bot.durations import DURATION_HINT, parse_duration
 from bot.oncall.config import RotationSettings, check_page, names_unique
+from bot.people_config import (
+    MirrorSettings,
+    PersonSettings,
+    check_default_platform,
+    directory_of,
+    resolve_people,
+)
+from bot.status_config import StatusPageSettings
 from incidents.access import Access, Verb
 from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours, parse_business_hours
+from incidents.directory import PeopleDirectory
 from incidents.errors import DomainError
 from incidents.people import TOOL, Person
 from incidents.phase import Phase, parse_phase
@@ -43,11 +59,6 @@ from incidents.policy import (
     ResponseTarget,
 )
 from incidents.severity import Severity, parse_severity
-
-
-class ConfigError(Exception):
-    """A setting with a bad value: the message names it and says what is valid."""
-
 
 _BUSINESS_DAYS = re.compile(r"^\s*(\d+)\s*(?:bd|business\s*days?)\s*$", re.IGNORECASE)
 
@@ -220,41 +231,6 @@ def _step(text: str) -> EscalationStep:
     return EscalationStep(after=delay, target=PageTarget(parts[1].lower()))
 
 
-class StatusPageSettings(BaseModel):
-    """The public status page: its name, logo text, display zone, and which severities show."""
-
-    model_config = {"extra": "forbid"}
-
-    title: str = "Service status"
-    logo_text: str = "Status"
-    timezone: str = "UTC"
-    public_severities: list[str] = Field(default_factory=lambda: ["sev0", "sev1", "sev2"])
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"`{value}` is not an IANA time zone, e.g. UTC or Europe/Oslo"
-            ) from None
-        return value
-
-    @field_validator("public_severities")
-    @classmethod
-    def _severities(cls, value: list[str]) -> list[str]:
-        for level in value:
-            _severity(level)
-        return value
-
-    def severities(self) -> frozenset[Severity]:
-        """The severities shown publicly."""
-        return frozenset(_severity(level) for level in self.public_severities)
-
-
 class Settings(BaseSettings):
     """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
 
@@ -316,6 +292,40 @@ class Settings(BaseSettings):
     rotation: list[RotationSettings] = Field(default_factory=list)
     page: str | dict[str, str] | None = None
 
+    # Alerts in (issue 18): [[alert_source]] and [[heartbeat]] tables (bot/alerts_config.py).
+    alert_source: list[AlertSourceSettings] = Field(default_factory=list)
+    heartbeat: list[HeartbeatSettings] = Field(default_factory=list, validate_default=True)
+
+    # One incident, several platforms (issue 19): [[person]] tables, [mirror], and where API
+    # and alert incidents live without it (bot/people_config.py).
+    person: list[PersonSettings] = Field(default_factory=list)
+    mirror: MirrorSettings | None = None
+    default_platform: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _people_by_name(cls, data: Any) -> Any:
+        return resolve_people(data)
+
+    @field_validator("person")
+    @classmethod
+    def _persons(cls, value: list[PersonSettings]) -> list[PersonSettings]:
+        directory_of(value)  # names and identities each in one table
+        return value
+
+    @field_validator("default_platform")
+    @classmethod
+    def _default_platform(cls, value: str | None) -> str | None:
+        return check_default_platform(value)
+
+    @field_validator("heartbeat")
+    @classmethod
+    def _alerts(
+        cls, value: list[HeartbeatSettings], info: ValidationInfo
+    ) -> list[HeartbeatSettings]:
+        check_alert_settings(info.data.get("alert_source", []), value, info)
+        return value
+
     @field_validator("rotation")
     @classmethod
     def _rotations(cls, value: list[RotationSettings]) -> list[RotationSettings]:
@@ -371,10 +381,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Init arguments, then the environment, then the TOML file named by SEVBOT_CONFIG."""
+        """Init arguments, then the environment, then the TOML file: the one SEVBOT_CONFIG
+        names, else ./sevbot.toml."""
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = os.environ.get("SEVBOT_CONFIG")
-        if path:
+        path = find_config().path
+        if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
@@ -400,6 +411,10 @@ class Settings(BaseSettings):
             api_clients=clients,
         )
 
+    def people(self) -> PeopleDirectory:
+        """The people directory of the `[[person]]` tables."""
+        return directory_of(self.person)
+
     def api_tokens(self) -> dict[str, Person]:
         """Each API token and the identity it acts as: SEVBOT_API_TOKEN is `api:api`, each
         `[[api_client]]` `api:<name>`. ValueError when a client's token variable is unset."""
@@ -413,6 +428,7 @@ class Settings(BaseSettings):
     def domain_policy(self) -> Policy:
         """The response policy these settings describe."""
         policy = self.policy.to_policy(self.status_interval)
+        policy = replace(policy, status_page=self.status_page.policy())
         if self.public_url:
             policy = replace(policy, status_page_url=self.public_url.rstrip("/") + "/status")
         return policy
@@ -431,11 +447,27 @@ _ENV_NAMES = {
 }
 
 
+def setting_names() -> set[str]:
+    """Every top-level key `sevbot.toml` may hold: each setting's name and its aliases."""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        names.add(name)
+        alias = field.validation_alias
+        if isinstance(alias, str):
+            names.add(alias)
+        elif isinstance(alias, AliasChoices):
+            names.update(choice for choice in alias.choices if isinstance(choice, str))
+    return names
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read settings; a bad value raises ConfigError naming the setting and what is valid."""
-    path = os.environ.get("SEVBOT_CONFIG")
-    if path and not os.path.exists(path):
-        raise ConfigError(f"SEVBOT_CONFIG: no file at `{path}` (it should be a sevbot.toml).")
+    """Read settings; a bad value raises ConfigError naming the setting and what is valid
+    (one line for one problem), as does a configuration file that is missing, not TOML, or
+    has a key that is no setting."""
+    found = find_config()
+    document = read_config(found)
+    if found.path is not None:
+        check_keys(found.path, document, setting_names())
     try:
         settings = Settings(**overrides)
         settings.domain_policy()
@@ -450,6 +482,8 @@ def load_settings(**overrides: Any) -> Settings:
             )
             reason = str(problem["msg"]).removeprefix("Value error, ")
             lines.append(f"{env} (or `{name.lower()}` in sevbot.toml): {reason}")
+        if len(lines) == 1:
+            raise ConfigError(f"Invalid configuration: {lines[0]}") from None
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:
         raise ConfigError(f"Invalid policy in configuration: {error}") from None
@@ -457,6 +491,13 @@ def load_settings(**overrides: Any) -> Settings:
         settings.api_tokens()
     except ValueError as error:
         raise ConfigError(f"Invalid [[api_client]] in configuration: {error}.") from None
+    try:
+        for source in settings.alert_source:
+            source.token()
+        for heartbeat in settings.heartbeat:
+            heartbeat.token()
+    except ValueError as error:
+        raise ConfigError(f"Invalid alert configuration: {error}.") from None
     return settings
 
 

@@ -17,6 +17,10 @@ class EventPublisher:
     def __init__(self, handlers: Iterable[EventHandler] = ()) -> None:
         self._handlers = tuple(handlers)
 
+    def subscribe(self, handler: EventHandler) -> None:
+        """Add a handler built after the publisher (the alerts' silences)."""
+        self._handlers = (*self._handlers, handler)
+
     def publish(self, events: Iterable[Event]) -> None:
         """Run the handlers; log (with the incident number) and carry on when one fails."""
         for event in events:

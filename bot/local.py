@@ -8,6 +8,9 @@ module of `bot` that imports `adapters` (tests/unit/test_architecture.py keeps i
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sys
 import tempfile
 from datetime import date
 from importlib import resources
@@ -17,7 +20,7 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
-from bot.bootstrap import App, ChatFactory, build_app, console_chat
+from bot.bootstrap import App, ChatFactory, build_app, console_chat, store_where
 from bot.chat import ChatPorts
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -184,20 +187,72 @@ class _FileKeeper:
         await self.inner.deliver(item)
 
 
-async def run_console(settings: Settings, who: str, stdin: TextIO, out: TextIO) -> int:
-    """`sevbot console`: type commands against the configured store; the bot answers here."""
-    from adapters.console import repl
+async def run_console(
+    settings: Settings, who: str, stdin: TextIO, out: TextIO, *, files_dir: Path
+) -> int:
+    """`sevbot console`: type commands against the configured store; the bot answers here. At
+    a terminal: line editing, history, messages printed above the prompt and log lines in a
+    file; elsewhere, lines are read one by one. Review drafts are written to `files_dir`
+    (an absolute path)."""
+    from adapters.console import lines, repl
+    from adapters.console.chat import ConsoleChat
 
-    app = await build_app(settings, chat_factories_override={"console": console_chat(out)})
-    scheduler = asyncio.create_task(app.scheduler.run())
-    dispatcher = asyncio.create_task(app.dispatcher.run())
+    with contextlib.ExitStack() as session:
+        log_file = _logs_aside(session, lines.state_dir() / "console.log")
+        source: lines.LineSource
+        if lines.is_terminal(stdin, out):
+            source = lines.TerminalLines(lines.state_dir() / "console-history")
+            out = session.enter_context(lines.terminal_session())
+        else:
+            source = lines.PipedLines(stdin, out)
+        factory = console_chat(out, files_dir=files_dir)
+        app = await build_app(settings, chat_factories_override={"console": factory})
+        chat = app.chats["console"]
+        assert isinstance(chat, ConsoleChat)
+        setting = repl.Setting(
+            store=store_where(settings.database_url),
+            files=str(files_dir),
+            log_file=None if log_file is None else str(log_file),
+        )
+        scheduler = asyncio.create_task(app.scheduler.run())
+        dispatcher = asyncio.create_task(app.dispatcher.run())
+        try:
+            return await repl.read_commands(
+                who,
+                source,
+                out,
+                ports=app.ports,
+                loops=_Loops(app),
+                channel_of=chat.channel,
+                setting=setting,
+            )
+        finally:
+            app.scheduler.stop()
+            app.dispatcher.stop()
+            await asyncio.gather(scheduler, dispatcher, return_exceptions=True)
+            await app.close()
+
+
+def _logs_aside(session: contextlib.ExitStack, path: Path) -> Path | None:
+    """When standard error is the terminal, log lines (an outbox warning…) would land among
+    the transcript: for the session they go to `path` instead. None: they stay on standard
+    error, which goes elsewhere (or the file cannot be opened)."""
     try:
-        return await repl.read_commands(who, stdin, out, ports=app.ports, loops=_Loops(app))
-    finally:
-        app.scheduler.stop()
-        app.dispatcher.stop()
-        await asyncio.gather(scheduler, dispatcher, return_exceptions=True)
-        await app.close()
+        if not sys.stderr.isatty():
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = session.enter_context(path.open("a", encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    root = logging.getLogger()
+    kept = root.handlers[:]
+    aside = logging.StreamHandler(log)
+    aside.setFormatter(kept[0].formatter if kept else logging.Formatter(logging.BASIC_FORMAT))
+    root.handlers = [aside]
+    logging.captureWarnings(True)
+    session.callback(logging.captureWarnings, False)
+    session.callback(setattr, root, "handlers", kept)
+    return path
 
 
 class _Loops:

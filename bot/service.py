@@ -15,16 +15,20 @@ from typing import Protocol
 from bot.chat import CommandHandler, Outcome
 from bot.events import EventPublisher
 from bot.faults import COMMANDS, StoreHealth
+from bot.names import names_in
 from bot.review.markdown import render_review
 from bot.routing import OutboxWriter
-from bot.views import incident_list, timeline_text
+from bot.statuspage import schedule_maintenance
+from bot.views import incident_list, timeline_parts
 from incidents import commands as c
 from incidents.access import Access, AuditEntry, Principal, Ruling, rule
 from incidents.decision import Decision
 from incidents.errors import DomainError, IncidentNotFound, NotPermitted
 from incidents.events import Event
+from incidents.examples import example_of
 from incidents.handlers import INCIDENT_HANDLERS, execute, open_incident
-from incidents.messages import Audience, Message, MessageKind
+from incidents.messages import Audience, Message, MessageKind, Text
+from incidents.mirror import attribute
 from incidents.model import Incident, OnCall
 from incidents.parser import ParseError, help_text, parse
 from incidents.people import SEVBOT, Person
@@ -47,8 +51,11 @@ class OnCallLookup(Protocol):
         ...
 
 
-def _reply(text: str, number: int | None = None, kind: MessageKind = MessageKind.REPLY) -> Message:
-    return Message(kind=kind, audience=Audience.REPLY, text=(text,), incident=number)
+def _reply(
+    text: str | Text, number: int | None = None, kind: MessageKind = MessageKind.REPLY
+) -> Message:
+    parts = (text,) if isinstance(text, str) else text
+    return Message(kind=kind, audience=Audience.REPLY, text=parts, incident=number)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -64,6 +71,7 @@ class RequestContext:
     request_key: str | None = None
     groups: frozenset[str] = frozenset()
     on_behalf_of: str | None = None
+    rotation: str | None = None  # opening pages this rotation, not the `page` rule's (alerts)
 
     @property
     def principal(self) -> Principal:
@@ -86,6 +94,8 @@ _Handled = tuple[Outcome, Sequence[Event]]
 _TransactionHandler = Callable[
     ["IncidentService", UnitOfWork, c.Request, RequestContext], Awaitable[_Handled]
 ]
+TransactionHandler = _TransactionHandler
+"""Handles a request inside its transaction: (outcome, events to publish once committed)."""
 _IncidentHandler = Callable[
     ["IncidentService", UnitOfWork, Incident, c.Request, RequestContext], Awaitable[_Handled]
 ]
@@ -109,8 +119,13 @@ class IncidentService:
         dashboard_link: Callable[[], str | None] = lambda: None,
         access: Access | None = None,
         health: StoreHealth | None = None,
+        oncall_in: Callable[[str], OnCall | None] | None = None,
     ) -> None:
         self.store = store
+        # Who is on call in a named rotation now: an alert source's own, and escalation of an
+        # incident that paged a rotation other than its severity's.
+        self._oncall_in = oncall_in
+        self._handlers: dict[type[c.Request], RequestHandler] = dict(REQUEST_HANDLERS)
         self._health = health or StoreHealth(clock)  # store faults met by commands
         self.clock = clock
         self.policy = policy
@@ -168,8 +183,10 @@ class IncidentService:
         `actor` is who asked, as `platform:id` (`slack:U1`); text is read as a `Person` here.
         `groups` are the user groups or roles the chat platform says the actor is in.
         """
+        people = self._outbox.router.people  # one person, several identities: one key
+        request = people.canonical_request(request)
         context = RequestContext(
-            actor=Person(actor),
+            actor=people.canonical(Person(actor)),
             platform=platform,
             number=number,
             channel_id=channel_id,
@@ -177,7 +194,7 @@ class IncidentService:
             groups=groups,
             on_behalf_of=on_behalf_of,
         )
-        handler = REQUEST_HANDLERS[type(request)]
+        handler = self._handlers[type(request)]
         try:
             outcome = await self._attempt(handler, request, context)
         except StoreUnavailable as fault:
@@ -254,11 +271,22 @@ class IncidentService:
     async def _list(self, request: c.Request, context: RequestContext) -> Outcome:
         async with self.store.transaction() as uow:
             incidents = await uow.open_incidents()
+            commanders = [i.incident_commander for i in incidents if i.incident_commander]
+            names = await names_in(uow, commanders)
         now = self.clock.now()
         # Private incidents are listed only to the people in them, and to admins.
         viewer = None if self.access.is_admin(context.principal) else context.actor
         text = incident_list(incidents, self.policy, now, viewer)
-        return Outcome(ok=True, reply=_reply(text, kind=MessageKind.LIST))
+        return Outcome(ok=True, reply=_reply(text, kind=MessageKind.LIST), names=names)
+
+    async def _alerts_off(self, request: c.Request, context: RequestContext) -> Outcome:
+        """An alert card's button when no alert source is configured (any more)."""
+        text = "Alerts are not configured here, so this alert card does nothing any more."
+        return Outcome(ok=False, reply=_reply(text, kind=MessageKind.ERROR))
+
+    async def _relay_off(self, request: c.Request, context: RequestContext) -> Outcome:
+        """A message to relay when relaying is not wired (`bot/mirror.py` registers it)."""
+        return Outcome(ok=False)
 
     async def _dashboard(self, request: c.Request, context: RequestContext) -> Outcome:
         link = self._dashboard_link()
@@ -276,7 +304,7 @@ class IncidentService:
         number = await uow.allocate_number()
         if self._refresh_oncall is not None:
             await self._refresh_oncall(uow)
-        oncall = self._oncall(request.severity) if self._oncall else None
+        oncall = self._paging(request.severity, context.rotation)
         decision = open_incident(
             request,
             number=number,
@@ -285,6 +313,7 @@ class IncidentService:
             policy=self.policy,
             origin=context.platform,
             oncall=oncall,
+            platforms=self._outbox.router.home_for(context.platform),
         )
         decision = _on_behalf(decision, context, before=0)
         await self._commit(uow, decision)
@@ -292,21 +321,38 @@ class IncidentService:
         outcome = Outcome(ok=True, reply=decision.reply, incident=number, opened=decision.incident)
         return outcome, decision.events
 
-    async def _incident(self, uow: UnitOfWork, context: RequestContext) -> Incident:
-        """The incident a request is about: its number, else its channel's; refused if none."""
+    async def _maintenance(
+        self, uow: UnitOfWork, request: c.Request, context: RequestContext
+    ) -> _Handled:
+        """Announce planned work on the status page (audited: it is a public statement)."""
+        assert isinstance(request, c.ScheduleMaintenance)
+        ruling = self._check(request, None, context)
+        now = self.clock.now()
+        reply = await schedule_maintenance(
+            uow, request, actor=context.actor, now=now, policy=self.policy
+        )
+        await self._audit_allowed(uow, ruling, context, None)
+        return Outcome(ok=True, reply=reply), ()
+
+    async def _incident(
+        self, uow: UnitOfWork, request: c.Request, context: RequestContext
+    ) -> Incident:
+        """The incident a request is about: its number, else its channel's; refused if none,
+        with the request's own command as the example."""
         if context.number is None and context.channel_id is not None:
             context.number = await uow.incident_in_channel(context.platform, context.channel_id)
         number = context.number
         if number is None:
-            open_numbers = [
-                f"#{i.number}"
+            visible = [
+                i.number
                 for i in await uow.open_incidents()
                 if not i.private or self._may_see(i, context)
             ]
-            listing = ", ".join(open_numbers) if open_numbers else "none"
+            listing = ", ".join(f"#{n}" for n in visible) if visible else "none"
             raise IncidentNotFound(
                 "Which incident? Run this in the incident's channel or add its number, "
-                f"e.g. `/incident status 42 Rolled back`. Open incidents: {listing}."
+                f"e.g. `{example_of(request, visible[0] if visible else 42)}`. "
+                f"Open incidents: {listing}."
             )
         incident = await uow.load(number)
         if incident is None:
@@ -324,6 +370,7 @@ class IncidentService:
         now = self.clock.now()
         decision = execute(incident, request, actor=context.actor, now=now, policy=self.policy)
         decision = _on_behalf(decision, context, before=len(incident.timeline))
+        decision = _from_where(decision, context, before=len(incident.timeline))
         await self._commit(uow, decision)
         await self._audit_allowed(uow, ruling, context, incident.number)
         return Outcome(ok=True, reply=decision.reply, incident=incident.number), decision.events
@@ -332,9 +379,10 @@ class IncidentService:
         self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
     ) -> _Handled:
         self._check(request, incident, context)  # a private incident's timeline is private
-        text = timeline_text(incident, self.clock.now())
+        text = timeline_parts(incident, self.clock.now())
         reply = _reply(text, incident.number, MessageKind.TIMELINE)
-        return Outcome(ok=True, reply=reply, incident=incident.number), ()
+        names = await names_in(uow, incident.named_people)
+        return Outcome(ok=True, reply=reply, incident=incident.number, names=names), ()
 
     async def _review(
         self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
@@ -344,6 +392,7 @@ class IncidentService:
         markdown = render_review(
             review_facts(incident, self.policy, self.clock.now()),
             template_path=self.review_template,
+            names=await names_in(uow, incident.named_people),
         )
         name = f"incident-{incident.number}-review.md"
         message = Message(
@@ -357,7 +406,7 @@ class IncidentService:
             attachment_name=name,
             attachment=markdown,
         )
-        await self.enqueue(uow, [message], incident.origin)
+        await self.enqueue(uow, [message], incident.home)
         reply = _reply(
             f"Drafted the review of #{incident.number}; it is posted as {name}.", incident.number
         )
@@ -366,12 +415,15 @@ class IncidentService:
     async def _commit(self, uow: UnitOfWork, decision: Decision) -> None:
         incident = decision.incident
         await uow.save(incident)
-        await self.enqueue(uow, decision.messages, incident.origin)
+        await self.enqueue(uow, decision.messages, incident.home)
         await uow.replace_timers(incident.number, pending_timers(incident, self.policy))
 
-    async def enqueue(self, uow: UnitOfWork, messages: Sequence[Message], origin: str) -> None:
-        """Put messages in the outbox of each platform the router picks, in this transaction."""
-        await self._outbox.enqueue(uow, messages, origin)
+    async def enqueue(
+        self, uow: UnitOfWork, messages: Sequence[Message], home: str | Sequence[str]
+    ) -> None:
+        """Put messages in the outbox of each platform the router picks for something living
+        on `home` (an incident's platforms, or one platform), in this transaction."""
+        await self._outbox.enqueue_on(uow, messages, [home] if isinstance(home, str) else home)
 
     async def fire_due_timers(self, number: int) -> int:
         """Fire the incident's due timers in one transaction; 0 if another worker has it."""
@@ -414,7 +466,47 @@ class IncidentService:
             return None
         if self._refresh_oncall is not None:
             await self._refresh_oncall(uow)
-        return self._oncall(incident.severity)
+        return self._paging(
+            incident.severity, incident.oncall.rotation if incident.oncall else None
+        )
+
+    def _paging(self, severity: Severity, rotation: str | None) -> OnCall | None:
+        """Who is on call to page: in `rotation` when named (and known), else by the `page`
+        rule for `severity`."""
+        if rotation is not None and self._oncall_in is not None:
+            return self._oncall_in(rotation)
+        return self._oncall(severity) if self._oncall else None
+
+    async def paging_now(
+        self, uow: UnitOfWork, severity: Severity, rotation: str | None
+    ) -> OnCall | None:
+        """Who is on call to page now (edits reloaded in this transaction): in `rotation`
+        when named, else by the `page` rule; for alert cards."""
+        if self._refresh_oncall is not None:
+            await self._refresh_oncall(uow)
+        return self._paging(severity, rotation)
+
+    def register(self, request_type: type[c.Request], handler: TransactionHandler) -> None:
+        """Handle `request_type` with `handler`, in one transaction per request, once per
+        request key (the alert cards' buttons: `bot/alerts`)."""
+        self._handlers[request_type] = _in_transaction(handler)
+
+    async def open_in(
+        self, uow: UnitOfWork, request: c.OpenIncident, context: RequestContext
+    ) -> tuple[Outcome, Sequence[Event]]:
+        """Open an incident inside the caller's transaction (alerts, heartbeats)."""
+        return await self._open(uow, request, context)
+
+    async def execute_in(
+        self, uow: UnitOfWork, incident: Incident, request: c.Command, context: RequestContext
+    ) -> tuple[Outcome, Sequence[Event]]:
+        """Run a command on `incident` inside the caller's transaction; DomainError if refused."""
+        return await self._execute(uow, incident, request, context)
+
+    def committed(self, events: Sequence[Event]) -> None:
+        """After the caller's transaction committed: wake the loops, publish the events."""
+        self._on_change()
+        self._events.publish(events)
 
     async def bind_channel(self, number: int, platform: str, channel_id: str) -> None:
         """Record the channel a chat adapter created for an incident."""
@@ -511,13 +603,30 @@ def _on_behalf(decision: Decision, context: RequestContext, *, before: int) -> D
     return replace(decision, incident=replace(incident, timeline=stamped))
 
 
+def _from_where(decision: Decision, context: RequestContext, *, before: int) -> Decision:
+    """On a mirrored incident, what a person's command posts in its channels says on which
+    platform they gave it ("… from @Ana Lima (Discord)"), and so do the timeline entries it
+    added (the review and the timeline show it)."""
+    incident = decision.incident
+    if not incident.mirrored or context.actor.is_tool or context.platform not in incident.home:
+        return decision
+    stamped = tuple(
+        replace(entry, data=(*entry.data, ("platform", context.platform)))
+        if index >= before and entry.actor == context.actor
+        else entry
+        for index, entry in enumerate(incident.timeline)
+    )
+    messages = attribute(decision.messages, context.actor, context.platform)
+    return replace(decision, incident=replace(incident, timeline=stamped), messages=messages)
+
+
 def _on_incident(handler: _IncidentHandler) -> RequestHandler:
     """Run `handler` on the request's incident, loaded (locked) in the transaction."""
 
     async def with_incident(
         service: IncidentService, uow: UnitOfWork, request: c.Request, context: RequestContext
     ) -> _Handled:
-        incident = await service._incident(uow, context)
+        incident = await service._incident(uow, request, context)
         return await handler(service, uow, incident, request, context)
 
     return _in_transaction(with_incident)
@@ -532,7 +641,12 @@ REQUEST_HANDLERS: dict[type[c.Request], RequestHandler] = {
     c.ListIncidents: IncidentService._list,
     c.ShowDashboardLink: IncidentService._dashboard,
     c.OpenIncident: _in_transaction(IncidentService._open),
+    c.ScheduleMaintenance: _in_transaction(IncidentService._maintenance),
     c.ShowTimeline: _on_incident(IncidentService._timeline),
     c.ShowReview: _on_incident(IncidentService._review),
+    # An alert card's buttons: the alert service (bot/alerts) registers its own handlers.
+    c.AcknowledgeAlert: IncidentService._alerts_off,
+    c.DeclareAlertIncident: IncidentService._alerts_off,
+    c.RelayMessage: IncidentService._relay_off,
 }
 """Each request type's one handler: queries and opening here, incident commands in the domain."""

@@ -1,11 +1,18 @@
-"""Text views for queries: the incident list, the timeline, help."""
+"""Text views for queries: the incident list, the timeline, help.
+
+Views are message parts: people are `Mention`s, which chat shows as the platform's mention
+(the name, rendered by the platform, pinging nobody in an ephemeral reply) and plain text as
+the person's name from `Names` (`@id` when it is not known).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from incidents.messages import at_name, render_plain
-from incidents.model import Incident
+from incidents.messages import Mention, Part, Text, render_plain
+from incidents.mirror import platform_label
+from incidents.model import Incident, TimelineEntry
+from incidents.names import NO_NAMES, Names, plain_name
 from incidents.people import Person
 from incidents.policy import Policy
 from incidents.private import visible_to
@@ -13,14 +20,34 @@ from incidents.timefmt import clock_text, duration_text, when_text
 from incidents.timers import next_deadline
 
 
-def person_name(user: Person | None) -> str:
-    """`slack:U123` → `@U123`; None → `unassigned`."""
-    return at_name(user) if user else "unassigned"
+def person_name(user: Person | None, names: Names = NO_NAMES) -> str:
+    """`slack:U123` → its name in `names` (made inert), else `@U123`; None → `unassigned`."""
+    return plain_name(user, names, empty="unassigned")
+
+
+def _person(user: Person | None, empty: str = "unassigned") -> Part:
+    return Mention(user) if user is not None else empty
+
+
+def entry_parts(entry: TimelineEntry) -> Text:
+    """A timeline entry's text, with the person it names (paged, given a role) as a mention.
+
+    The core wrote that person's handle (`Paged @U0SAM (primary…)`) into the text when it
+    happened; a view shows their name in its place.
+    """
+    user = entry.get("user")
+    if not user:
+        return (entry.text,)
+    person = Person.stored(user)
+    before, found, after = entry.text.partition(person.handle)
+    if not found:
+        return (entry.text,)
+    return (before, Mention(person), after) if before else (Mention(person), after)
 
 
 def incident_list(
     incidents: list[Incident], policy: Policy, now: datetime, viewer: Person | None = None
-) -> str:
+) -> Text:
     """One line per open incident: severity, number, title, phase, IC, age, next deadline.
 
     With a `viewer`, private incidents they are not inside are left out, without a trace;
@@ -29,33 +56,47 @@ def incident_list(
     if viewer is not None:
         incidents = [i for i in incidents if visible_to(i, viewer)]
     if not incidents:
-        return "No open incidents. 🎉"
-    lines = [f"Open incidents ({len(incidents)}):"]
+        return ("No open incidents. 🎉",)
+    parts: list[Part] = [f"Open incidents ({len(incidents)}):"]
     for incident in incidents:
-        line = (
-            f"{incident.severity.emoji} {incident.severity.label} #{incident.number} "
+        parts += [
+            f"\n{incident.severity.emoji} {incident.severity.label} #{incident.number} "
             f"{'🔒 ' if incident.private else ''}"
-            f"{incident.title} · {incident.phase.value} · IC "
-            f"{person_name(incident.incident_commander)} · open "
-            f"{duration_text(now - incident.declared_at)}"
-        )
+            f"{incident.title} · {incident.phase.value} · IC ",
+            _person(incident.incident_commander),
+            f" · open {duration_text(now - incident.declared_at)}",
+        ]
         upcoming = next_deadline(incident, policy)
         if upcoming is not None:
-            line += f" · {upcoming[0]} {when_text(upcoming[1], now)}"
-        lines.append(line)
-    return "\n".join(lines)
+            parts.append(f" · {upcoming[0]} {when_text(upcoming[1], now)}")
+    return tuple(parts)
 
 
-def timeline_text(incident: Incident, now: datetime) -> str:
-    """The timeline, one entry per line, times in UTC."""
-    lines = [f"Timeline of #{incident.number} {incident.title} (UTC):"]
+def timeline_parts(incident: Incident, now: datetime) -> Text:
+    """The timeline, one entry per line, times in UTC; people as mentions."""
+    parts: list[Part] = [f"Timeline of #{incident.number} {incident.title} (UTC):"]
     for entry in incident.timeline:
-        who = person_name(entry.actor) if entry.actor else "sevbot"
+        parts += [f"\n{clock_text(entry.at, now)}  ", _person(entry.actor, "sevbot")]
         behalf = entry.get("on_behalf_of")
         if behalf:  # an API client said whom it acted for (recorded; it granted nothing)
-            who += f" (for {behalf})"
-        lines.append(f"{clock_text(entry.at, now)}  {who}  {entry.text}")
-    return "\n".join(lines)
+            parts.append(f" (for {behalf})")
+        platform = entry.get("platform")
+        if platform:  # a mirrored incident: where they acted
+            parts.append(f" ({platform_label(platform)})")
+        parts += ["  ", *entry_parts(entry)]
+    return tuple(parts)
 
 
-__all__ = ["incident_list", "person_name", "render_plain", "timeline_text"]
+def timeline_text(incident: Incident, now: datetime, names: Names = NO_NAMES) -> str:
+    """The timeline as plain text: people by name (`@id` when not known)."""
+    return render_plain(timeline_parts(incident, now), names)
+
+
+__all__ = [
+    "entry_parts",
+    "incident_list",
+    "person_name",
+    "render_plain",
+    "timeline_parts",
+    "timeline_text",
+]

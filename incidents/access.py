@@ -17,7 +17,10 @@ Default rules (no configuration):
   `incidents.private`) and admins; anyone else is refused whatever the verb.
 * **Tools** (`api:<name>`, HTTP API clients) may use only the verbs their `may` list names
   (default: open, status, note; `external` for `status --external`); a verb on the list counts
-  as a lead's right, never as the commander's (`close --force`).
+  as a lead's right, never as the commander's (`close --force`). An alert source
+  (`alerts:<name>`) may open, acknowledge, note and resolve (`ALERT_SOURCE_VERBS`).
+* **An incident a tool declared** (an alert, the API) has no person as its declarer: whoever
+  acknowledged it stands in for the declarer among its leads.
 
 `[access] admins` lists people and groups (`slack-group:S…`, `discord-role:…`); chat adapters
 say which groups the person belongs to when they act (`Principal.groups`).
@@ -33,7 +36,7 @@ from datetime import datetime, timedelta
 from incidents import commands as c
 from incidents.messages import Mention, Part, Text, render_plain
 from incidents.model import EntryKind, Incident, Role
-from incidents.people import GROUP_PLATFORMS, SEVBOT, Person
+from incidents.people import ALERTS, GROUP_PLATFORMS, SEVBOT, Person
 from incidents.private import visible_to
 
 SELF_APPOINTED_WAIT = timedelta(minutes=1)
@@ -60,9 +63,14 @@ class Verb(enum.StrEnum):
     LIST = "list"
     HELP = "help"
     DASHBOARD = "dashboard"
+    COMPONENT = "component"  # a status-page component's status
+    MAINTENANCE = "maintenance"  # planned work on the status page
 
 
 DEFAULT_API_VERBS = frozenset({Verb.OPEN, Verb.STATUS, Verb.NOTE})
+ALERT_SOURCE_VERBS = frozenset({Verb.OPEN, Verb.ACK, Verb.NOTE, Verb.RESOLVE})
+"""What an alert source (`alerts:prometheus`) does: open, acknowledge (an Events `acknowledge`),
+record its alerts, and resolve (`auto_resolve`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,8 @@ class Access:
         """The verbs a tool may use; None for people (and the bot itself, which may all)."""
         if not person.is_tool or person == SEVBOT:
             return None
+        if person.platform == ALERTS:
+            return ALERT_SOURCE_VERBS
         return self.api_clients.get(person.id, DEFAULT_API_VERBS)
 
 
@@ -189,6 +199,12 @@ _VERBS: dict[type, Verb] = {
     c.RecordPinnedMessage: Verb.NOTE,
     c.RecordParticipant: Verb.NOTE,
     c.FireTimer: Verb.NOTE,
+    c.SetComponentStatus: Verb.COMPONENT,
+    c.ScheduleMaintenance: Verb.MAINTENANCE,
+    c.RecordAlerts: Verb.NOTE,
+    c.AcknowledgeAlert: Verb.ACK,
+    c.DeclareAlertIncident: Verb.OPEN,
+    c.RelayMessage: Verb.NOTE,
 }
 
 
@@ -200,6 +216,12 @@ def leads(incident: Incident) -> Text:
     declarer = Person(incident.declared_by)
     if not declarer.is_tool:
         named.append(say("the declarer ", declarer))
+    else:  # a tool declared it: whoever acknowledges it stands in
+        stand_in = acknowledger_as_declarer(incident)
+        if stand_in is not None:
+            named.append(say("whoever acknowledged it (", stand_in, ")"))
+        elif incident.acknowledged_by is None:
+            named.append(say(f"whoever acknowledges it (`/incident ack {incident.number}`)"))
     parts: list[Part] = []
     for index, each in enumerate(named):
         parts += [", "] if index else []
@@ -237,6 +259,15 @@ def rule(
         )
     if isinstance(request, c.OpenIncident):
         return _declare(who, access, admin, judge)
+    if isinstance(request, c.ScheduleMaintenance):  # a public announcement: always audited
+        ruling = _declare(who, access, admin, judge)
+        return Ruling(
+            allowed=ruling.allowed,
+            verb=ruling.verb,
+            what=ruling.what,
+            privileged=True,
+            said=ruling.said,
+        )
     if incident is None or _anyone(request, person):
         return judge(True, "anyone", privileged=False)
     return _on_incident(request, incident, who, admin, tool is not None, judge, now)
@@ -262,6 +293,9 @@ def _anyone(request: c.Request, person: Person) -> bool:
             c.ShowTimeline,
             c.RecordPinnedMessage,
             c.RecordParticipant,
+            c.RelayMessage,
+            c.RecordAlerts,
+            c.AcknowledgeAlert,
             c.Help,
             c.ListIncidents,
             c.ShowDashboardLink,
@@ -272,13 +306,15 @@ def _anyone(request: c.Request, person: Person) -> bool:
 def _declare(who: Principal, access: Access, admin: bool, judge: _Judge) -> Ruling:
     if access.declare is None or admin:
         return judge(True, "anyone", privileged=False)
+    if who.person.platform == ALERTS:  # configured by an operator: alerts always get through
+        return judge(True, "alert source")
     if who.person in access.declare or who.groups & access.declare:
         return judge(True, "may declare")
     named = ", ".join(sorted(access.declare)) or "nobody"
     return judge(
         False,
         f"Only the people and groups in `[access] declare` ({named}) or an admin can "
-        "open an incident here. Ask one of them, or an admin.",
+        f"{judge.what} here. Ask one of them, or an admin.",
     )
 
 
@@ -293,7 +329,8 @@ def _on_incident(
 ) -> Ruling:
     person = who.person
     ic = incident.incident_commander
-    lead = admin or tool or person == ic or person == incident.declared_by
+    lead = admin or tool or person in (ic, incident.declared_by)
+    lead = lead or (person == acknowledger_as_declarer(incident))
     why = _right(person, incident, admin, tool)
     ref = f"#{incident.number}"
 
@@ -349,6 +386,18 @@ def _on_incident(
             f" can post external updates for {ref}. Post it as an internal update, or ask one "
             "of them.",
         )
+    if isinstance(request, c.SetComponentStatus):  # what customers read, as external updates
+        comms = incident.communications_lead
+        if lead or person == comms:
+            return judge(True, why if lead else "communications lead")
+        return judge(
+            False,
+            "Only the communications lead" + (" " if comms else ""),
+            Person(comms) if comms else None,
+            ", ",
+            leads(incident),
+            f" can change what the status page says of a component for {ref}. Ask one of them.",
+        )
     if isinstance(request, c.CompleteActionItem):
         item = next((i for i in incident.action_items if i.number == request.number), None)
         owner = item.owner if item is not None else None
@@ -366,11 +415,23 @@ def _on_incident(
     return judge(False, "Only ", leads(incident), f" can {judge.what}.")
 
 
+def acknowledger_as_declarer(incident: Incident) -> Person | None:
+    """Who stands in for the declarer of an incident a tool declared: the person who
+    acknowledged it (None: a person declared it, or nobody acknowledged it yet)."""
+    who = incident.acknowledged_by
+    if who is None or not Person.stored(incident.declared_by).is_tool:
+        return None
+    stand_in = Person.stored(who)
+    return None if stand_in.is_tool else stand_in
+
+
 def _right(person: Person, incident: Incident, admin: bool, tool: bool) -> str:
     if person == incident.incident_commander:
         return "incident commander"
     if person == incident.declared_by:
         return "declarer"
+    if person == acknowledger_as_declarer(incident):
+        return "acknowledged a tool's incident"
     if tool:
         return "API client verb"
     return "admin" if admin else "lead"
@@ -403,6 +464,8 @@ def _what(request: c.Request, incident: Incident | None) -> str:
     if isinstance(request, c.PostStatusUpdate):
         kind = "an external" if request.external else "a"
         return f"post {kind} status update on {ref}"
+    if isinstance(request, c.SetComponentStatus):
+        return f"set {request.component} to {request.status.label} on the status page for {ref}"
     return _WHAT.get(type(request), f"{verb_of(request).value} {ref}").format(ref=ref)
 
 
@@ -417,6 +480,10 @@ _WHAT: dict[type, str] = {
     c.CompleteActionItem: "mark an action item of {ref} done",
     c.MarkReviewDone: "record the review of {ref} as done",
     c.ShowReview: "draft the review of {ref}",
+    c.ScheduleMaintenance: "schedule maintenance on the status page",
+    c.RecordAlerts: "record alerts on {ref}",
+    c.AcknowledgeAlert: "acknowledge an alert",
+    c.DeclareAlertIncident: "declare an incident from an alert",
 }
 
 
@@ -427,6 +494,7 @@ def is_group(name: str) -> bool:
 
 
 __all__ = [
+    "ALERT_SOURCE_VERBS",
     "DEFAULT_API_VERBS",
     "Access",
     "AuditEntry",

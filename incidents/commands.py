@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from incidents.components import ComponentStatus
 from incidents.model import OnCall, Role
 from incidents.people import Person
 from incidents.phase import Phase
@@ -13,11 +14,13 @@ from incidents.severity import Severity
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpenIncident:
-    """Declare a new incident; a `private` one is seen only by the people in it."""
+    """Declare a new incident; a `private` one is seen only by the people in it. `components`:
+    the status-page components it affects (they show a status that fits the severity)."""
 
     severity: Severity
     title: str
     private: bool = False
+    components: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,10 +30,30 @@ class Acknowledge:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostStatusUpdate:
-    """Post a status update; `external` ones are for customers."""
+    """Post a status update; `external` ones are for customers, and may publish the `title`
+    the status page shows for the incident (until then it shows a neutral one)."""
 
     text: str
     external: bool = False
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetComponentStatus:
+    """Say on the status page that a component is operational, degraded or in an outage."""
+
+    component: str
+    status: ComponentStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleMaintenance:
+    """Announce planned work on the status page, from `starts_at` to `ends_at` (UTC)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    components: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,10 +185,49 @@ class Help:
     """Explain the command language."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordAlerts:
+    """Alerts of a group the incident follows fired, resolved or joined it: one timeline entry
+    (`entry`) and one message in the incident channel (`text`, pinned when `pin`), with a
+    Resolve button when `offer_resolve` (every alert resolved, and nobody resolved it yet)."""
+
+    entry: str
+    text: str
+    pin: bool = False
+    offer_resolve: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcknowledgeAlert:
+    """Acknowledge alert group `alert`'s card (a page below the incident threshold)."""
+
+    alert: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclareAlertIncident:
+    """Declare an incident from alert group `alert`'s card; the alerts go with it."""
+
+    alert: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelayMessage:
+    """Someone wrote in a mirrored incident's channel: show it in its channels elsewhere.
+    `name` is what their platform calls them (the configured or kept name wins); `links` are
+    their attachments. Changes nothing in the incident."""
+
+    author: Person
+    text: str
+    name: str | None = None
+    links: tuple[str, ...] = ()
+
+
 Command = (
     OpenIncident
     | Acknowledge
     | PostStatusUpdate
+    | SetComponentStatus
     | ChangeSeverity
     | ChangePhase
     | AssignRole
@@ -179,6 +241,12 @@ Command = (
     | RecordPinnedMessage
     | RecordParticipant
     | FireTimer
+    | RecordAlerts
+    | ScheduleMaintenance
 )
 Query = ShowReview | ShowTimeline | ListIncidents | ShowDashboardLink | Help
-Request = Command | Query
+AlertRequest = AcknowledgeAlert | DeclareAlertIncident
+"""What people do with an alert card; the alert service handles these (`bot/alerts`)."""
+MirrorRequest = RelayMessage
+"""What the incident channels of a mirrored incident relay (`bot/mirror.py`)."""
+Request = Command | Query | AlertRequest | MirrorRequest

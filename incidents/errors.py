@@ -11,23 +11,34 @@ class DomainError(Exception):
         self.message = message
 
 
-class UnknownSeverity(DomainError):
-    """A severity that is not SEV-0..SEV-3."""
+def _with_example(text: str, example: str | None) -> str:
+    """`text.`, or `text, e.g. `example`.` when a command was being typed."""
+    return f"{text}, e.g. `{example}`." if example else f"{text}."
 
-    def __init__(self, text: str) -> None:
+
+class UnknownSeverity(DomainError):
+    """A severity that is not SEV-0..SEV-3; `example`: the command being typed, done right
+    (none in a configuration file)."""
+
+    def __init__(self, text: str, example: str | None = None) -> None:
         self.text = text
         super().__init__(
-            f"Unknown severity `{text.strip() or ' '}`. Use sev0, sev1, sev2 or sev3 "
-            "(p0-p3 work too), e.g. `/incident open sev1 DB down`."
+            _with_example(
+                f"Unknown severity `{text.strip() or ' '}`. Use sev0, sev1, sev2 or sev3 "
+                "(p0-p3 work too)",
+                example,
+            )
         )
 
 
 class UnknownPhase(DomainError):
-    """A phase name the domain does not know."""
+    """A phase name the domain does not know; `example` as for `UnknownSeverity`."""
 
-    def __init__(self, text: str, valid: tuple[str, ...]) -> None:
+    def __init__(self, text: str, valid: tuple[str, ...], example: str | None = None) -> None:
         self.text = text
-        super().__init__(f"Unknown phase `{text}`. Use one of: {', '.join(valid)}.")
+        super().__init__(
+            _with_example(f"Unknown phase `{text}`. Use one of: {', '.join(valid)}", example)
+        )
 
 
 class NotAllowedInPhase(DomainError):

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from incidents import commands as c
 from incidents import events as e
+from incidents.alerts.record import ALERT_HANDLERS
+from incidents.components import status_for_severity
 from incidents.decision import (
     Decision,
     Handler,
@@ -19,11 +21,21 @@ from incidents.ending import ENDING_HANDLERS
 from incidents.errors import InvalidCommand, NotAllowedInPhase
 from incidents.firing import FIRING_HANDLERS
 from incidents.lifecycle import LIFECYCLE_HANDLERS
-from incidents.messages import Audience, Button, Mention, Message, MessageKind, Part, Tone, at_name
+from incidents.messages import (
+    SUMMARY_BUTTONS,
+    Audience,
+    Mention,
+    Message,
+    MessageKind,
+    Part,
+    Tone,
+    at_name,
+)
 from incidents.model import EntryKind, Incident, OnCall
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import Policy
+from incidents.publishing import PUBLISHING_HANDLERS, set_component, unseen_note
 from incidents.records import RECORD_HANDLERS
 from incidents.text import has_visible
 from incidents.wording import (
@@ -58,7 +70,7 @@ def summary_message(incident: Incident, policy: Policy, now: datetime) -> Messag
         ),
         title=f"{incident.severity.emoji} {incident.severity.label} · {incident.title}",
         facts=core_facts(incident, policy, now),
-        buttons=tuple(Button),
+        buttons=SUMMARY_BUTTONS,
         pin=True,
         tone=Tone.DANGER if incident.severity <= 1 else Tone.WARNING,
     )
@@ -90,8 +102,10 @@ def open_incident(
     policy: Policy,
     origin: str = "console",
     oncall: OnCall | None = None,
+    platforms: tuple[str, ...] = (),
 ) -> Decision:
-    """Declare incident `number`: summary, announcement, and the first page."""
+    """Declare incident `number`: summary, announcement, and the first page. `platforms`:
+    every platform it lives on when mirrored (else it lives on `origin`)."""
     title = " ".join(clean(command.title).split())
     if not has_visible(title):  # empty, or only spaces, zero-width and bidi characters
         raise InvalidCommand(
@@ -99,6 +113,9 @@ def open_incident(
         )
     if len(title) > MAX_TITLE:
         raise InvalidCommand(f"That title is {len(title)} characters; keep it under {MAX_TITLE}.")
+    components = policy.status_page.components_named(
+        command.components, f"/incident open {command.severity.token} --component Checkout {title}"
+    )
     incident = Incident(
         number=number,
         title=title,
@@ -107,6 +124,7 @@ def open_incident(
         declared_at=now,
         declared_by=actor,
         origin=origin,
+        platforms=platforms if len(platforms) > 1 else (),
         private=command.private,
         oncall=oncall,
     )
@@ -119,6 +137,8 @@ def open_incident(
         f"Declared {command.severity.label}{private}: {title}",
         severity=command.severity.label,
     )
+    for name in components:
+        incident = set_component(incident, name, status_for_severity(command.severity), actor, now)
     messages: list[Message] = [summary_message(incident, policy, now)]
     announce_line: list[Part] = ["declared by ", Mention(actor), " · IC: unassigned"]
     pages_now = first_page_at_declaration(command.severity, now, policy)
@@ -172,10 +192,18 @@ def open_incident(
         messages=tuple(messages),
         reply=reply_to(
             incident,
-            f"Opening incident #{number}… its channel is being created.",
+            f"Opening incident #{number}… its channel is being created.{_shown(incident, policy)}",
             MessageKind.OPENING,
         ),
     )
+
+
+def _shown(incident: Incident, policy: Policy) -> str:
+    """What the status page says of the components an incident opened with, if any."""
+    if not incident.components:
+        return ""
+    said = ", ".join(f"{i.name} {i.status.label}" for i in incident.components)
+    return f" Status page: {said}.{unseen_note(incident, policy)}"
 
 
 def execute(
@@ -223,6 +251,8 @@ INCIDENT_HANDLERS: dict[type[c.Command], Handler] = {
     **LIFECYCLE_HANDLERS,
     **ENDING_HANDLERS,
     **RECORD_HANDLERS,
+    **PUBLISHING_HANDLERS,
     **FIRING_HANDLERS,
+    **ALERT_HANDLERS,
 }
 """The domain's handler of each command on an existing incident, timer firings included."""

@@ -12,20 +12,25 @@ from incidents.decision import (
     Decision,
     Handler,
     checked_text,
+    clean,
     stamp,
     to_channel,
 )
 from incidents.ending import close_incident, mark_mitigated
 from incidents.errors import InvalidCommand, NotAllowedInPhase
+from incidents.examples import example_of
 from incidents.messages import Audience, Mention, Message, MessageKind, Part, Tone, at_name
 from incidents.model import EntryKind, Incident, Role, StatusUpdate
 from incidents.people import Person
 from incidents.phase import Phase, check_transition
 from incidents.policy import Policy
 from incidents.targets import acknowledgement_text, window_breaches, window_ends_text
+from incidents.text import has_visible
 from incidents.timefmt import clock_text, duration_text, when_text
 from incidents.timers import review_due_at
 from incidents.wording import core_facts, shared_headline
+
+MAX_TITLE = 200  # as an incident's own title
 
 
 def _acknowledge(
@@ -77,21 +82,27 @@ def _status(
     incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.PostStatusUpdate)
-    example = (
-        "/incident status --external We are investigating"
-        if command.external
-        else "/incident status Rolled back the deploy; error rate falling"
+    shown = example_of(command)  # the external form for an external update
+    text = checked_text(command.text, "A status update", shown)
+    title = _public_title(command)
+    same_kind = [u for u in incident.status_updates if u.external == command.external]
+    update = StatusUpdate(
+        at=now,
+        author=actor,
+        text=text,
+        external=command.external,
+        number=len(same_kind) + 1,
+        title=title,
     )
-    text = checked_text(command.text, "A status update", example)
-    update = StatusUpdate(at=now, author=actor, text=text, external=command.external)
     updated = replace(incident, status_updates=(*incident.status_updates, update))
     kind = EntryKind.EXTERNAL_UPDATE if command.external else EntryKind.STATUS_UPDATE
-    updated = stamp(updated, now, actor, kind, text)
+    updated = stamp(updated, now, actor, kind, text, **({"title": title} if title else {}))
     label = "📣 External update" if command.external else "📝 Status update"
+    published = f"\nPublic title: {title}" if title else ""
     message = to_channel(
         updated,
         MessageKind.EXTERNAL_UPDATE if command.external else MessageKind.STATUS_UPDATE,
-        (f"{label} from ", Mention(actor), ": ", text),
+        (f"{label} from ", Mention(actor), ": ", text + published),
         facts=core_facts(updated, policy, now),
     )
     return Decision(
@@ -99,6 +110,25 @@ def _status(
         events=(e.StatusUpdated(number=incident.number, at=now, external=command.external),),
         messages=(message,),
     )
+
+
+def _public_title(command: c.PostStatusUpdate) -> str | None:
+    """The public title an external update publishes, checked; None when it publishes none."""
+    if command.title is None:
+        return None
+    if not command.external:
+        raise InvalidCommand(
+            "`--title` names what customers read, so it goes with an external update: "
+            '`/incident status --external --title "Degraded checkout" We are on it`.'
+        )
+    title = " ".join(clean(command.title).split())
+    if not has_visible(title):
+        raise InvalidCommand('A public title needs some text, e.g. `--title "Degraded checkout"`.')
+    if len(title) > MAX_TITLE:
+        raise InvalidCommand(
+            f"That public title is {len(title)} characters; keep it under {MAX_TITLE}."
+        )
+    return title
 
 
 def _severity(

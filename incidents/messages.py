@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from incidents.names import NO_NAMES, Names, plain_name
 from incidents.people import Person
 
 
@@ -54,6 +55,15 @@ class Button(enum.StrEnum):
     POST_UPDATE = "post_update"
     CHANGE_SEVERITY = "change_severity"
     RESOLVE = "resolve"
+    # On an alert card (below the incident threshold); the message's `alert` names the group.
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    DECLARE_INCIDENT = "declare_incident"
+
+
+ALERT_BUTTONS = frozenset({Button.ACKNOWLEDGE_ALERT, Button.DECLARE_INCIDENT})
+"""The buttons that act on an alert group (`Message.alert`), not on an incident."""
+SUMMARY_BUTTONS = (Button.ACKNOWLEDGE, Button.POST_UPDATE, Button.CHANGE_SEVERITY, Button.RESOLVE)
+"""An incident's pinned summary's buttons, in order."""
 
 
 class MessageKind(enum.StrEnum):
@@ -67,6 +77,7 @@ class MessageKind(enum.StrEnum):
     DASHBOARD = "dashboard"
     TIMELINE = "timeline"
     OPENING = "opening"
+    MAINTENANCE = "maintenance"  # planned work was announced on the status page
     # An incident's life: its channel, the announce channel, pages
     SUMMARY = "summary"
     ANNOUNCEMENT = "announcement"
@@ -74,6 +85,7 @@ class MessageKind(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"
     STATUS_UPDATE = "status_update"
     EXTERNAL_UPDATE = "external_update"
+    COMPONENT_CHANGED = "component_changed"  # a status-page component's status, set
     SEVERITY_CHANGED = "severity_changed"
     SEVERITY_ANNOUNCEMENT = "severity_announcement"
     PHASE_CHANGED = "phase_changed"
@@ -81,6 +93,7 @@ class MessageKind(enum.StrEnum):
     RESOLVED = "resolved"
     RESOLUTION_ANNOUNCEMENT = "resolution_announcement"
     CLOSED = "closed"
+    RELAYED = "relayed"  # what someone wrote in a mirrored incident's channel, on the others
     # Records: notes, action items, the review
     NOTE = "note"
     ACTION_ADDED = "action_added"
@@ -106,6 +119,10 @@ class MessageKind(enum.StrEnum):
     HANDOFF = "handoff"
     HANDOFF_DM = "handoff_dm"
     HANDOFF_REMINDER = "handoff_reminder"
+    # Alerts in: the alerts of an incident, alert cards and their follow-ups in on-call channels
+    ALERTS = "alerts"
+    ALERT_CARD = "alert_card"
+    ALERT_UPDATE = "alert_update"
 
 
 #: Periodic nudges of an incident: a newer one says, in the current wording, all that an older
@@ -139,24 +156,31 @@ class Message:
     pin: bool = False
     attachment_name: str | None = None
     attachment: str | None = None
+    alert: int | None = None  # the alert group an alert card's buttons act on
 
-    def plain_text(self, display: dict[Person, str] | None = None) -> str:
-        """The text with mentions written as `@name`; for logs, tests and the console."""
-        return render_plain(self.text, display)
+    def plain_text(self, names: Names = NO_NAMES) -> str:
+        """The text with mentions written as names (`@id` when unknown); for logs, tests, the
+        console and the HTTP API."""
+        return render_plain(self.text, names)
 
 
-def render_plain(text: Text, display: dict[Person, str] | None = None) -> str:
-    """Join parts, writing mentions as `@name` (a display name, else the person's id)."""
+def render_plain(text: Text, names: Names = NO_NAMES) -> str:
+    """Join parts, writing each mention as the person's name (`incidents.names.plain_name`),
+    or `@id` when their name is not known."""
     out: list[str] = []
     for part in text:
         if isinstance(part, Mention):
-            name = (display or {}).get(part.user)
-            out.append(f"@{name}" if name else Person(part.user).handle)
+            out.append(plain_name(part.user, names))
         elif isinstance(part, Everyone):
             out.append("@here")
         else:
             out.append(part)
     return "".join(out)
+
+
+def mentioned(text: Text) -> tuple[Person, ...]:
+    """The people a text mentions, each once, in order (whose names a renderer looks up)."""
+    return tuple(dict.fromkeys(part.user for part in text if isinstance(part, Mention)))
 
 
 def at_name(user: Person | None) -> str:

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incidents.components import ComponentImpact
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity, parse_severity
@@ -51,6 +52,8 @@ class EntryKind(enum.StrEnum):
     BREACH = "breach"
     REVIEW_DONE = "review_done"
     PINNED = "pinned"
+    COMPONENT_CHANGED = "component_changed"  # a status-page component's status, as it says
+    ALERT = "alert"  # alerts of a group the incident follows fired, resolved or joined
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,12 +73,19 @@ class TimelineEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusUpdate:
-    """A status update; external ones are meant for customers and the status page."""
+    """A status update; external ones are meant for customers and the status page.
+
+    `number` is its identity: its place among the incident's updates of the same kind
+    (internal or external), from 1, given when it is posted. `title` is the public title an
+    external update published with it (`--title`), if any.
+    """
 
     at: datetime
     author: Person
     text: str
     external: bool = False
+    number: int = 0
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +122,9 @@ class Incident:
     declared_at: datetime
     declared_by: Person
     origin: str = "console"
+    # Every platform it lives on, `origin` first: several when mirrored (`[mirror]`); empty
+    # for an incident stored before mirroring existed (it lives on `origin`).
+    platforms: tuple[str, ...] = ()
     private: bool = False  # seen only by the people in it (`incidents.private`)
     incident_commander: Person | None = None
     communications_lead: Person | None = None
@@ -126,12 +139,24 @@ class Incident:
     review_done_at: datetime | None = None
     review_link: str | None = None
     status_updates: tuple[StatusUpdate, ...] = ()
+    components: tuple[ComponentImpact, ...] = ()  # what it says of status-page components
     action_items: tuple[ActionItem, ...] = ()
     last_status_reminder_at: datetime | None = None
     last_external_reminder_at: datetime | None = None
     fired_timers: frozenset[str] = field(default_factory=frozenset)
     speakers: tuple[Person, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def home(self) -> tuple[str, ...]:
+        """The platforms its channel and messages are on: where it was opened, or every
+        mirrored platform."""
+        return self.platforms or (self.origin,)
+
+    @property
+    def mirrored(self) -> bool:
+        """True when it lives on more than one platform (one channel on each)."""
+        return len(self.home) > 1
 
     @property
     def is_active(self) -> bool:
@@ -188,6 +213,28 @@ class Incident:
         ):
             if person is not None:
                 seen.setdefault(person, None)
+        return tuple(seen)
+
+    @property
+    def named_people(self) -> tuple[Person, ...]:
+        """Everyone the record names (actors, role holders, on call, paged, owners, authors of
+        pinned messages), each once: whose names a review or a timeline looks up."""
+        seen: dict[Person, None] = dict.fromkeys(self.participants)
+        oncall = self.oncall
+        for person in (
+            self.declared_by,
+            self.acknowledged_by,
+            *((oncall.primary, oncall.backup, *oncall.everyone) if oncall else ()),
+            *(item.owner for item in self.action_items),
+            *(update.author for update in self.status_updates),
+        ):
+            if person is not None:
+                seen.setdefault(person, None)
+        for entry in self.timeline:
+            for key in ("user", "author", "owner"):
+                value = entry.get(key)
+                if value:
+                    seen.setdefault(Person.stored(value), None)
         return tuple(seen)
 
     def role_holder(self, role: Role) -> Person | None:

@@ -1,11 +1,12 @@
 """The command language shared by every chat adapter: text → request, or a helpful error.
 
-`/incident open <sev> [--private] <title…>` · `ack` · `status [--external] <text>` (alias
-`update`) · `sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) ·
+`/incident open <sev> [--private] [--component <name>] <title…>` · `ack` ·
+`status [--external [--title <public title>]] <text>` (alias `update`) ·
+`component <name> <operational|degraded|partial|major>` · `sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) ·
 `role <role> <@user>` · `note <text>` · `action <text> [@owner]` · `action done <n>` ·
 `mitigated [summary]` ·
-`resolve [summary]` · `close [--force]` · `review` · `review done <link>` · `timeline` · `list` ·
-`help`.
+`resolve [summary]` · `close [--force]` · `review` · `review done <link>|none <why>` · `timeline` ·
+`maintenance <start> <end> <title…> [--component <name>]` · `list` · `help`.
 
 Outside an incident's channel, the incident is named by number right after the verb:
 `/incident status 42 Rolled back` (or `#42`).
@@ -24,21 +25,43 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from incidents import commands as c
+from incidents.components import ComponentStatus
 from incidents.errors import DomainError
+from incidents.examples import example
 from incidents.model import Role
 from incidents.people import ONE_PERSON, Person, not_one_person
 from incidents.phase import Phase, parse_phase
+from incidents.public_syntax import (
+    COMPONENT_FLAG,
+    TITLE_FLAG,
+    component_names,
+    component_request,
+    maintenance_request,
+    quoted,
+    take_value,
+    utc_iso,
+)
 from incidents.severity import Severity, parse_severity
 from incidents.text import has_visible, strip_invisible
 
 VERBS: tuple[tuple[str, str], ...] = (
     (
-        "open <sev> [--private] <title>",
+        "open <sev> [--private] [--component <name>] <title>",
         "declare an incident, e.g. `open sev1 Checkout is failing`; "
-        "`--private`: only the people in it see it",
+        "`--private`: only the people in it see it; `--component Checkout`: the status-page "
+        'components it affects (repeat it, or list them: `--component "API,Checkout"`)',
     ),
     ("ack", "acknowledge the page; stops escalation"),
-    ("status <text>", "post a status update (alias `update`); `--external` for customers"),
+    (
+        "status <text>",
+        "post a status update (alias `update`); `--external` for customers, and "
+        '`--external --title "Degraded checkout"` to publish the title the status page shows',
+    ),
+    (
+        "component <name> <status>",
+        "say on the status page that a component is operational, degraded, partial (outage) "
+        "or major (outage)",
+    ),
     ("sev <level>", "change severity: sev0, sev1, sev2 or sev3"),
     ("phase <name>", "move to " + ", ".join(p.value for p in Phase)),
     ("ic <@user>", "name the incident commander (alias `commander`)"),
@@ -48,8 +71,17 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("mitigated [summary]", "the impact is over: enter resolution (time to mitigate stops)"),
     ("resolve [summary]", "mark resolved; status reminders stop"),
     ("close [--force]", "close after the review (`--force`: incident commander only)"),
-    ("review", "draft the post-incident review; `review done <link>` records it"),
+    (
+        "review",
+        "draft the post-incident review; `review done <link>` records it "
+        "(`review done none <why>`: no write-up)",
+    ),
     ("timeline", "show the timeline"),
+    (
+        "maintenance <start> <end> <title>",
+        "announce planned work on the status page, times in UTC: "
+        "`maintenance 2026-12-05T02:00Z 2026-12-05T04:00Z Database upgrade --component API`",
+    ),
     ("list", "list open incidents"),
     ("dashboard", "a one-time sign-in link to the incident dashboard"),
     ("help", "this help"),
@@ -77,6 +109,14 @@ _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _NEUTRAL_USER = re.compile(r"^@([a-z][a-z0-9_-]*:\S+)$")
 _PLAIN_USER = re.compile(r"^@([A-Za-z0-9._-]+)$")
 PRIVATE_FLAG = "--private"  # `/incident open sev1 --private <title>`
+OPEN_COMPONENT_EXAMPLE = "/incident open sev1 --component Checkout Card payments are failing"
+TITLE_EXAMPLE = '/incident status --external --title "Degraded checkout" We are on it'
+_STATUS_WORDS = {
+    ComponentStatus.OPERATIONAL: "operational",
+    ComponentStatus.DEGRADED_PERFORMANCE: "degraded",
+    ComponentStatus.PARTIAL_OUTAGE: "partial",
+    ComponentStatus.MAJOR_OUTAGE: "major",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +204,8 @@ def _parse(text: str, platform: str) -> Parsed | ParseError:
         )
     if verb == "open":
         return Parsed(request=_open(words))
+    if verb == "maintenance":
+        return Parsed(request=maintenance_request(words.rest))
     if verb in ("list", "help", "dashboard"):
         simple: dict[str, c.Request] = {
             "list": c.ListIncidents(),
@@ -171,7 +213,7 @@ def _parse(text: str, platform: str) -> Parsed | ParseError:
             "dashboard": c.ShowDashboardLink(),
         }
         return Parsed(request=simple[verb])
-    minimum = {"sev": 1, "phase": 1, "ic": 1, "role": 2}.get(verb, 0)
+    minimum = {"sev": 1, "phase": 1, "ic": 1, "role": 2, "component": 2}.get(verb, 0)
     number = _take_number(words, minimum)
     return Parsed(request=_VERB_PARSERS[verb](words, platform), incident=number)
 
@@ -196,37 +238,71 @@ def _take_private(words: _Words) -> bool:
     return True
 
 
+def _open_flags(words: _Words, private: bool, components: list[str]) -> bool:
+    """Take `--private` and `--component <name>` flags while they come next; True once
+    `--private` was among them (or before)."""
+    while True:
+        flag = words.peek().lower()
+        if flag == PRIVATE_FLAG:
+            words.take()
+            private = True
+        elif flag == COMPONENT_FLAG:
+            words.take()
+            value, words.rest = take_value(words.rest, COMPONENT_FLAG, OPEN_COMPONENT_EXAMPLE)
+            components += component_names(value, OPEN_COMPONENT_EXAMPLE)
+        else:
+            return private
+
+
 def _open(words: _Words) -> c.OpenIncident:
-    private = _take_private(words)
+    components: list[str] = []
+    private = _open_flags(words, False, components)
     token = words.take()
     if not token:
-        raise _fail("Say how bad and what: `/incident open sev1 Checkout is failing`.")
-    severity = parse_severity(token)
-    private = _take_private(words) or private
+        raise _fail(f"Say how bad and what: `{example('open')}`.")
+    # The example keeps the title typed: `open sev9 DB down` → `/incident open sev1 DB down`.
+    typed = words.rest.split()
+    title = " ".join(typed[1:] if typed[:1] == [PRIVATE_FLAG] else typed)
+    shown = "/incident open sev1 " + (title if has_visible(title) else "DB down")
+    severity = parse_severity(token, example=shown)
+    private = _open_flags(words, private, components)
     if not has_visible(words.rest):
         raise _fail(f"An incident needs a title, e.g. `/incident open {severity.token} DB down`.")
-    return c.OpenIncident(severity=severity, title=words.rest, private=private)
+    return c.OpenIncident(
+        severity=severity, title=words.rest, private=private, components=tuple(components)
+    )
 
 
 def _status(words: _Words, platform: str) -> c.Request:
     external = False
-    if words.peek().lower() in ("--external", "-e", "--public"):
-        words.take()
-        external = True
-    return c.PostStatusUpdate(text=words.rest, external=external)
+    title: str | None = None
+    while True:
+        flag = words.peek().lower()
+        if flag in ("--external", "-e", "--public"):
+            words.take()
+            external = True
+        elif flag == TITLE_FLAG:
+            words.take()
+            title, words.rest = take_value(words.rest, TITLE_FLAG, TITLE_EXAMPLE)
+        else:
+            return c.PostStatusUpdate(text=words.rest, external=external, title=title)
+
+
+def _component(words: _Words, platform: str) -> c.Request:
+    return component_request(words.rest)
 
 
 def _sev(words: _Words, platform: str) -> c.Request:
     if words.count() != 1:
-        raise _fail("Say the new level: `/incident sev sev0` (sev0, sev1, sev2 or sev3).")
-    return c.ChangeSeverity(severity=parse_severity(words.take()))
+        raise _fail(f"Say the new level: `{example('sev')}` (sev0, sev1, sev2 or sev3).")
+    return c.ChangeSeverity(severity=parse_severity(words.take(), example=example("sev")))
 
 
 def _phase(words: _Words, platform: str) -> c.Request:
     if words.count() != 1:
         names = ", ".join(p.value for p in Phase)
-        raise _fail(f"Say which phase: `/incident phase mitigation` ({names}).")
-    return c.ChangePhase(phase=parse_phase(words.take()))
+        raise _fail(f"Say which phase: `{example('phase')}` ({names}).")
+    return c.ChangePhase(phase=parse_phase(words.take(), example=example("phase")))
 
 
 def _not_one_person(token: str) -> str | None:
@@ -247,9 +323,7 @@ def _user(words: _Words, platform: str, usage: str) -> Person:
 
 
 def _ic(words: _Words, platform: str) -> c.Request:
-    return c.AssignRole(
-        role=Role.INCIDENT_COMMANDER, user=_user(words, platform, "/incident ic @sam")
-    )
+    return c.AssignRole(role=Role.INCIDENT_COMMANDER, user=_user(words, platform, example("ic")))
 
 
 def _role(words: _Words, platform: str) -> c.Request:
@@ -271,14 +345,13 @@ def _action(words: _Words, platform: str) -> c.Request:
         words.take()
         match = _NUMBER.match(words.rest)
         if match is None:
-            raise _fail("Say which action item: `/incident action done 2`.")
+            raise _fail(f"Say which action item: `{example('action done')}`.")
         return c.CompleteActionItem(number=int(match.group(1)))
     text, _, last = words.rest.rpartition(" ")
     refusal = _not_one_person(last) if text else None
     if refusal is not None:
         raise _fail(
-            f"{refusal}; an action item's owner is one person, or none: "
-            "`/incident action Add an alert on 502s @sam`."
+            f"{refusal}; an action item's owner is one person, or none: `{example('action')}`."
         )
     owner = parse_user(last, platform) if text else None
     return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner)
@@ -304,7 +377,10 @@ def _review(words: _Words, platform: str) -> c.Request:
     if words.peek().lower() == "done":
         words.take()
         if not words.rest:
-            raise _fail("Add the link: `/incident review done https://wiki.example.com/pir-42`.")
+            raise _fail(
+                f"Add the link: `{example('review done')}`, or say why there is none: "
+                f"`{example('review done none')}`."
+            )
         return c.MarkReviewDone(link=words.rest)
     if words.rest:
         raise _fail(
@@ -328,6 +404,7 @@ def _no_args(request: c.Request, usage: str) -> _VerbParser:
 _VERB_PARSERS: dict[str, _VerbParser] = {
     "ack": _no_args(c.Acknowledge(), "/incident ack"),
     "status": _status,
+    "component": _component,
     "sev": _sev,
     "phase": _phase,
     "ic": _ic,
@@ -347,12 +424,24 @@ def format_request(parsed: Parsed) -> str:
     request = parsed.request
     ref = f" #{parsed.incident}" if parsed.incident is not None else ""
     match request:
-        case c.OpenIncident(severity=severity, title=title, private=private):
-            return f"open {severity.token}{f' {PRIVATE_FLAG}' if private else ''} {title}"
+        case c.OpenIncident(severity=severity, title=title, private=private, components=components):
+            flags = f" {PRIVATE_FLAG}" if private else ""
+            if components:
+                flags += f" {COMPONENT_FLAG} {quoted(','.join(components))}"
+            return f"open {severity.token}{flags} {title}"
         case c.Acknowledge():
             return f"ack{ref}"
-        case c.PostStatusUpdate(text=text, external=external):
-            return f"status{ref}{' --external' if external else ''} {text}".rstrip()
+        case c.PostStatusUpdate(text=text, external=external, title=title):
+            flags = " --external" if external else ""
+            flags += f" {TITLE_FLAG} {quoted(title)}" if title is not None else ""
+            return f"status{ref}{flags} {text}".rstrip()
+        case c.SetComponentStatus(component=component, status=status):
+            return f"component{ref} {component} {_STATUS_WORDS[status]}"
+        case c.ScheduleMaintenance(
+            starts_at=starts_at, ends_at=ends_at, title=title, components=components
+        ):
+            listed = f" {COMPONENT_FLAG} {quoted(','.join(components))}" if components else ""
+            return f"maintenance {utc_iso(starts_at)} {utc_iso(ends_at)} {title}{listed}"
         case c.ChangeSeverity(severity=severity):
             return f"sev{ref} {severity.token}"
         case c.ChangePhase(phase=phase):

@@ -12,6 +12,7 @@ Forms:
 * `email:carol@example.com` (a bare `carol@example.com` reads as that): a rotation member the
   Slack adapter resolves by email. The address is lower-cased.
 * `api:<name>`: a tool acting through the HTTP API (`api:alertmanager`); `SEVBOT` is the bot.
+* `alerts:<name>`: an alert source posting to the alert hooks (`alerts:prometheus`), a tool too.
 
 Chat platforms' mention markup is not read here: each adapter rewrites its own first.
 
@@ -29,6 +30,9 @@ from incidents.text import strip_invisible
 
 EMAIL = "email"
 TOOL = "api"
+ALERTS = "alerts"
+TOOLS = frozenset({TOOL, ALERTS})
+"""Platforms of tools (the HTTP API's clients, the alert sources): never addressed as people."""
 BROADCASTS = frozenset({"here", "channel", "everyone"})
 """Words that notify a whole channel or server, on every platform: `@here` is no one person."""
 GROUP_PLATFORMS = frozenset({"slack-group", "discord-role"})
@@ -123,8 +127,9 @@ class Person(str):
 
     @property
     def is_tool(self) -> bool:
-        """True for tools acting through the API (`api:alertmanager`) and the bot itself."""
-        return self.platform == TOOL
+        """True for tools acting through the API (`api:alertmanager`), alert sources
+        (`alerts:prometheus`) and the bot itself."""
+        return self.platform in TOOLS
 
 
 SEVBOT = Person.of(TOOL, "sevbot")
@@ -132,12 +137,14 @@ SEVBOT = Person.of(TOOL, "sevbot")
 
 
 __all__ = [
+    "ALERTS",
     "BROADCASTS",
     "EMAIL",
     "GROUP_PLATFORMS",
     "ONE_PERSON",
     "SEVBOT",
     "TOOL",
+    "TOOLS",
     "Person",
     "not_one_person",
 ]

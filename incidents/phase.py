@@ -42,15 +42,16 @@ _ALIASES = {
 }
 
 
-def parse_phase(text: str) -> Phase:
-    """Parse a phase name (`triage`, `post-incident`, ...)."""
+def parse_phase(text: str, *, example: str | None = None) -> Phase:
+    """Parse a phase name (`triage`, `post-incident`, ...); the error shows `example` (the
+    command being typed, done right) when one is given."""
     key = text.strip().lower()
     for phase in Phase:
         if phase.value == key:
             return phase
     if key in _ALIASES:
         return _ALIASES[key]
-    raise UnknownPhase(text, tuple(p.value for p in Phase))
+    raise UnknownPhase(text, tuple(p.value for p in Phase), example)
 
 
 def allowed_next(phase: Phase) -> tuple[Phase, ...]:

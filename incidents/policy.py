@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from incidents.calendar import DEFAULT_BUSINESS_HOURS, BusinessHours
+from incidents.components import StatusPagePolicy
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timefmt import duration_text
@@ -158,6 +159,7 @@ class Policy:
     holidays: frozenset[date] = field(default_factory=frozenset)
     business_hours: BusinessHours = DEFAULT_BUSINESS_HOURS  # for business-day severities
     status_page_url: str | None = None  # linked from external-update reminders
+    status_page: StatusPagePolicy = field(default_factory=StatusPagePolicy)  # its components
 
     def response_deadline(self, severity: Severity, declared_at: datetime) -> datetime:
         """When an incident of `severity` declared at `declared_at` must be acknowledged."""

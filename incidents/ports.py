@@ -6,16 +6,22 @@ async method here performs no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from incidents.access import AuditEntry
+from incidents.alerts.heartbeat import HeartbeatState
+from incidents.alerts.model import AlertGroup
+from incidents.alerts.storm import StormState
+from incidents.maintenance import Maintenance
 from incidents.messages import Message
 from incidents.model import Incident
+from incidents.names import PersonName
 from incidents.oncall.ports import OnCallRecords
+from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
 from incidents.timers import TimerSpec
@@ -249,6 +255,79 @@ class WebSessions(Protocol):
         ...
 
 
+class NameRecords(Protocol):
+    """People's names as their platforms showed them, with when each was last refreshed."""
+
+    async def person_names(self, people: Collection[Person]) -> dict[Person, PersonName]:
+        """The names kept for `people` (those with none are left out)."""
+        ...
+
+    async def remember_name(self, name: PersonName) -> None:
+        """Keep a person's name; an older one is replaced, a newer one kept stays."""
+        ...
+
+
+class AlertRecords(Protocol):
+    """Alerts in: the groups incidents follow, each source's storm guard, the heartbeats."""
+
+    async def alert_group(self, source: str, key: str) -> AlertGroup | None:
+        """The group, locked for this transaction; None when not seen before."""
+        ...
+
+    async def alert_group_by_id(self, group_id: int) -> AlertGroup | None:
+        """The group with this id (an alert card's buttons carry it), locked."""
+        ...
+
+    async def save_alert_group(self, group: AlertGroup, now: datetime) -> AlertGroup:
+        """Insert or update the group; returns it with its id."""
+        ...
+
+    async def alert_groups_of(self, number: int) -> list[AlertGroup]:
+        """The groups incident `number` follows (one, or a storm's many), by id."""
+        ...
+
+    async def alert_groups_to_silence(self, sources: Sequence[str]) -> list[AlertGroup]:
+        """Groups of `sources` that are silenced or followed by an incident not closed."""
+        ...
+
+    async def storm_state(self, source: str) -> StormState:
+        """The source's storm-guard state, locked for this transaction (the source's
+        notifications are handled one at a time)."""
+        ...
+
+    async def save_storm_state(self, state: StormState) -> None:
+        """Keep the source's storm-guard state."""
+        ...
+
+    async def heartbeat(self, name: str) -> HeartbeatState | None:
+        """The heartbeat's state, locked; None when it was never watched."""
+        ...
+
+    async def save_heartbeat(self, state: HeartbeatState) -> None:
+        """Insert or update the heartbeat's state."""
+        ...
+
+
+class StatusPageRecords(Protocol):
+    """The status page's own records: scheduled maintenance, and its components' first sight."""
+
+    async def add_maintenance(self, maintenance: Maintenance) -> int:
+        """Store planned work (its `id` is ignored); returns the id it was given."""
+        ...
+
+    async def maintenances_since(self, since: datetime) -> list[Maintenance]:
+        """Planned work ending at or after `since`, by id."""
+        ...
+
+    async def register_components(self, names: Sequence[str], now: datetime) -> None:
+        """Remember `now` as the creation time of each component not seen before."""
+        ...
+
+    async def components_created(self) -> dict[str, datetime]:
+        """When each component seen so far first appeared, by name."""
+        ...
+
+
 class UnitOfWork(
     IncidentRecords,
     ActionItemRecords,
@@ -260,6 +339,9 @@ class UnitOfWork(
     ChannelBindings,
     OnCallRecords,
     WebSessions,
+    AlertRecords,
+    NameRecords,
+    StatusPageRecords,
     Protocol,
 ):
     """One transaction: everything done through it commits together or not at all.
@@ -292,7 +374,8 @@ class Store(CommandInbox, Protocol):
         self, now: datetime, lease_until: datetime, limit: int, *, sender: str
     ) -> list[OutboxItem]:
         """Undelivered items due for an attempt, claimed by `sender` and leased until
-        `lease_until`, by id; only the oldest undelivered item of each incident. An item whose
+        `lease_until`, by id; only the oldest undelivered item of each incident on each platform
+        (a platform that is down delays only its own rows). An item whose
         wait began after `now` (the clock went back) is due."""
         ...
 
@@ -324,7 +407,8 @@ class Store(CommandInbox, Protocol):
         ...
 
     async def waiting_behind(self) -> dict[int, int]:
-        """For the oldest undelivered item of each incident, how many wait behind it."""
+        """For the oldest undelivered item of each incident on each platform, how many wait
+        behind it there."""
         ...
 
     async def next_outbox_due(self) -> datetime | None:

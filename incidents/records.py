@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from incidents import commands as c
 from incidents import events as e
 from incidents.decision import MAX_TEXT, Decision, Handler, checked_text, clean, stamp, to_channel
 from incidents.errors import InvalidCommand, NotAllowedInPhase
+from incidents.examples import example
 from incidents.messages import Mention, MessageKind, Part, Tone
 from incidents.model import ActionItem, EntryKind, Incident
 from incidents.people import Person
@@ -19,7 +21,7 @@ def _note(
     incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.AddNote)
-    text = checked_text(command.text, "A note", "/incident note Paused the nightly batch")
+    text = checked_text(command.text, "A note", example("note"))
     updated = stamp(incident, now, actor, EntryKind.NOTE, text)
     message = to_channel(updated, MessageKind.NOTE, ("🗒 Note from ", Mention(actor), ": ", text))
     return Decision(
@@ -33,9 +35,7 @@ def _action(
     incident: Incident, command: c.Command, actor: Person, now: datetime, policy: Policy
 ) -> Decision:
     assert isinstance(command, c.AddActionItem)
-    text = checked_text(
-        command.text, "An action item", "/incident action Add an alert on 502s @sam"
-    )
+    text = checked_text(command.text, "An action item", example("action"))
     item = ActionItem(
         number=len(incident.action_items) + 1,
         text=text,
@@ -112,19 +112,19 @@ def _review_done(
         raise NotAllowedInPhase(
             f"#{incident.number} is not resolved yet; the review comes after `/incident resolve`."
         )
-    link = checked_text(
-        command.link,
-        "Marking the review done",
-        "/incident review done https://wiki.example.com/pir-42",
-    )
+    link, reason = review_record(command.link)
     updated = replace(incident, review_done_at=now, review_link=link)
-    updated = stamp(
-        updated, now, actor, EntryKind.REVIEW_DONE, f"Review written: {link}", link=link
-    )
+    if link is not None:
+        said = f"Review written: {link}"
+        updated = stamp(updated, now, actor, EntryKind.REVIEW_DONE, said, link=link)
+    else:
+        said = f"Review done without a write-up: {reason}"
+        updated = stamp(updated, now, actor, EntryKind.REVIEW_DONE, said, reason=reason)
+    what = f": {link}" if link is not None else f", without a write-up: {reason}"
     message = to_channel(
         updated,
         MessageKind.REVIEW_DONE,
-        ("📘 Review for #", str(incident.number), " marked done by ", Mention(actor), f": {link}"),
+        ("📘 Review for #", str(incident.number), " marked done by ", Mention(actor), what),
         tone=Tone.SUCCESS,
     )
     return Decision(
@@ -132,6 +132,42 @@ def _review_done(
         events=(e.TimelineNoted(number=incident.number, at=now, kind="review_done"),),
         messages=(message,),
     )
+
+
+def review_record(text: str) -> tuple[str | None, str]:
+    """What `review done` records: (the review's web address, "") for an http(s) link, or
+    (None, why) for `none <why>`. Anything else is refused, saying what is valid."""
+    typed = checked_text(
+        text, "Marking the review done", example("review done")
+    )  # empty, or overlong
+    first, _, rest = typed.partition(" ")
+    if first.lower() == "none":
+        reason = clean(rest)
+        if not reason:
+            raise InvalidCommand(
+                f"Say why there is no written review: `{example('review done none')}`."
+            )
+        return None, reason
+    if not _is_web_link(typed):
+        shown = typed if len(typed) <= 60 else typed[:59] + "…"
+        raise InvalidCommand(
+            f"`{shown}` is not a link to the review. Give its address (http:// or https://), "
+            f"e.g. `{example('review done')}`, or `none` and why there is no write-up: "
+            f"`{example('review done none')}`. Nothing was changed."
+        )
+    return typed, ""
+
+
+def _is_web_link(text: str) -> bool:
+    """An http or https address with a host and no spaces (the review's page)."""
+    if any(character.isspace() for character in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # a malformed port or IPv6 address
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
 
 
 def _pinned(

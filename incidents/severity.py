@@ -35,11 +35,12 @@ class Severity(enum.IntEnum):
 _SEVERITY_PATTERN = re.compile(r"^(?:sev(?:erity)?[\s_-]*|p)?([0-9]{1,3})$", re.IGNORECASE)
 
 
-def parse_severity(text: str) -> Severity:
-    """Parse `sev1`, `SEV-1`, `Sev 1`, `1`, `p1` or `P1` (P0-P3 map to SEV-0..3)."""
+def parse_severity(text: str, *, example: str | None = None) -> Severity:
+    """Parse `sev1`, `SEV-1`, `Sev 1`, `1`, `p1` or `P1` (P0-P3 map to SEV-0..3). The error
+    shows `example` (the command being typed, done right) when one is given."""
     match = _SEVERITY_PATTERN.match(text.strip())
     if match is not None:
         level = int(match.group(1))
         if 0 <= level <= 3:
             return Severity(level)
-    raise UnknownSeverity(text)
+    raise UnknownSeverity(text, example)

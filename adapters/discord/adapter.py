@@ -44,6 +44,7 @@ class DiscordAdapter:
         defer_after: float = DEFER_AFTER,
         guild_ready_timeout: float = 2.0,
         ready_timeout: float = READY_TIMEOUT,
+        dashboard_url: str | None = None,
     ) -> None:
         self._token = token
         self._guild_id = guild_id
@@ -60,8 +61,15 @@ class DiscordAdapter:
             channels=self.channels,
             defer_after=defer_after,
             inbox=ports.inbox,
+            names=ports.names,
+            dashboard_url=dashboard_url,
         )
-        self.capture = Capture(commands=ports.commands, channels=self.channels)
+        self.capture = Capture(
+            commands=ports.commands,
+            channels=self.channels,
+            names=ports.names,
+            relay=ports.relay_messages,
+        )
         self.delivery = DiscordDelivery(
             commands=ports.commands,
             routes=ports.routes,
@@ -69,6 +77,8 @@ class DiscordAdapter:
             client_ready=self._client_ready,
             guild_id=guild_id,
             category=category,
+            dashboard_url=dashboard_url,
+            people=ports.people,
         )
         self.client: SevbotClient | None = None
         self.message_content = True
@@ -165,5 +175,14 @@ def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> Disco
         api_url=settings.discord_api_url,
         gateway_url=settings.discord_gateway_url,
         category=settings.discord_incident_category,
+        dashboard_url=dashboard_url(settings),
         **options,
     )
+
+
+def dashboard_url(settings: Settings) -> str | None:
+    """The dashboard's address for links in messages: on (SEVBOT_WEB_TOKEN) and reachable
+    (SEVBOT_PUBLIC_URL), else None."""
+    if settings.web_token is None or not settings.public_url:
+        return None
+    return settings.public_url.rstrip("/")

@@ -8,7 +8,7 @@ import discord
 
 from adapters.discord.channels import IncidentChannels
 from adapters.discord.parse import PLATFORM, user_identity
-from bot.chat import CommandBus
+from bot.chat import CommandBus, PeopleNames
 from incidents import commands as c
 from incidents.people import Person
 
@@ -19,15 +19,28 @@ PIN_EMOJI = "📌"
 class Capture:
     """Turns channel activity into RecordPinnedMessage / RecordParticipant commands."""
 
-    def __init__(self, *, commands: CommandBus, channels: IncidentChannels) -> None:
+    def __init__(
+        self,
+        *,
+        commands: CommandBus,
+        channels: IncidentChannels,
+        names: PeopleNames | None = None,
+        relay: bool = False,
+    ) -> None:
         self._service = commands
         self._channels = channels
+        self._names = names
+        self._relay = relay  # `[mirror] relay_messages`: every message goes to the bus
         self._speakers: set[tuple[int, int]] = set()  # (channel, user) already recorded
 
     async def on_message(self, message: discord.Message) -> None:
-        """Someone spoke in an incident channel: they count as a participant (once)."""
-        if message.author.bot or message.guild is None:
+        """Someone spoke in an incident channel: they count as a participant (once); with
+        relaying on, what they wrote goes to the incident's other platforms. Bots and
+        webhooks are never relayed: the bot's own posts, relays included, do not loop."""
+        if message.author.bot or message.guild is None or message.webhook_id is not None:
             return
+        if self._relay:
+            await self._relay_message(message)
         key = (message.channel.id, message.author.id)
         if key in self._speakers:
             return
@@ -38,6 +51,29 @@ class Capture:
         who = user_identity(message.author.id)
         await self._service.handle(
             c.RecordParticipant(user=who), actor=who, platform=PLATFORM, number=number
+        )
+        if self._names is not None:  # a member in a server: nickname, else global name
+            await self._names.heard(who, message.author.display_name)
+
+    async def _relay_message(self, message: discord.Message) -> None:
+        number = await self._channels.incident_of(message.channel.id)
+        if number is None:
+            return
+        who = user_identity(message.author.id)
+        # `clean_content`: `<@123>` as `@name`, `@everyone` broken by a zero-width space; the
+        # other side escapes it again as text a person typed.
+        relayed = c.RelayMessage(
+            author=who,
+            text=message.clean_content,
+            name=message.author.display_name,
+            links=tuple(attachment.url for attachment in message.attachments),
+        )
+        await self._service.handle(
+            relayed,
+            actor=who,
+            platform=PLATFORM,
+            number=number,
+            request_key=f"discord:relay:{message.id}",  # a replayed event is relayed once
         )
 
     async def on_pins_update(self, channel: discord.abc.GuildChannel | discord.Thread) -> None:

@@ -58,6 +58,9 @@ class SevbotClient(discord.Client):
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             guild_ready_timeout=guild_ready_timeout,
             chunk_guilds_at_startup=False,
+            # Pings nobody unless a send names whom (each does, with `allowed_mentions`): a
+            # send that forgot would otherwise ping whatever its text mentions.
+            allowed_mentions=discord.AllowedMentions.none(),
         )
         self.sevbot_handler = handler
         self._capture = capture

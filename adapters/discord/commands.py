@@ -23,6 +23,11 @@ LongText = app_commands.Range[str, 1, 3000]
 
 SEVERITY_CHOICES = [Choice(name=f"{s.emoji} {s.label}", value=s.label) for s in Severity]
 PHASE_CHOICES = [Choice(name=p.value, value=p.value) for p in Phase]
+COMPONENT_STATUS_CHOICES = [
+    Choice(name=name, value=name) for name in ("operational", "degraded", "partial", "major")
+]
+ComponentNames = app_commands.Range[str, 1, 500]
+UtcTime = app_commands.Range[str, 1, 40]
 ROLE_CHOICES = [
     Choice(name="incident commander", value="ic"),
     Choice(name="communications lead", value="comms"),
@@ -76,6 +81,7 @@ class IncidentCommands(
         severity="How bad: SEV-0 is worst",
         title="What is wrong, in a few words",
         private="Only the people in it see it: a hidden channel, no public trace",
+        components="Status-page components it affects, comma-separated: API,Checkout",
     )
     @app_commands.choices(severity=SEVERITY_CHOICES)
     async def open_incident(
@@ -84,9 +90,17 @@ class IncidentCommands(
         severity: Choice[str],
         title: Title,
         private: bool = False,
+        components: ComponentNames | None = None,
     ) -> None:
         """Declare an incident."""
-        await self._run(interaction, "open", severity=severity.value, title=title, private=private)
+        await self._run(
+            interaction,
+            "open",
+            severity=severity.value,
+            title=title,
+            private=private,
+            components=components,
+        )
 
     @app_commands.command(name="ack", description="Acknowledge the page; stops escalation")
     @app_commands.describe(incident=_NUMBER_HELP)
@@ -100,6 +114,7 @@ class IncidentCommands(
     @app_commands.describe(
         text="What do we know, what are we doing, when is the next update?",
         external="An update meant for customers",
+        title="With external: the title the status page shows (else a neutral one)",
         incident=_NUMBER_HELP,
     )
     async def status(
@@ -108,9 +123,29 @@ class IncidentCommands(
         text: LongText | None = None,
         external: bool = False,
         incident: IncidentNumber | None = None,
+        title: Title | None = None,
     ) -> None:
         """Post a status update, or open the status form."""
-        await self._run(interaction, "status", text=text, external=external, incident=incident)
+        await self._run(
+            interaction, "status", text=text, external=external, incident=incident, title=title
+        )
+
+    @app_commands.command(name="component", description="Set a component's status page status")
+    @app_commands.describe(
+        name="The component, as the status page names it",
+        status="What customers read",
+        incident=_NUMBER_HELP,
+    )
+    @app_commands.choices(status=COMPONENT_STATUS_CHOICES)
+    async def component(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 80],
+        status: Choice[str],
+        incident: IncidentNumber | None = None,
+    ) -> None:
+        """Set what the status page says of a component."""
+        await self._run(interaction, "component", name=name, status=status.value, incident=incident)
 
     @app_commands.command(name="sev", description="Change the severity")
     @app_commands.describe(level="The new severity", incident=_NUMBER_HELP)
@@ -244,6 +279,28 @@ class IncidentCommands(
     ) -> None:
         """Show the timeline."""
         await self._run(interaction, "timeline", incident=incident)
+
+    @app_commands.command(
+        name="maintenance", description="Announce planned work on the status page (UTC times)"
+    )
+    @app_commands.describe(
+        start="When it starts, UTC: 2026-12-05T02:00Z or 2026-12-05 02:00",
+        end="When it ends, UTC",
+        title="What customers read",
+        components="Components it affects, comma-separated: API,Checkout",
+    )
+    async def maintenance(
+        self,
+        interaction: discord.Interaction[Any],
+        start: UtcTime,
+        end: UtcTime,
+        title: Title,
+        components: ComponentNames | None = None,
+    ) -> None:
+        """Schedule maintenance."""
+        await self._run(
+            interaction, "maintenance", start=start, end=end, title=title, components=components
+        )
 
     @app_commands.command(name="list", description="List the open incidents")
     async def list_incidents(self, interaction: discord.Interaction[Any]) -> None:

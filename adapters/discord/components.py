@@ -15,8 +15,10 @@ import discord
 
 from adapters.discord.parse import (
     ACKNOWLEDGE,
+    ALERT_ACK,
     BUTTON_TEMPLATE,
     CHANGE_SEVERITY,
+    DECLARE,
     POST_UPDATE,
     RESOLVE,
     RESOLVE_MODAL,
@@ -27,6 +29,7 @@ from adapters.discord.parse import (
     SUMMARY_FIELD,
     custom_id,
 )
+from incidents.decision import MAX_TEXT
 from incidents.messages import Button
 from incidents.severity import Severity
 
@@ -35,8 +38,18 @@ BUTTON_LOOK: dict[Button, tuple[str, str, discord.ButtonStyle]] = {
     Button.POST_UPDATE: (POST_UPDATE, "Post update", discord.ButtonStyle.primary),
     Button.CHANGE_SEVERITY: (CHANGE_SEVERITY, "Change severity", discord.ButtonStyle.secondary),
     Button.RESOLVE: (RESOLVE, "Resolve", discord.ButtonStyle.danger),
+    Button.ACKNOWLEDGE_ALERT: (ALERT_ACK, "Acknowledge", discord.ButtonStyle.success),
+    Button.DECLARE_INCIDENT: (DECLARE, "Declare incident", discord.ButtonStyle.danger),
 }
 _BY_ACTION = {action: (label, style) for action, label, style in BUTTON_LOOK.values()}
+# A text input's label holds at most 45 characters and its placeholder 100 (discord.com/
+# developers/docs/components/reference#label-label-structure, #text-input-text-input-structure;
+# openapi.json TextInputComponentForModalRequest): the question goes in the label, an example
+# of a good answer in the placeholder.
+STATUS_LABEL = "What we know, what we're doing, next update"
+STATUS_EXAMPLE = (
+    "e.g. Card payments fail since the 13:55 deploy; rolling it back. Next update by 14:30."
+)
 
 
 class ComponentHandler(Protocol):
@@ -151,10 +164,11 @@ def status_modal(number: int | None, *, external: bool = False) -> discord.ui.Mo
     )
     modal.add_item(
         discord.ui.TextInput(
-            label="What do we know, what are we doing, next update?",
+            label=STATUS_LABEL,
+            placeholder=STATUS_EXAMPLE,
             custom_id=STATUS_FIELD,
             style=discord.TextStyle.paragraph,
-            max_length=3000,
+            max_length=MAX_TEXT,
         )
     )
     return modal
@@ -171,7 +185,7 @@ def resolve_modal(number: int) -> discord.ui.Modal:
             custom_id=SUMMARY_FIELD,
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=3000,
+            max_length=MAX_TEXT,
         )
     )
     return modal

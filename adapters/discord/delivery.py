@@ -21,6 +21,7 @@ from adapters.discord.parse import discord_user_id
 from adapters.discord.private import ACCESS_KINDS, PrivateAccess, private_overwrites
 from adapters.discord.render import channel_topic, render_message
 from bot.chat import CommandBus, Routes
+from incidents.directory import NOBODY, PeopleDirectory
 from incidents.messages import Audience, Message, MessageKind
 from incidents.naming import channel_name
 from incidents.ports import DeliveryError, OutboxItem
@@ -60,6 +61,8 @@ class DiscordDelivery:
         client_ready: ClientReady,
         guild_id: int | None,
         category: str | None,
+        dashboard_url: str | None = None,
+        people: PeopleDirectory = NOBODY,
     ) -> None:
         self._commands = commands
         self._routes = routes
@@ -71,7 +74,8 @@ class DiscordDelivery:
         self._sent: dict[int, int] = {}  # outbox item id → message id
         self._topics: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
-        self._private = PrivateAccess()
+        self._private = PrivateAccess(people)
+        self._dashboard_url = dashboard_url  # where a message cut to fit says the rest is
 
     async def deliver(self, item: OutboxItem) -> None:
         """Post the item once; raise DeliveryError on failure."""
@@ -83,7 +87,7 @@ class DiscordDelivery:
             target = await self._target(client, message)
             if target is None:
                 return
-            post = render_message(message)
+            post = render_message(message, dashboard_url=self._dashboard_url)
             sent = await target.send(**post.send_kwargs(), nonce=nonce(item.id))
         except _FAILURES as error:
             raise delivery_error(error, f"posting {message.kind}") from error
@@ -145,11 +149,13 @@ class DiscordDelivery:
                     bot = client.user
                     if bot is None:
                         raise DeliveryError("not logged in to Discord yet", retry_after=5)
-                    private["overwrites"] = private_overwrites(guild, bot.id, incident)
+                    private["overwrites"] = private_overwrites(
+                        guild, bot.id, incident, self._private.people
+                    )
                 channel = await guild.create_text_channel(
                     name,
                     category=category,
-                    topic=channel_topic(incident),
+                    topic=channel_topic(incident, self._private.people),
                     reason=f"sevbot: incident #{number}",
                     **private,
                 )
@@ -212,7 +218,7 @@ class DiscordDelivery:
         incident = await self._commands.load(message.incident)
         if incident is None:
             return
-        topic = channel_topic(incident)
+        topic = channel_topic(incident, self._private.people)
         if self._topics.get(channel.id, channel.topic or "") == topic:
             return
         try:

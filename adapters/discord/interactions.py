@@ -6,6 +6,8 @@ inbox under that key before it is deferred (acknowledged means durable, see `bot
 and marked done once it is answered; at start, `replay` runs what an earlier process deferred
 and did not answer, and follows it up while the interaction token still works (15 minutes).
 Answers are ephemeral; errors come worded by the core, saying what would have been valid.
+Once answered, the name of whoever acted is kept: Discord sends it with the interaction
+(`member.nick`, else `user.global_name`, else `user.username`), so no call is needed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from adapters.discord.components import resolve_modal, severity_picker, status_m
 from adapters.discord.early import EarlyDeferral
 from adapters.discord.parse import (
     ACKNOWLEDGE,
+    ALERT_ACK,
     CHANGE_SEVERITY,
+    DECLARE,
     PLATFORM,
     POST_UPDATE,
     RESOLVE,
@@ -46,8 +50,14 @@ from adapters.discord.parse import (
     recorded_roles,
     user_identity,
 )
-from adapters.discord.render import CONTENT_LIMIT, FAILED, clip, render_reply, render_text
-from bot.chat import CommandBus, CommandHandler, Outcome
+from adapters.discord.render import (
+    FAILED,
+    dashboard_link,
+    render_reply,
+    render_text,
+    reply_body,
+)
+from bot.chat import CommandBus, CommandHandler, Outcome, PeopleNames
 from bot.inbox import Inbox
 from incidents import commands as c
 from incidents.messages import Audience, Message, MessageKind
@@ -66,10 +76,6 @@ NOT_RECORDED = (
     "Sorry, sevbot could not take that just now, so nothing was done. Try again in a moment."
 )
 REPLAY_TIMEOUT = 5.0  # seconds for each follow-up of a replayed interaction (best effort)
-NO_ONCALL = (
-    "No on-call rotation is configured. Add a `[[rotation]]` to sevbot.toml "
-    "(see the README), then `/oncall` shows who is on call."
-)
 
 
 class InteractionHandler:
@@ -79,13 +85,17 @@ class InteractionHandler:
         self,
         *,
         commands: CommandBus,
-        oncall: CommandHandler | None,
+        oncall: CommandHandler,
         channels: IncidentChannels,
         defer_after: float = DEFER_AFTER,
         inbox: Inbox | None = None,
+        names: PeopleNames | None = None,
+        dashboard_url: str | None = None,
     ) -> None:
         self._commands = commands
         self._inbox = inbox
+        self._names = names
+        self._dashboard_url = dashboard_url  # where a reply cut to fit says the rest is
         self._oncall = oncall
         self._workers = asyncio.Semaphore(WORKERS)
         self._channels = channels
@@ -99,7 +109,7 @@ class InteractionHandler:
 
     def wants_early_deferral(self, payload: Mapping[str, Any]) -> bool:
         """Whether a raw INTERACTION_CREATE runs a request and can be deferred at once."""
-        return defers_at_once(payload, oncall=self._oncall is not None)
+        return defers_at_once(payload)
 
     async def on_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -127,15 +137,11 @@ class InteractionHandler:
         await self._run(interaction, parsed.request, parsed.incident)
 
     async def on_oncall_command(self, interaction: discord.Interaction[Any], text: str) -> None:
-        """`/oncall …`, answered by the on-call rotations when they are configured."""
-        oncall = self._oncall
-        if oncall is None:
-            await self._answer(interaction, _error(NO_ONCALL))
-            return
+        """`/oncall …`, answered by the on-call rotations (or, without any, by how to add one)."""
         if not await self._recorded(interaction):
             await self._answer(interaction, _error(NOT_RECORDED))
             return
-        work = oncall.handle_text(
+        work = self._oncall.handle_text(
             neutral_text(text.strip()),
             actor=user_identity(interaction.user.id),
             platform=PLATFORM,
@@ -144,6 +150,7 @@ class InteractionHandler:
             groups=roles_of(interaction),
         )
         await self._answer(interaction, work, key=f"discord:{interaction.id}")
+        await self._learn_name(interaction)
 
     async def on_button(
         self, interaction: discord.Interaction[Any], action: str, number: int
@@ -151,6 +158,10 @@ class InteractionHandler:
         """A summary button: acknowledge now, or open the form the action needs."""
         if action == ACKNOWLEDGE:
             await self._run(interaction, c.Acknowledge(), number)
+        elif action == ALERT_ACK:  # an alert card's: `number` is the alert group
+            await self._run(interaction, c.AcknowledgeAlert(alert=number), None)
+        elif action == DECLARE:
+            await self._run(interaction, c.DeclareAlertIncident(alert=number), None)
         elif action == POST_UPDATE:
             await self._respond(interaction.response.send_modal(status_modal(number)))
         elif action == RESOLVE:
@@ -158,7 +169,10 @@ class InteractionHandler:
         elif action == CHANGE_SEVERITY:
             await self._respond(
                 interaction.response.send_message(
-                    f"New severity for #{number}:", view=severity_picker(number), ephemeral=True
+                    f"New severity for #{number}:",
+                    view=severity_picker(number),
+                    ephemeral=True,
+                    allowed_mentions=discord.AllowedMentions.none(),
                 )
             )
 
@@ -210,6 +224,16 @@ class InteractionHandler:
             return outcome
 
         await self._answer(interaction, handle(), key=f"discord:{interaction.id}")
+        await self._learn_name(interaction)
+
+    async def _learn_name(self, interaction: discord.Interaction[Any]) -> None:
+        """Keep the name Discord sent with the interaction, after the answer. discord.py's
+        `display_name` is the member's server nickname, else the user's global display name,
+        else the username (`nick`: discord.com/developers/docs/resources/guild#guild-member-
+        object; `global_name`: discord.com/developers/docs/resources/user#user-object)."""
+        if self._names is not None:
+            user = interaction.user
+            await self._names.heard(user_identity(user.id), user.display_name)
 
     async def _answer(
         self,
@@ -242,7 +266,7 @@ class InteractionHandler:
             post = render_reply(None, "Already done: that request was handled before.")
         else:
             done_text = f"Done (#{outcome.incident})." if outcome.incident else "Done."
-            post = render_reply(outcome.reply, done_text)
+            post = render_reply(outcome.reply, done_text, dashboard_url=self._dashboard_url)
         if deferred:
             await self._respond(interaction.followup.send(**post.send_kwargs(), ephemeral=True))
         else:
@@ -301,7 +325,7 @@ class InteractionHandler:
             log.error("discord: cannot read inbox entry %s; it is left out", key)
             await self._inbox_done(key)
             return
-        wanted = raw_request(recorded, oncall=self._oncall is not None)
+        wanted = raw_request(recorded)
         outcome: Outcome | None = None
         try:
             if wanted is None:
@@ -310,16 +334,13 @@ class InteractionHandler:
                 outcome = await self._bounded(self._rerun(wanted, recorded, key))
         except Exception:
             log.exception("discord: replaying %s failed", key)
-        text = FAILED
+        text, link = FAILED, None
         if outcome is not None:
             done_text = f"Done (#{outcome.incident})." if outcome.incident else "Done."
             reply = render_text(outcome.reply.text).text if outcome.reply is not None else ""
             text = reply or done_text
-        body = {
-            "content": clip(text, CONTENT_LIMIT),
-            "flags": 64,
-            "allowed_mentions": {"parse": []},
-        }
+            link = dashboard_link(self._dashboard_url, outcome.incident)
+        body = reply_body(text, link=link)
         follow_up = f"/webhooks/{recorded.get('application_id')}/{recorded.get('token')}"
         try:
             async with asyncio.timeout(REPLAY_TIMEOUT):
@@ -338,7 +359,6 @@ class InteractionHandler:
         channel = recorded.get("channel_id")
         groups = recorded_roles(recorded)
         if isinstance(wanted, OnCallText):
-            assert self._oncall is not None  # raw_request found /oncall only when configured
             return await self._oncall.handle_text(
                 neutral_text(wanted.text.strip()),
                 actor=actor,

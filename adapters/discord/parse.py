@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from incidents import commands as c
+from incidents.components import parse_component_status
 from incidents.errors import DomainError
 from incidents.model import Role
 from incidents.parser import VERB_NAMES, Parsed, ParseError
 from incidents.people import ONE_PERSON, Person, not_one_person
 from incidents.phase import parse_phase
+from incidents.public_syntax import MAINTENANCE_EXAMPLE, component_names, take_instant
 from incidents.severity import parse_severity
 from incidents.text import has_visible
 
 PLATFORM = "discord"
+OPEN_EXAMPLE = "/incident open severity:SEV-1 title:Card payments fail components:Checkout"
 Option = str | int | bool | None
 
 #: The subcommands of `/incident`: the command language's verbs, in the order help lists them.
@@ -34,13 +37,19 @@ ROLES: dict[str, Role] = {
 
 #: Button actions on an incident summary, and what each custom id prefix means.
 ACKNOWLEDGE, POST_UPDATE, CHANGE_SEVERITY, RESOLVE = "ack", "update", "sev", "resolve"
+#: An alert card's buttons (issue 18); their number is the alert group's, not an incident's.
+ALERT_ACK, DECLARE = "alertack", "declare"
+ALERT_ACTIONS = frozenset({ALERT_ACK, DECLARE})
 SET_SEVERITY = "setsev"  # the severity picker a Change severity click shows
 STATUS_MODAL, RESOLVE_MODAL = "status", "resolved"
 _CUSTOM_ID = re.compile(
-    r"^sevbot:(?P<action>ack|update|sev|resolve|setsev|status|resolved):(?P<number>[0-9]{1,9})"
+    r"^sevbot:(?P<action>ack|update|sev|resolve|setsev|status|resolved|alertack|declare)"
+    r":(?P<number>[0-9]{1,9})"
     r"(?::(?P<flag>external))?$"
 )
-BUTTON_TEMPLATE = r"sevbot:(?P<action>ack|update|sev|resolve):(?P<number>[0-9]{1,9})"
+BUTTON_TEMPLATE = (
+    r"sevbot:(?P<action>ack|update|sev|resolve|alertack|declare):(?P<number>[0-9]{1,9})"
+)
 SELECT_TEMPLATE = r"sevbot:setsev:(?P<number>[0-9]{1,9})"
 STATUS_FIELD, SUMMARY_FIELD = "text", "summary"
 _USER_MENTION = re.compile(r"(?<!\S)<@!?([0-9]+)>(?!\S)")
@@ -145,9 +154,18 @@ def _request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | 
         title = _text(options, "title")
         if not has_visible(title):
             return ParseError("An incident needs a title, e.g. `/incident open SEV-1 DB down`.")
-        severity = parse_severity(_text(options, "severity") or "?")
+        severity = parse_severity(
+            _text(options, "severity") or "?",
+            example=f"/incident open severity:SEV-1 title:{title}",
+        )
         private = options.get("private") is True
-        return Parsed(request=c.OpenIncident(severity=severity, title=title, private=private))
+        listed = _text(options, "components")
+        components = tuple(component_names(listed, OPEN_EXAMPLE)) if listed else ()
+        return Parsed(
+            request=c.OpenIncident(
+                severity=severity, title=title, private=private, components=components
+            )
+        )
     if verb == "list":
         return Parsed(request=c.ListIncidents())
     if verb == "help":
@@ -166,12 +184,30 @@ def _request(verb: str, options: Mapping[str, Option]) -> Parsed | ParseError | 
     return Parsed(request=request, incident=number)
 
 
-def _status(options: Mapping[str, Option]) -> c.Request | StatusModal:
+def _status(options: Mapping[str, Option]) -> c.Request | StatusModal | ParseError:
     external = options.get("external") is True
     text = _text(options, "text")
+    title = _text(options, "title") or None
+    if not text and title is not None:
+        return ParseError(
+            "Add the update with the title: "
+            "`/incident status text:We are on it external:True title:Degraded checkout`."
+        )
     if not text:
         return StatusModal(incident=_number(options), external=external)
-    return c.PostStatusUpdate(text=text, external=external)
+    return c.PostStatusUpdate(text=text, external=external, title=title)
+
+
+def _maintenance(options: Mapping[str, Option]) -> c.Request:
+    starts_at, _ = take_instant(_text(options, "start"), "starts")
+    ends_at, _ = take_instant(_text(options, "end"), "ends")
+    listed = _text(options, "components")
+    return c.ScheduleMaintenance(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        title=_text(options, "title"),
+        components=tuple(component_names(listed, MAINTENANCE_EXAMPLE)) if listed else (),
+    )
 
 
 def _user(options: Mapping[str, Option], name: str, usage: str) -> Person:
@@ -226,8 +262,16 @@ _Builder = Callable[[Mapping[str, Option]], "c.Request | ParseError | StatusModa
 _BUILDERS: dict[str, _Builder] = {
     "ack": lambda options: c.Acknowledge(),
     "status": _status,
-    "sev": lambda options: c.ChangeSeverity(severity=parse_severity(_text(options, "level"))),
-    "phase": lambda options: c.ChangePhase(phase=parse_phase(_text(options, "name"))),
+    "component": lambda options: c.SetComponentStatus(
+        component=_text(options, "name"), status=parse_component_status(_text(options, "status"))
+    ),
+    "maintenance": _maintenance,
+    "sev": lambda options: c.ChangeSeverity(
+        severity=parse_severity(_text(options, "level"), example="/incident sev level:SEV-2")
+    ),
+    "phase": lambda options: c.ChangePhase(
+        phase=parse_phase(_text(options, "name"), example="/incident phase name:mitigation")
+    ),
     "ic": lambda options: c.AssignRole(
         role=Role.INCIDENT_COMMANDER, user=_user(options, "user", "/incident ic @sam")
     ),
@@ -247,6 +291,10 @@ def component_request(target: CustomId, values: Mapping[str, str]) -> c.Request 
     try:
         if target.action == ACKNOWLEDGE:
             return c.Acknowledge()
+        if target.action == ALERT_ACK and target.incident is not None:
+            return c.AcknowledgeAlert(alert=target.incident)
+        if target.action == DECLARE and target.incident is not None:
+            return c.DeclareAlertIncident(alert=target.incident)
         if target.action == STATUS_MODAL:
             return c.PostStatusUpdate(text=values.get(STATUS_FIELD, ""), external=target.external)
         if target.action == RESOLVE_MODAL:
@@ -269,9 +317,9 @@ class OnCallText:
     text: str
 
 
-def raw_request(payload: Mapping[str, Any], *, oncall: bool) -> Parsed | OnCallText | None:
+def raw_request(payload: Mapping[str, Any]) -> Parsed | OnCallText | None:
     """What a raw INTERACTION_CREATE (or the inbox's copy of one) runs: an `/incident`
-    subcommand that parses, `/oncall` when rotations are configured, an Acknowledge click, a
+    subcommand that parses, `/oncall`, an Acknowledge click, a
     severity pick, a submitted form. None for what is answered without the store: forms being
     opened, the severity picker, errors found while parsing."""
     kind = payload.get("type")
@@ -281,7 +329,7 @@ def raw_request(payload: Mapping[str, Any], *, oncall: bool) -> Parsed | OnCallT
         if name == "oncall":
             typed = {o.get("name"): o.get("value") for o in data.get("options") or []}
             text = typed.get("text")
-            return OnCallText(text=text if isinstance(text, str) else "") if oncall else None
+            return OnCallText(text=text if isinstance(text, str) else "")
         subcommands = data.get("options") or []
         if name != "incident" or len(subcommands) != 1:
             return None
@@ -302,15 +350,16 @@ def raw_request(payload: Mapping[str, Any], *, oncall: bool) -> Parsed | OnCallT
         request = component_request(target, values)
         if request is None or isinstance(request, ParseError):
             return None
-        return Parsed(request=request, incident=target.incident)
+        alert = target.action in ALERT_ACTIONS  # its number is an alert group's
+        return Parsed(request=request, incident=None if alert else target.incident)
     return None
 
 
-def defers_at_once(payload: Mapping[str, Any], *, oncall: bool) -> bool:
+def defers_at_once(payload: Mapping[str, Any]) -> bool:
     """Whether a raw INTERACTION_CREATE runs a request (`raw_request`), so it goes to the store
     and is deferred at once. Forms being opened, the severity picker and errors found while
     parsing are answered directly instead."""
-    return raw_request(payload, oncall=oncall) is not None
+    return raw_request(payload) is not None
 
 
 def recorded_interaction(payload: Mapping[str, Any]) -> dict[str, Any]:

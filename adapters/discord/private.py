@@ -15,6 +15,7 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord.parse import discord_user_id
+from incidents.directory import NOBODY, PeopleDirectory
 from incidents.messages import MessageKind
 from incidents.model import Incident
 from incidents.private import insiders
@@ -43,14 +44,18 @@ ACCESS_KINDS = frozenset(
 )
 
 
-def inside_ids(incident: Incident) -> list[int]:
-    """The Discord user ids of the people inside the incident, in order."""
-    found = (discord_user_id(person) for person in insiders(incident))
+def inside_ids(incident: Incident, people: PeopleDirectory = NOBODY) -> list[int]:
+    """The Discord user ids of the people inside the incident, in order (a `[[person]]`
+    recorded by another identity, by theirs on Discord)."""
+    found = (
+        discord_user_id(people.identity_on(person, "discord") or person)
+        for person in insiders(incident)
+    )
     return list(dict.fromkeys(user_id for user_id in found if user_id is not None))
 
 
 def private_overwrites(
-    guild: discord.Guild, bot_id: int, incident: Incident
+    guild: discord.Guild, bot_id: int, incident: Incident, people: PeopleDirectory = NOBODY
 ) -> dict[discord.Role | discord.Object, discord.PermissionOverwrite]:
     """The overwrites a private incident's channel is created with: @everyone hidden, the bot
     and the people inside shown (as many as Discord takes in one request)."""
@@ -58,16 +63,16 @@ def private_overwrites(
         guild.default_role: HIDDEN,
         discord.Object(id=bot_id): INSIDE,
     }
-    people = [user_id for user_id in inside_ids(incident) if user_id != bot_id]
+    shown = [user_id for user_id in inside_ids(incident, people) if user_id != bot_id]
     room = MAX_OVERWRITES - len(overwrites)
-    if len(people) > room:
+    if len(shown) > room:
         log.warning(
             "discord: #%s has %d people inside; the channel shows it to the first %d",
             incident.number,
-            len(people),
+            len(shown),
             room,
         )
-    for user_id in people[:room]:
+    for user_id in shown[:room]:
         overwrites[discord.Object(id=user_id)] = INSIDE
     return overwrites
 
@@ -75,7 +80,8 @@ def private_overwrites(
 class PrivateAccess:
     """Keeps each private incident channel's member overwrites up to date with who is inside."""
 
-    def __init__(self) -> None:
+    def __init__(self, people: PeopleDirectory = NOBODY) -> None:
+        self.people = people  # whose Discord identity a person recorded otherwise has
         self._shown: dict[int, set[int]] = {}  # channel id → ids with an overwrite there
         self._public: set[int] = set()  # incidents known public (it never changes)
 
@@ -99,7 +105,7 @@ class PrivateAccess:
             self.created(channel)
         shown = self._shown[channel.id]
         allow, deny = INSIDE.pair()
-        for user_id in inside_ids(incident):
+        for user_id in inside_ids(incident, self.people):
             if user_id in shown:
                 continue
             try:

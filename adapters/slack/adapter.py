@@ -22,8 +22,10 @@ from adapters.slack.groups import SlackGroups
 from adapters.slack.http import PATH, SlackEvents
 from adapters.slack.interactions import SlackInbound
 from adapters.slack.listeners import build_bolt_app
+from adapters.slack.overflow import Overflow
 from bot.chat import ChatPorts
 from bot.config import Settings
+from bot.preflight import slack_problem
 from incidents.ports import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -44,14 +46,18 @@ class SlackAdapter:
         app_token: str | None = None,
         session: aiohttp.ClientSession | None = None,
         groups: Iterable[str] = (),
+        dashboard_url: str | None = None,
     ) -> None:
         self._client = client
         self._app_token = app_token
         self._session = session
         self.channels = IncidentChannels(
-            client=client, commands=ports.commands, bindings=ports.channels
+            client=client, commands=ports.commands, bindings=ports.channels, people=ports.people
         )
-        self._delivery = SlackDelivery(client=client, channels=self.channels, routes=ports.routes)
+        overflow = Overflow(client=client, dashboard_url=dashboard_url)
+        self._delivery = SlackDelivery(
+            client=client, channels=self.channels, routes=ports.routes, overflow=overflow
+        )
         self.inbound = SlackInbound(
             commands=ports.commands,
             oncall=ports.oncall,
@@ -60,9 +66,16 @@ class SlackAdapter:
             session=session,
             groups=SlackGroups(client, groups),
             inbox=ports.inbox,
+            overflow=overflow,
+            names=ports.names,
         )
         self.capture = Capture(
-            commands=ports.commands, client=client, channels=self.channels, spawn=self.inbound.spawn
+            commands=ports.commands,
+            client=client,
+            channels=self.channels,
+            spawn=self.inbound.spawn,
+            learn_name=self.inbound.learn_name,
+            relay=ports.relay_messages,
         )
         self.bolt: AsyncApp = build_bolt_app(
             client=client, signing_secret=signing_secret, inbound=self.inbound, capture=self.capture
@@ -124,11 +137,9 @@ def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> Slack
         raise ValueError("SLACK_BOT_TOKEN is not set")
     secret = settings.slack_signing_secret
     app_token = settings.slack_app_token
-    if secret is None and app_token is None:
-        raise ValueError(
-            "Slack needs SLACK_SIGNING_SECRET (requests over HTTP at /slack/events) "
-            "or SLACK_APP_TOKEN (xapp-…, Socket Mode) besides SLACK_BOT_TOKEN"
-        )
+    problem = slack_problem(settings)  # `sevbot run` says it before it opens anything
+    if problem is not None:
+        raise ValueError(problem)
     session: aiohttp.ClientSession | None = None
     with contextlib.suppress(RuntimeError):  # no running loop: one session per call instead
         asyncio.get_running_loop()
@@ -140,6 +151,8 @@ def build_adapter(settings: Settings, ports: ChatPorts, **options: Any) -> Slack
     )
     access = settings.access
     options.setdefault("groups", [*access.admins, *(access.declare or ())])
+    if settings.public_url and settings.web_token is not None:  # the dashboard is on, and linked
+        options.setdefault("dashboard_url", settings.public_url)
     return SlackAdapter(
         ports=ports,
         client=client,

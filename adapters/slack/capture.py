@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import parse as p
 from adapters.slack.channels import IncidentChannels
+from adapters.slack.relay import Said, said
 from bot.chat import CommandBus
 from incidents import commands as c
 
@@ -28,16 +29,26 @@ class Capture:
         client: AsyncWebClient,
         channels: IncidentChannels,
         spawn: Spawn,
+        learn_name: Callable[[str], Awaitable[None]] | None = None,
+        relay: bool = False,
     ) -> None:
         self._service = commands
         self._client = client
         self._channels = channels
         self._spawn = spawn  # runs the work after the acknowledgement
+        self._learn_name = learn_name  # keeps a speaker's name (users.info when stale)
         self._speakers: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._relay = relay  # `[mirror] relay_messages`: every message goes to the bus
 
     def message_event(self, body: Mapping[str, Any]) -> None:
-        """Someone spoke: a participant of the channel's incident (one write per person)."""
-        spoke = p.spoke(body.get("event") or {})
+        """Someone spoke: a participant of the channel's incident (one write per person); with
+        relaying on, what they wrote is relayed to the incident's other platforms."""
+        event = body.get("event") or {}
+        if self._relay:
+            message = said(event)
+            if message is not None:
+                self._spawn(self._relay_message(message), "relay")
+        spoke = p.spoke(event)
         if spoke is None:
             return
         key = (spoke.channel_id, spoke.user_id)
@@ -63,6 +74,22 @@ class Capture:
         except Exception:
             self._speakers.pop((spoke.channel_id, spoke.user_id), None)  # try again next time
             raise
+        if self._learn_name is not None:
+            await self._learn_name(spoke.user_id)
+
+    async def _relay_message(self, message: Said) -> None:
+        number = await self._channels.incident_of(message.channel_id)
+        if number is None:
+            return
+        who = p.actor(message.user_id)
+        await self._service.handle(
+            c.RelayMessage(author=who, text=message.text, name=message.name, links=message.links),
+            actor=who,
+            platform=PLATFORM,
+            number=number,
+            # A retried event (or the same message seen twice) is relayed once.
+            request_key=f"slack:relay:{message.channel_id}:{message.ts}",
+        )
 
     def pin_event(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
         """A pinned (or 📌-marked) message in an incident channel goes into the timeline."""

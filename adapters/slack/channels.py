@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.errors import error_code, is_transient
 from adapters.slack.render import slack_user_id, topic
 from bot.chat import ChannelBindings, CommandBus
+from incidents.directory import NOBODY, PeopleDirectory
 from incidents.model import Incident
 from incidents.naming import channel_name
 from incidents.people import EMAIL, Person
@@ -28,9 +29,15 @@ class IncidentChannels:
     """Which channel is whose, creating an incident's channel on its first message."""
 
     def __init__(
-        self, *, client: AsyncWebClient, commands: CommandBus, bindings: ChannelBindings
+        self,
+        *,
+        client: AsyncWebClient,
+        commands: CommandBus,
+        bindings: ChannelBindings,
+        people: PeopleDirectory = NOBODY,
     ) -> None:
         self._client = client
+        self._people = people  # a [[person]] known on Discord first is still invited here
         self._service = commands
         self._bindings = bindings
         self._by_incident: dict[int, str] = {}
@@ -134,7 +141,9 @@ class IncidentChannels:
                 return None
 
     async def user_id(self, identity: Person) -> str | None:
-        """A Slack user id for `slack:U…` or `email:…` (looked up once); None otherwise."""
+        """A Slack user id for `slack:U…` or `email:…` (looked up once), or for a `[[person]]`
+        with one of those; None otherwise."""
+        identity = self._people.identity_on(identity, PLATFORM) or identity
         direct = slack_user_id(identity)
         if direct is not None:
             return direct
@@ -212,16 +221,28 @@ class IncidentChannels:
     async def _name(self, user_id: str) -> str:
         if user_id not in self._names:
             try:
-                response = await self._client.users_info(user=user_id)
-                profile = response["user"].get("profile") or {}
-                self._names[user_id] = str(
-                    profile.get("display_name")
-                    or profile.get("real_name")
-                    or response["user"].get("name")
-                    or user_id
-                )
+                self._names[user_id] = await self.ask_name(user_id) or user_id
             except SlackApiError as error:
                 if is_transient(error):
                     raise
                 self._names[user_id] = user_id
         return self._names[user_id]
+
+    async def ask_name(self, user_id: str) -> str | None:
+        """What Slack shows for the user, asked now (`users.info`): the display name, else the
+        real name, else the username; None when the profile has none. The profile holds "as
+        much information as the user has supplied … may not be present at all, may be null
+        or may contain the empty string" (docs.slack.dev/reference/methods/users.info)."""
+        response = await self._client.users_info(user=user_id)
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        for name in (
+            profile.get("display_name"),
+            profile.get("real_name"),
+            user.get("real_name"),
+            user.get("name"),
+        ):
+            if isinstance(name, str) and name.strip():
+                self._names[user_id] = name
+                return name
+        return None

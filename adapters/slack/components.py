@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.parse import RESOLVE_MODAL, SEVERITY_MODAL, STATUS_MODAL, ModalContext
+from adapters.slack.text import clip
 from incidents.messages import Button
 from incidents.severity import Severity
 
 View = dict[str, Any]
+TITLE_LIMIT = 24  # a modal's title (docs.slack.dev/reference/views/modal-views)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -22,7 +24,7 @@ def _modal(
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": context.dump(),
-        "title": _plain(title[:24]),  # Slack's limit for a modal title
+        "title": _plain(clip(title, TITLE_LIMIT)),
         "submit": _plain(submit),
         "close": _plain("Cancel"),
         "blocks": blocks,

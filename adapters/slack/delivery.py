@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.channels import IncidentChannels
 from adapters.slack.errors import delivery_error, error_code
-from adapters.slack.render import mentioned_users, render_blocks
+from adapters.slack.overflow import Overflow, file_name, full_text
+from adapters.slack.render import mentioned_users, render
 from bot.chat import Routes
 from incidents.messages import Audience, Message, MessageKind
 from incidents.ports import DeliveryError, OutboxItem
@@ -46,9 +47,15 @@ class SlackDelivery:
     platform = "slack"
 
     def __init__(
-        self, *, client: AsyncWebClient, channels: IncidentChannels, routes: Routes
+        self,
+        *,
+        client: AsyncWebClient,
+        channels: IncidentChannels,
+        routes: Routes,
+        overflow: Overflow | None = None,
     ) -> None:
         self._client = client
+        self._overflow = overflow or Overflow(client=client)
         self._channels = channels
         self._routes = routes
         self._named: dict[str, str] = {}
@@ -101,23 +108,39 @@ class SlackDelivery:
                 if error_code(error) != "already_pinned":
                     raise
         if message.attachment_name and message.attachment is not None:
-            await self._upload(item, channel, after=ts)
+            await self._upload(
+                item, channel, after=ts, name=message.attachment_name, content=message.attachment
+            )
 
     async def _post(
         self, item: OutboxItem, channel: str, *, link: str | None = None, may_join: bool = False
     ) -> str:
         message = item.message
-        if item.attempts > 1:
-            posted = await self._find_posted(channel, item.id)
-            if posted is not None:
-                return posted
         resolved = await self._channels.resolve(mentioned_users(message))
-        text, blocks = render_blocks(message, resolved=resolved, incident_channel=link)
+        rendered = render(message, resolved=resolved, incident_channel=link)
+        rest_in_file = False
+        if rendered.cut:  # too long for one message: it says where the rest is
+            rest = self._overflow.link(message)
+            if rest is None:
+                rest, rest_in_file = f"`{file_name(message)}`, posted below", True
+            rendered = render(message, resolved=resolved, incident_channel=link, rest_at=rest)
+        ts = await self._find_posted(channel, item.id) if item.attempts > 1 else None
+        if ts is None:
+            ts = await self._post_new(channel, item.id, rendered.text, rendered.blocks, may_join)
+        if rest_in_file:
+            await self._upload(
+                item, channel, after=ts, name=file_name(message), content=full_text(message)
+            )
+        return ts
+
+    async def _post_new(
+        self, channel: str, outbox_id: int, text: str, blocks: list[Any], may_join: bool
+    ) -> str:
         arguments: dict[str, Any] = {
             "channel": channel,
             "text": text,
             "blocks": blocks,
-            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": item.id}},
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}},
             "link_names": False,
             "unfurl_links": False,
             "unfurl_media": False,
@@ -162,10 +185,10 @@ class SlackDelivery:
                 break
         return None
 
-    async def _upload(self, item: OutboxItem, channel: str, *, after: str) -> None:
-        """The attachment as a file in the channel, once: a retry looks for it after the text."""
-        message = item.message
-        name = message.attachment_name or "attachment.txt"
+    async def _upload(
+        self, item: OutboxItem, channel: str, *, after: str, name: str, content: str
+    ) -> None:
+        """A file in the channel, once: a retry looks for it after the message's text."""
         if item.attempts > 1:
             bot_user = await self._channels.bot_user()
             response = await self._client.conversations_history(
@@ -176,7 +199,7 @@ class SlackDelivery:
                 if posted.get("user") == bot_user and any(f.get("name") == name for f in files):
                     return
         await self._client.files_upload_v2(
-            channel=channel, content=message.attachment or "", filename=name, title=name
+            channel=channel, content=content, filename=name, title=name
         )
 
     async def _direct_channel(self, message: Message) -> str:

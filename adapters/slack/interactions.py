@@ -5,7 +5,8 @@ the inbox (one small INSERT: acknowledged means durable, see `bot/inbox.py`); th
 the store transaction and any Web API call, is queued for a few worker tasks, and the inbox
 entry is marked done once the person has the answer. At start, `replay` queues what an
 earlier process acknowledged and did not finish. Both the HTTP fast path and slack-bolt's
-listeners (HTTP and Socket Mode) call these.
+listeners (HTTP and Socket Mode) call these. Last, the name of whoever acted is asked for
+(`users.info`) when the one kept is missing or stale, so reviews and plain text show it.
 """
 
 from __future__ import annotations
@@ -28,12 +29,21 @@ from adapters.slack.client import CALL_TIMEOUT
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.errors import error_code
 from adapters.slack.groups import SlackGroups
-from adapters.slack.recorded import ACKNOWLEDGE, FORM, INCIDENT, ONCALL, Recorded, request_of
-from adapters.slack.render import ephemeral, reply_payload
-from bot.chat import CommandBus, CommandHandler, Outcome
+from adapters.slack.overflow import Overflow
+from adapters.slack.recorded import (
+    ACKNOWLEDGE,
+    ALERT,
+    FORM,
+    INCIDENT,
+    ONCALL,
+    Recorded,
+    request_of,
+)
+from adapters.slack.render import ephemeral
+from bot.chat import CommandBus, CommandHandler, Outcome, PeopleNames
 from bot.inbox import Inbox
 from incidents import commands as c
-from incidents.messages import Button
+from incidents.messages import ALERT_BUTTONS, Button
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -41,10 +51,6 @@ WORKERS = 4  # background jobs at once (per process)
 FAILED = (
     "Sorry, that did not go through on sevbot's side. `/incident timeline` shows what was "
     "recorded; try again in a moment."
-)
-NO_ONCALL = (
-    "No on-call rotation is configured, so `/oncall` has nothing to show. Incidents still work: "
-    "`/incident help`."
 )
 NOT_RECORDED = (
     "Sorry, sevbot could not take that just now, so nothing was done. Try again in a moment."
@@ -111,14 +117,18 @@ class SlackInbound:
         self,
         *,
         commands: CommandBus,
-        oncall: CommandHandler | None,
+        oncall: CommandHandler,
         client: AsyncWebClient,
         channels: IncidentChannels,
         session: aiohttp.ClientSession | None,
         groups: SlackGroups | None = None,
         inbox: Inbox | None = None,
+        overflow: Overflow | None = None,
+        names: PeopleNames | None = None,
     ) -> None:
         self._service = commands
+        self._names = names
+        self._overflow = overflow or Overflow(client=client)
         self._inbox = inbox
         self._groups = groups
         self._oncall_handler = oncall
@@ -245,6 +255,18 @@ class SlackInbound:
             await reply.send(ephemeral(FAILED))
         if self._inbox is not None and command.key is not None:
             await self._inbox.done(command.key)
+        await self.learn_name(command.user_id)
+
+    async def learn_name(self, user_id: str) -> None:
+        """Keep the user's name (asked with `users.info` when the one kept is missing or
+        stale); after the person has the answer, never on the way to it. Best effort."""
+        if self._names is None or not user_id:
+            return
+        try:
+            person = p.actor(user_id)
+        except ValueError:
+            return
+        await self._names.refresh(person, lambda: self._channels.ask_name(user_id))
 
     async def _run(
         self,
@@ -273,16 +295,14 @@ class SlackInbound:
 
     async def _answer(self, outcome: Outcome, reply: Replier, *, replayed: bool = False) -> None:
         if outcome.reply is not None and (replayed or not outcome.duplicate):
-            await reply.send(reply_payload(outcome.reply))
+            await reply.send(await self._overflow.reply(outcome.reply, reply.user_id))
 
     # -- slash commands ---------------------------------------------------------------
 
     async def slash_command(self, command: p.SlashCommand) -> dict[str, Any] | None:
         """The acknowledgement for `/incident …` or `/oncall …`, once the command is in the
         inbox; the work follows in a task."""
-        if command.command == "/oncall":
-            if self._oncall_handler is None:
-                return ephemeral(NO_ONCALL)
+        if command.command == "/oncall":  # without rotations, the handler says how to add one
             return await self._accept(_recorded(command, ONCALL), None)
         if command.command != "/incident":
             return ephemeral(f"sevbot does not know `{command.command}`; try `/incident help`.")
@@ -305,12 +325,8 @@ class SlackInbound:
     async def _oncall(
         self, text: str, reply: Replier, key: str | None, *, replayed: bool = False
     ) -> None:
-        handler = self._oncall_handler
-        if handler is None:  # replayed after the rotations were taken out of the config
-            await reply.send(ephemeral(NO_ONCALL))
-            return
         try:
-            outcome = await handler.handle_text(
+            outcome = await self._oncall_handler.handle_text(
                 p.neutral_text(text),
                 actor=p.actor(reply.user_id),
                 platform=PLATFORM,
@@ -360,6 +376,9 @@ class SlackInbound:
         if click is None:
             return
         reply = self.replier(click.user_id, click.channel_id, click.response_url)
+        if click.button in ALERT_BUTTONS:  # an alert card's: `incident` holds the alert group
+            await self._alert_click(click, reply)
+            return
         if click.button is Button.ACKNOWLEDGE:
             recorded = Recorded(
                 key=f"slack:action:{click.trigger_id}" if click.trigger_id else None,
@@ -384,6 +403,22 @@ class SlackInbound:
         else:
             work = self._open_view(click.trigger_id, status_modal(context), reply)
         self.spawn(work, f"button-{click.button.value}", urgent=True)  # views.open: within 3 s
+
+    async def _alert_click(self, click: p.ButtonClick, reply: Replier) -> None:
+        """Acknowledge or Declare incident on an alert card: recorded, then run."""
+        recorded = Recorded(
+            key=f"slack:action:{click.trigger_id}" if click.trigger_id else None,
+            kind=ALERT,
+            user_id=click.user_id,
+            channel_id=click.channel_id,
+            response_url=click.response_url,
+            text=click.button.value,
+            alert=click.incident,
+        )
+        if await self._record(recorded):
+            self.spawn(self._perform(recorded), f"button-{click.button.value}")
+        else:
+            self.spawn(reply.send(ephemeral(NOT_RECORDED)), f"button-{click.button.value}")
 
     async def _severity_modal(
         self, trigger_id: str | None, context: p.ModalContext, reply: Replier

@@ -15,9 +15,11 @@ from typing import Any
 
 from adapters.slack import parse as p
 from incidents import commands as c
+from incidents.messages import Button
 
 INCIDENT, ONCALL, FORM, ACKNOWLEDGE = "incident", "oncall", "form", "acknowledge"
-_KINDS = frozenset({INCIDENT, ONCALL, FORM, ACKNOWLEDGE})
+ALERT = "alert"  # a button of an alert card: `text` is the button, `alert` the group
+_KINDS = frozenset({INCIDENT, ONCALL, FORM, ACKNOWLEDGE, ALERT})
 _VIEW_FIELDS = ("id", "hash", "callback_id", "private_metadata", "state")
 
 
@@ -33,6 +35,7 @@ class Recorded:
     text: str = ""
     view: Mapping[str, Any] | None = None
     incident: int | None = None
+    alert: int | None = None
 
     def dump(self) -> str:
         """The JSON the inbox keeps (the key is the inbox entry's own)."""
@@ -42,12 +45,14 @@ class Recorded:
             "channel": self.channel_id,
             "response_url": self.response_url,
         }
-        if self.kind in (INCIDENT, ONCALL):
+        if self.kind in (INCIDENT, ONCALL, ALERT):
             fields["text"] = self.text
         if self.view is not None:
             fields["view"] = {k: self.view[k] for k in _VIEW_FIELDS if k in self.view}
         if self.incident is not None:
             fields["incident"] = self.incident
+        if self.alert is not None:
+            fields["alert"] = self.alert
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -59,7 +64,7 @@ class Recorded:
             return None
         if not isinstance(fields, dict) or fields.get("kind") not in _KINDS:
             return None
-        view, incident = fields.get("view"), fields.get("incident")
+        view, incident, alert = fields.get("view"), fields.get("incident"), fields.get("alert")
         return cls(
             key=key,
             kind=str(fields["kind"]),
@@ -69,6 +74,7 @@ class Recorded:
             text=str(fields.get("text") or ""),
             view=view if isinstance(view, dict) else None,
             incident=incident if isinstance(incident, int) else None,
+            alert=alert if isinstance(alert, int) else None,
         )
 
 
@@ -87,4 +93,9 @@ def request_of(recorded: Recorded) -> tuple[c.Request, int | None] | None:
         return None if submission is None else (submission.request, submission.context.incident)
     if recorded.kind == ACKNOWLEDGE and recorded.incident is not None:
         return c.Acknowledge(), recorded.incident
+    if recorded.kind == ALERT and recorded.alert is not None:
+        if recorded.text == Button.ACKNOWLEDGE_ALERT.value:
+            return c.AcknowledgeAlert(alert=recorded.alert), None
+        if recorded.text == Button.DECLARE_INCIDENT.value:
+            return c.DeclareAlertIncident(alert=recorded.alert), None
     return None

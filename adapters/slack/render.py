@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.text import clip, split
 from incidents.messages import Button, Everyone, Fact, Mention, Message, Text
 from incidents.model import Incident
 from incidents.people import Person
@@ -23,12 +25,18 @@ BUTTON_LABELS: dict[Button, str] = {
     Button.POST_UPDATE: "Post update",
     Button.CHANGE_SEVERITY: "Change severity",
     Button.RESOLVE: "Resolve",
+    Button.ACKNOWLEDGE_ALERT: "Acknowledge",
+    Button.DECLARE_INCIDENT: "Declare incident",
 }
-SECTION_LIMIT = 3000  # Slack's limit for a section's text
-HEADER_LIMIT = 150
-FIELD_LIMIT = 2000
-TOPIC_LIMIT = 250
-FALLBACK_LIMIT = 3000
+# Slack's limits (the stand-in's table, tests/adapters/slack/limits.py, cites where each is
+# documented); lengths as `adapters.slack.text.units` counts them.
+SECTION_LIMIT = 3000  # a section's text
+HEADER_LIMIT = 150  # a header's text
+FIELD_LIMIT = 2000  # each of a section's fields
+TOPIC_LIMIT = 250  # conversations.setTopic
+FALLBACK_LIMIT = 3000  # our choice: the notification text, well under Slack's 40,000
+MAX_BLOCKS = 50  # blocks in one message
+TEXT_LIMIT = 40_000  # a message's `text`
 
 _SLACK_ID = re.compile(r"^[UWB][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -85,34 +93,12 @@ def mentioned_users(message: Message) -> set[Person]:
     return {part.user for part in parts if isinstance(part, Mention)}
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split text at line breaks into pieces of at most `limit` characters."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return [piece for piece in pieces if piece.strip()] or [" "]
-
-
 def _fact_fields(facts: tuple[Fact, ...], resolved: Mapping[Person, str]) -> list[Block]:
     sections: list[Block] = []
     fields = [
         {
             "type": "mrkdwn",
-            "text": f"*{escape(fact.label)}*\n{mrkdwn(fact.value, resolved)}"[:FIELD_LIMIT],
+            "text": clip(f"*{escape(fact.label)}*\n{mrkdwn(fact.value, resolved)}", FIELD_LIMIT),
         }
         for fact in facts
     ]
@@ -122,23 +108,89 @@ def _fact_fields(facts: tuple[Fact, ...], resolved: Mapping[Person, str]) -> lis
 
 
 def buttons_block(message: Message) -> Block:
-    """The summary's actions: stable action ids, the incident number as the value."""
+    """The summary's actions: stable action ids, the incident number as the value (an alert
+    card's: the alert group's id)."""
+    alert = message.incident is None and message.alert is not None
+    target = message.alert if alert else message.incident
     elements: list[Block] = []
     for button in message.buttons:
         element: Block = {
             "type": "button",
             "action_id": ACTION_PREFIX + button.value,
             "text": {"type": "plain_text", "text": BUTTON_LABELS[button]},
-            "value": str(message.incident),
+            "value": str(target),
         }
-        if button is Button.ACKNOWLEDGE:
+        if button in (Button.ACKNOWLEDGE, Button.ACKNOWLEDGE_ALERT):
             element["style"] = "primary"
+        elif button is Button.DECLARE_INCIDENT:
+            element["style"] = "danger"
         elements.append(element)
     return {
         "type": "actions",
-        "block_id": f"sevbot_actions_{message.incident}",
+        "block_id": f"sevbot_alert_{target}" if alert else f"sevbot_actions_{target}",
         "elements": elements,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message as Slack takes it: notification text and blocks; `cut` when its body did not
+    fit in one message (then a section after the part shown says so, and where the rest is)."""
+
+    text: str
+    blocks: list[Block]
+    cut: bool = False
+
+
+def render(
+    message: Message,
+    *,
+    resolved: Mapping[Person, str] | None = None,
+    incident_channel: str | None = None,
+    rest_at: str | None = None,
+) -> Rendered:
+    """Header, sections, facts as fields, link, buttons: at most MAX_BLOCKS blocks. A body too
+    long for them is cut at a section, and a note says so and, given `rest_at` (mrkdwn), where
+    the rest is."""
+    resolved = resolved or {}
+    body = mrkdwn(message.text, resolved)
+    head: list[Block] = []
+    if message.title:
+        title = clip(defang(message.title), HEADER_LIMIT)
+        head.append(
+            {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
+        )
+    sections = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in split(body, SECTION_LIMIT)
+    ]
+    tail = _fact_fields(message.facts, resolved)
+    context: list[str] = []
+    if incident_channel is not None:
+        context.append(f"→ {channel_link(incident_channel)}")
+    if message.incident is not None:
+        context.append(f"incident #{message.incident}")
+    if context:
+        tail.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
+        )
+    if message.buttons and (message.incident is not None or message.alert is not None):
+        tail.append(buttons_block(message))
+    room = MAX_BLOCKS - len(head) - len(tail)
+    cut = len(sections) > room
+    if cut:
+        shown, hidden = sections[: room - 1], sections[room - 1 :]
+        sections = [*shown, _cut_note(hidden, rest_at)]
+    fallback = body if not message.title else f"{escape(message.title)}\n{body}"
+    return Rendered(clip(fallback, FALLBACK_LIMIT), [*head, *sections, *tail], cut)
+
+
+def _cut_note(hidden: list[Block], rest_at: str | None) -> Block:
+    """The section that stands for the part of a body that did not fit."""
+    lines = sum(block["text"]["text"].count("\n") + 1 for block in hidden)
+    where = f" The rest: {rest_at}." if rest_at else ""
+    text = f"✂️ _Cut here: about {lines} more lines did not fit in one Slack message._{where}"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
 
 
 def render_blocks(
@@ -147,50 +199,20 @@ def render_blocks(
     resolved: Mapping[Person, str] | None = None,
     incident_channel: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """(notification text, blocks): header, sections, facts as fields, link, buttons."""
-    resolved = resolved or {}
-    body = mrkdwn(message.text, resolved)
-    blocks: list[Block] = []
-    if message.title:
-        blocks.append(
-            {
-                "type": "header",
-                "text": {
-                    "type": "plain_text",
-                    "text": defang(message.title)[:HEADER_LIMIT],
-                    "emoji": True,
-                },
-            }
-        )
-    blocks += [
-        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(body, SECTION_LIMIT)
-    ]
-    blocks += _fact_fields(message.facts, resolved)
-    context: list[str] = []
-    if incident_channel is not None:
-        context.append(f"→ {channel_link(incident_channel)}")
-    if message.incident is not None:
-        context.append(f"incident #{message.incident}")
-    if context:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
-        )
-    if message.buttons and message.incident is not None:
-        blocks.append(buttons_block(message))
-    fallback = body if not message.title else f"{escape(message.title)}\n{body}"
-    return fallback[:FALLBACK_LIMIT], blocks[:50]
+    """(notification text, blocks), as `render` makes them."""
+    rendered = render(message, resolved=resolved, incident_channel=incident_channel)
+    return rendered.text, rendered.blocks
 
 
-def reply_payload(message: Message) -> dict[str, Any]:
+def reply_payload(message: Message, *, rest_at: str | None = None) -> dict[str, Any]:
     """An ephemeral reply (response_url or chat.postEphemeral): text plus sections."""
-    text, blocks = render_blocks(message)
-    return {"response_type": "ephemeral", "text": text, "blocks": blocks}
+    rendered = render(message, rest_at=rest_at)
+    return {"response_type": "ephemeral", "text": rendered.text, "blocks": rendered.blocks}
 
 
 def ephemeral(text: str) -> dict[str, Any]:
     """An ephemeral answer; escaped, as parse errors quote what the person typed."""
-    return {"response_type": "ephemeral", "text": escape(text)}
+    return {"response_type": "ephemeral", "text": clip(escape(text), TEXT_LIMIT)}
 
 
 def topic(incident: Incident, names: Mapping[Person, str]) -> str:
@@ -199,5 +221,4 @@ def topic(incident: Incident, names: Mapping[Person, str]) -> str:
     ic_name = "unassigned" if ic is None else "@" + names.get(ic, ic.id)
     head = f"{incident.severity.emoji} {incident.severity.label} · {incident.phase.value} · IC: {ic_name}"
     full = f"{head} · {incident.title}"
-    text = defang(full)
-    return text if len(text) <= TOPIC_LIMIT else text[: TOPIC_LIMIT - 1] + "…"
+    return clip(defang(full), TOPIC_LIMIT)

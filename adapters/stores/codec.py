@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from incidents.components import ComponentImpact, ComponentStatus
 from incidents.messages import (
     Audience,
     Button,
@@ -79,6 +80,7 @@ def incident_state(incident: Incident) -> str:
         "declared_at": dump_time(incident.declared_at),
         "declared_by": incident.declared_by,
         "origin": incident.origin,
+        "platforms": list(incident.platforms),
         "private": incident.private,
         "incident_commander": incident.incident_commander,
         "communications_lead": incident.communications_lead,
@@ -99,10 +101,8 @@ def incident_state(incident: Incident) -> str:
         "closed_at": dump_time(incident.closed_at),
         "review_done_at": dump_time(incident.review_done_at),
         "review_link": incident.review_link,
-        "status_updates": [
-            {"at": dump_time(u.at), "author": u.author, "text": u.text, "external": u.external}
-            for u in incident.status_updates
-        ],
+        "status_updates": [_dump_update(u) for u in incident.status_updates],
+        "components": [[i.name, i.status.value] for i in incident.components],
         "action_items": [
             {
                 "number": a.number,
@@ -134,6 +134,7 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         declared_at=_need_time(state["declared_at"]),
         declared_by=_person(state["declared_by"]),
         origin=state["origin"],
+        platforms=tuple(state.get("platforms") or ()),  # stored before [mirror]: its origin
         private=state.get("private", False),  # stored before private incidents: not private
         incident_commander=_who(state["incident_commander"]),
         communications_lead=_who(state["communications_lead"]),
@@ -154,14 +155,10 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         closed_at=load_time(state["closed_at"]),
         review_done_at=load_time(state["review_done_at"]),
         review_link=state["review_link"],
-        status_updates=tuple(
-            StatusUpdate(
-                at=_need_time(u["at"]),
-                author=_person(u["author"]),
-                text=u["text"],
-                external=u["external"],
-            )
-            for u in state["status_updates"]
+        status_updates=_load_updates(state["status_updates"]),
+        components=tuple(
+            ComponentImpact(str(name), ComponentStatus(status))
+            for name, status in state.get("components", [])  # none before status-page components
         ),
         action_items=tuple(
             ActionItem(
@@ -180,6 +177,40 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
         speakers=_people(state.get("speakers", [])),
         timeline=timeline,
     )
+
+
+def _dump_update(update: StatusUpdate) -> Json:
+    dumped: Json = {
+        "at": dump_time(update.at),
+        "author": update.author,
+        "text": update.text,
+        "external": update.external,
+        "number": update.number,
+    }
+    if update.title is not None:
+        dumped["title"] = update.title
+    return dumped
+
+
+def _load_updates(raw: list[Json]) -> tuple[StatusUpdate, ...]:
+    """Status updates; one stored before updates were numbered gets its place among those of
+    its kind, the number it would have been given (updates are only ever appended)."""
+    updates: list[StatusUpdate] = []
+    seen = {True: 0, False: 0}
+    for u in raw:
+        external = bool(u["external"])
+        seen[external] += 1
+        updates.append(
+            StatusUpdate(
+                at=_need_time(u["at"]),
+                author=_person(u["author"]),
+                text=u["text"],
+                external=external,
+                number=u.get("number") or seen[external],
+                title=u.get("title"),
+            )
+        )
+    return tuple(updates)
 
 
 def entry_data(entry: TimelineEntry) -> str:
@@ -237,6 +268,8 @@ def message_payload(message: Message) -> str:
         "attachment_name": message.attachment_name,
         "attachment": message.attachment,
     }
+    if message.alert is not None:
+        payload["alert"] = message.alert
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -262,4 +295,5 @@ def message_from_payload(text: str) -> Message:
         pin=raw["pin"],
         attachment_name=raw["attachment_name"],
         attachment=raw["attachment"],
+        alert=raw.get("alert"),
     )

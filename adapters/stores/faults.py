@@ -17,6 +17,16 @@ from urllib.parse import parse_qs, unquote
 from incidents.ports import StoreUnavailable
 
 DEFAULT_PORT = 5432
+
+
+class NoDatabase(StoreUnavailable):
+    """A verb that only reads (or changes what is there) found no database: nothing was
+    created, so a typo in SEVBOT_DATABASE_URL is an error, not an empty world."""
+
+    def __init__(self, where: str, cause: str) -> None:
+        super().__init__(where, cause, lasting=True)
+
+
 _BRACKETED = re.compile(r"^\[[^\]]*\]$")  # an IPv6 address without a port
 
 # SQLite's primary result codes that say the file, not the statement, is the trouble.

@@ -13,8 +13,11 @@ from typing import Any
 
 from adapters.stores import codec
 from adapters.stores.dialect import Connection, Dialect
+from adapters.stores.sql_alerts import AlertSql
+from adapters.stores.sql_names import NameSql
 from adapters.stores.sql_oncall import OnCallSql
 from adapters.stores.sql_sessions import SessionSql
+from adapters.stores.sql_statuspage import StatusPageSql
 from incidents.access import AuditEntry
 from incidents.messages import SUPERSEDING_KINDS, Message
 from incidents.model import Incident, TimelineEntry
@@ -25,7 +28,7 @@ from incidents.timers import TimerSpec
 _AUDIT = "id, at, actor, action, what, incident, rotation, allowed, reason, on_behalf_of"
 
 
-class SqlUnitOfWork(OnCallSql, SessionSql):
+class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
     """One transaction on either store; see `incidents.ports.UnitOfWork`."""
 
     def __init__(self, connection: Connection, dialect: Dialect) -> None:

@@ -60,11 +60,12 @@ class SqlQueries:
     async def claim_outbox(
         self, db: Connection, now: datetime, lease_until: datetime, limit: int, sender: str
     ) -> list[OutboxItem]:
-        """Lease the oldest due items whose incident has nothing older still undelivered.
+        """Lease the oldest due items whose incident has nothing older still undelivered on
+        the same platform (a mirrored incident's Slack rows never wait for its Discord ones).
 
         Due: its time has come, or it is not claimed and its wait began after `now` (the clock
         went back: waiting for it to catch up could hold an incident's messages for an hour).
-        Order within an incident is by id, never by a time.
+        Order within an incident and platform is by id, never by a time.
         """
         at = self._d.time_in(now)
         rows = await db.fetch(
@@ -72,7 +73,8 @@ class SqlQueries:
             "claimed_by = ? WHERE id IN (SELECT o.id FROM outbox o WHERE o.delivered_at IS NULL "
             "AND o.dead_at IS NULL AND (o.next_attempt_at <= ? OR (o.claimed_by IS NULL "
             "AND o.scheduled_at > ?)) AND NOT EXISTS (SELECT 1 FROM outbox p "
-            "WHERE p.incident = o.incident AND p.id < o.id AND p.delivered_at IS NULL "
+            "WHERE p.incident = o.incident AND p.platform = o.platform AND p.id < o.id "
+            "AND p.delivered_at IS NULL "
             f"AND p.dead_at IS NULL) ORDER BY o.id LIMIT ?{self._d.skip_locked}) "
             f"RETURNING {_OUTBOX_COLUMNS}",
             self._d.time_in(lease_until),
@@ -175,10 +177,11 @@ class SqlQueries:
         return self._d.time_out(rows[0][0]) if rows else None
 
     async def waiting_behind(self, db: Connection) -> dict[int, int]:
-        """For the oldest living item of each incident with more waiting: how many wait."""
+        """For the oldest living item of each incident on each platform with more waiting:
+        how many wait behind it there."""
         rows = await db.fetch(
             f"SELECT MIN(id), COUNT(*) FROM outbox WHERE {_LIVING} AND incident IS NOT NULL "
-            "GROUP BY incident HAVING COUNT(*) > 1"
+            "GROUP BY incident, platform HAVING COUNT(*) > 1"
         )
         return {int(head): int(count) - 1 for head, count in rows}
 

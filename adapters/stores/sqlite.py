@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from adapters.stores.dialect import SQLITE, Connection, Row
-from adapters.stores.faults import sqlite_faults, sqlite_where
+from adapters.stores.faults import NoDatabase, sqlite_faults, sqlite_where
 from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_statements
 from adapters.stores.run_lock import RunLock
 from adapters.stores.sql import SqlUnitOfWork
@@ -83,9 +83,40 @@ class _InlineDb:
         self._db.close()
 
 
-def _try_open(path: str) -> None:
+def _try_open(path: str, uri: bool) -> None:
     """Open and close the file: raises what opening it would raise."""
-    sqlite3.connect(path, timeout=30).close()
+    sqlite3.connect(path, timeout=30, uri=uri).close()
+
+
+def _make_folder(path: str, where: str) -> None:
+    """Create the database's folder (and its parents) if need be."""
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:
+        reason = f"{error.filename} is a file, not a folder"
+        raise StoreUnavailable(where, reason, lasting=True) from error
+    except OSError as error:
+        reason = f"cannot create its folder {folder.absolute()}: {error.strerror}"
+        raise StoreUnavailable(where, reason, lasting=True) from error
+
+
+def _existing(path: str, where: str) -> str:
+    """The URI that opens the database at `path` only if it exists (`mode=rw`): a read-only
+    verb never creates a file or a folder, so a typo in the URL is an error, not an empty
+    world. A missing file raises `StoreUnavailable` saying so."""
+    file = Path(path).absolute()
+    if not file.exists():
+        ancestor = next(parent for parent in file.parents if parent.exists())
+        if not ancestor.is_dir():
+            raise StoreUnavailable(where, f"{ancestor} is a file, not a folder", lasting=True)
+        missing = "no such file" if ancestor == file.parent else f"no folder {file.parent}"
+        raise NoDatabase(
+            where,
+            f"{missing}; nothing was created: check SEVBOT_DATABASE_URL, or create the "
+            "database with `sevbot migrate`",
+        )
+    return f"{file.as_uri()}?mode=rw"
 
 
 def _inbox_opener(path: str, where: str) -> Opener:
@@ -136,36 +167,41 @@ class SqliteStore:
 
     @classmethod
     async def open(
-        cls, url: str, *, migrate: bool = True, inline: bool = False, serving: bool = False
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        inline: bool = False,
+        serving: bool = False,
+        create: bool = True,
     ) -> SqliteStore:
         """Open (creating if needed) the database at `url` and bring its schema up to date.
         `inline`: run SQLite on the event loop's thread (see `_InlineDb`: rehearsals only).
         `serving`: this is `sevbot run`; warn when another one already runs on the file.
-        A file that cannot be created, opened or written raises `StoreUnavailable` naming it."""
+        `create=False`: never create the file or its folder (read-only verbs); a missing file
+        raises `StoreUnavailable`. A file that cannot be created, opened or written raises
+        `StoreUnavailable` naming it."""
         path = sqlite_path(url)
         where = sqlite_where(path)
-        if path != ":memory:":
-            folder = Path(path).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except (FileExistsError, NotADirectoryError) as error:
-                reason = f"{error.filename} is a file, not a folder"
-                raise StoreUnavailable(where, reason, lasting=True) from error
-            except OSError as error:
-                reason = f"cannot create its folder {folder.absolute()}: {error.strerror}"
-                raise StoreUnavailable(where, reason, lasting=True) from error
+        target, uri = path, False
+        if path != ":memory:" and create:
+            _make_folder(path, where)
+        elif path != ":memory:":
+            target, uri = _existing(path, where), True
         db: aiosqlite.Connection | _InlineDb
         with sqlite_faults(where):
             if inline:
-                db = _InlineDb(sqlite3.connect(path, isolation_level=None, timeout=30))
+                raw = sqlite3.connect(target, isolation_level=None, timeout=30, uri=uri)
+                db = _InlineDb(raw)
             else:
                 # aiosqlite leaves its worker thread behind when the file cannot be opened (it
                 # later trips over the closed event loop), so a plain open tries first.
-                await asyncio.to_thread(_try_open, path)
-                db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+                await asyncio.to_thread(_try_open, target, uri)
+                db = await aiosqlite.connect(target, isolation_level=None, timeout=30, uri=uri)
             store = cls(db, where, inbox_path(path))
             try:
-                await db.execute("PRAGMA journal_mode = WAL")
+                if create:  # sevbot made an existing file WAL; an empty one stays untouched
+                    await db.execute("PRAGMA journal_mode = WAL")
                 await db.execute("PRAGMA foreign_keys = ON")
                 await db.execute("PRAGMA synchronous = NORMAL")
                 await db.execute("PRAGMA busy_timeout = 30000")
@@ -190,6 +226,11 @@ class SqliteStore:
     async def migrate(self, *, apply: bool = True) -> list[int]:
         """Apply missing migrations in one write transaction; refuse a newer schema."""
         known = latest("sqlite")
+        if not apply:  # only refuse a newer schema: checking writes nothing
+            current = await self.schema_version()
+            if current > known:
+                raise SchemaTooNew(current, known)
+            return []
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -202,7 +243,7 @@ class SqliteStore:
                     raise SchemaTooNew(current, known)
                 applied = []
                 for version, name, sql in migrations("sqlite"):
-                    if version <= current or not apply:
+                    if version <= current:
                         continue
                     for statement in split_statements(sql):
                         await self._db.execute(statement)

@@ -2,7 +2,8 @@
 
 One event per shift (or part of a shift an override changed): the primary in the summary, the
 backup in the description, start and end in UTC, consecutive events ending where the next
-begins. From the rotation's start, at most 12 weeks back, to 26 weeks ahead.
+begins. From the rotation's start, at most 12 weeks back, to 26 weeks ahead. People read by
+the name their chat platform gave them, where the store has one.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.names import names_in
 from bot.oncall.service import OnCallService
+from incidents.names import NO_NAMES, Names, clean_name, plain_name
 from incidents.oncall.rotation import Rotation, Shift, handoff_at
-from incidents.oncall.schedule import Edit, schedule
+from incidents.oncall.schedule import Edit, Override, schedule
 from incidents.people import Person
 
 if TYPE_CHECKING:
@@ -57,9 +60,12 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def display(user: Person | None) -> str:
-    """How a member reads in a calendar: the address, or the chat id, without the prefix."""
-    return "nobody" if user is None else user.id
+def display(user: Person | None, names: Names = NO_NAMES) -> str:
+    """How a member reads in a calendar: their name, else the address or the chat id, without
+    the prefix."""
+    if user is None:
+        return "nobody"
+    return plain_name(user, names) if clean_name(names.get(user)) else user.id
 
 
 def feed_window(rotation: Rotation, now: datetime) -> tuple[datetime, datetime]:
@@ -67,10 +73,10 @@ def feed_window(rotation: Rotation, now: datetime) -> tuple[datetime, datetime]:
     return max(handoff_at(rotation, 0), now - BACK), now + AHEAD
 
 
-def event_lines(rotation: Rotation, shift: Shift, stamp: str) -> list[str]:
+def event_lines(rotation: Rotation, shift: Shift, stamp: str, names: Names = NO_NAMES) -> list[str]:
     """The VEVENT of one shift."""
-    summary = f"On call: {display(shift.primary)} (primary, {rotation.name})"
-    description = f"Backup: {display(shift.backup)}\nRotation: {rotation.name}"
+    summary = f"On call: {display(shift.primary, names)} (primary, {rotation.name})"
+    description = f"Backup: {display(shift.backup, names)}\nRotation: {rotation.name}"
     if shift.edited:
         description += "\nChanged from the rotation order by an override or swap."
     return [
@@ -86,7 +92,9 @@ def event_lines(rotation: Rotation, shift: Shift, stamp: str) -> list[str]:
     ]
 
 
-def calendar(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> str:
+def calendar(
+    rotation: Rotation, edits: Sequence[Edit], now: datetime, names: Names = NO_NAMES
+) -> str:
     """The whole VCALENDAR text, CRLF line endings, long lines folded."""
     start, end = feed_window(rotation, now)
     stamp = _utc(now)
@@ -99,7 +107,7 @@ def calendar(rotation: Rotation, edits: Sequence[Edit], now: datetime) -> str:
         f"X-WR-CALNAME:{escape_text(f'On call: {rotation.name}')}",
     ]
     for shift in schedule(rotation, edits, start, end):
-        lines += event_lines(rotation, shift, stamp)
+        lines += event_lines(rotation, shift, stamp, names)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + CRLF for line in lines)
 
@@ -126,8 +134,11 @@ def feed_handler(app: WebContext) -> Callable[[web.Request], Awaitable[web.Respo
         rotation = oncall.rotations[name]
         now = app.clock.now()
         edits = await oncall.edits_since(name, feed_window(rotation, now)[0])
+        covering = [edit.person for edit in edits if isinstance(edit, Override)]
+        async with app.store.transaction() as uow:
+            names = await names_in(uow, [*rotation.members, *rotation.backups, *covering])
         return web.Response(
-            body=calendar(rotation, edits, now).encode("utf-8"),
+            body=calendar(rotation, edits, now, names).encode("utf-8"),
             content_type="text/calendar",
             charset="utf-8",
             headers={"Content-Disposition": f'inline; filename="{name}.ics"'},

@@ -80,7 +80,11 @@ class OnCallService:
 
     def __call__(self, severity: Severity) -> OnCall | None:
         """Who an incident of `severity` pages now: the `OnCallLookup` for the service."""
-        rotation = self.rotations.get(self.page.get(severity, ""), self.default)
+        return self.holders(self.page.get(severity, self.default.name))
+
+    def holders(self, name: str) -> OnCall | None:
+        """Who is on call in rotation `name` now (an unknown name: the first rotation)."""
+        rotation = self.rotations.get(name, self.default)
         shift = holders_at(rotation, self._edits[rotation.name], self.clock.now())
         if shift is None:
             return None  # before the rotation starts nobody is on call in it
@@ -136,12 +140,14 @@ class OnCallService:
         parsed = parse_oncall(text, platform, list(self.rotations))
         if isinstance(parsed, OnCallParseError):
             return _error(parsed.message)
+        people = self._outbox.router.people  # whoever `@dana` is on any platform: one person
+        parsed = people.canonical_request(parsed)
         rotation = self._rotation_for(parsed, platform, channel_id)
         try:
             if isinstance(parsed, ShowOnCall | ShowSchedule | OnCallHelp):
                 await self.load()
                 return Outcome(ok=True, reply=self._show(parsed, rotation, channel_id))
-            who = Principal(Person(actor), groups)
+            who = Principal(people.canonical(Person(actor)), groups)
             return await self._run(parsed, rotation, who, request_key)
         except OnCallRefused as refused:
             await self._audit(refused.entry)

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.names import names_in
 from bot.report import build_report, parse_since, render
 from bot.review.markdown import (
     ReviewTemplateError,
@@ -36,17 +37,18 @@ async def write_review(
     err: TextIO = sys.stderr,
 ) -> int:
     """Render incident `number`'s review to `output` (default incident-N-review.md; `-`: out)."""
-    from bot.bootstrap import open_store
+    from bot.cli_store import open_to_read
 
     try:
         reader_zone = reader_zone_named(zone)
     except UnknownTimeZone as error:
         print(f"sevbot: {error}", file=err)
         return 2
-    store = await open_store(settings.database_url)
+    store = await open_to_read(settings.database_url)
     try:
         async with store.transaction() as uow:
             incident = await uow.load(number)
+            names = await names_in(uow, incident.named_people if incident else ())
     finally:
         await store.close()
     if incident is None:
@@ -58,6 +60,7 @@ async def write_review(
             review_facts(incident, settings.domain_policy(), now),
             template_path=settings.review_template,
             reader_zone=reader_zone,
+            names=names,
         )
     except ReviewTemplateError as error:
         print(f"sevbot: {error.message}", file=err)
@@ -81,7 +84,7 @@ async def print_report(
     err: TextIO = sys.stderr,
 ) -> int:
     """Print the incident report for the window `since` (e.g. 30d) in `fmt`."""
-    from bot.bootstrap import open_store
+    from bot.cli_store import open_to_read
 
     now = (clock or SystemClock()).now()
     try:
@@ -89,7 +92,7 @@ async def print_report(
     except ValueError as error:
         print(f"sevbot: --since: {error}", file=err)
         return 2
-    store = await open_store(settings.database_url)
+    store = await open_to_read(settings.database_url)
     try:
         report = await build_report(store, settings.domain_policy(), start, now)
     finally:

@@ -5,6 +5,8 @@ at its own (which may `{% extends "sevbot/review.md.j2" %}` and override blocks)
 template gets ready-made text (`severity_changes`, `timeline`, `measures`, `phases`, …, see
 `review_context`) and the raw `incident` and `facts`. Rendering is deterministic: the same
 facts give the same bytes. Times read in UTC, with the reader's zone beside them when known.
+People read by name when `names` knows them (`@id` when not), escaped: a name never makes
+Markdown, a mention or a link (`incidents.names.markdown_name`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from bot.views import person_name
+from bot.views import entry_parts
 from incidents.errors import DomainError
+from incidents.messages import Mention
+from incidents.mirror import platform_label
 from incidents.model import EntryKind, Incident, TimelineEntry
+from incidents.names import NO_NAMES, Names, markdown_name
 from incidents.people import Person
 from incidents.review import ReviewFacts, Verdict
 from incidents.timefmt import duration_text, exact_duration_text, stamp
@@ -51,6 +56,7 @@ TAGS = {
     EntryKind.BREACH: "[breach]",
     EntryKind.REVIEW_DONE: "[review]",
     EntryKind.PINNED: "📌",
+    EntryKind.ALERT: "[alert]",
 }
 
 
@@ -160,40 +166,66 @@ class _TimeText:
         return f"{stamp(moment)} ({local})" if local else stamp(moment)
 
 
-def _entry_text(entry: TimelineEntry) -> str:
-    text = " ".join(entry.text.split())
-    if entry.kind is EntryKind.PINNED:
-        author = entry.get("author")
-        link = entry.get("link")
-        who = person_name(Person.stored(author) if author else None)
-        text = f"{who}: “{text}”" + (f" ([message]({link}))" if link else "")
-    return text
+class _People:
+    """How people read in the review: their names, escaped for Markdown, else `@id`."""
+
+    def __init__(self, names: Names) -> None:
+        self.names = names
+
+    def __call__(self, user: Person | None, empty: str = "unassigned") -> str:
+        """One person (the template's `person` filter); `empty` for nobody."""
+        return markdown_name(user, self.names, empty=empty)
+
+    def entry_text(self, entry: TimelineEntry) -> str:
+        """An entry's text on one line, the person it names (paged, given a role) by name."""
+        pieces = [
+            self(part.user) if isinstance(part, Mention) else str(part)
+            for part in entry_parts(entry)
+        ]
+        text = " ".join("".join(pieces).split())
+        if entry.kind is EntryKind.PINNED:
+            author = entry.get("author")
+            link = entry.get("link")
+            who = self(Person.stored(author) if author else None)
+            text = f"{who}: “{text}”" + (f" ([message]({link}))" if link else "")
+        return text
 
 
-def _timeline(incident: Incident, times: _TimeText) -> tuple[TimelineRow, ...]:
+def _platform(entry: TimelineEntry) -> str:
+    """` (Discord)` after whoever acted on a mirrored incident from Discord; else nothing."""
+    platform = entry.get("platform")
+    return f" ({platform_label(platform)})" if platform else ""
+
+
+def _timeline(incident: Incident, times: _TimeText, people: _People) -> tuple[TimelineRow, ...]:
     return tuple(
         TimelineRow(
             when=times.when(entry.at),
-            who=person_name(entry.actor) if entry.actor else "sevbot",
+            who=people(entry.actor, "sevbot") + _platform(entry),
             kind=entry.kind.value,
             tag=TAGS.get(entry.kind, ""),
-            text=_entry_text(entry),
+            text=people.entry_text(entry),
             entry=entry,
         )
         for entry in incident.timeline
     )
 
 
-def review_context(facts: ReviewFacts, reader_zone: tzinfo | None = None) -> dict[str, Any]:
-    """Everything a review template can use, computed once, in a fixed order."""
+def review_context(
+    facts: ReviewFacts, reader_zone: tzinfo | None = None, names: Names = NO_NAMES
+) -> dict[str, Any]:
+    """Everything a review template can use, computed once, in a fixed order; people by name
+    where `names` knows them."""
     incident = facts.incident
     times = _TimeText(reader_zone)
+    person_name = _People(names)
     oncall = incident.oncall
     declared_as = (
         facts.severity_changes[0].get("before") if facts.severity_changes else None
     ) or incident.severity.label
     review_state = (
-        f"done {times.when(incident.review_done_at)}: {incident.review_link}"
+        f"done {times.when(incident.review_done_at)}: "
+        + (incident.review_link or "without a write-up (see the timeline)")
         if incident.review_done_at is not None
         else "not done yet"
     )
@@ -272,7 +304,7 @@ def review_context(facts: ReviewFacts, reader_zone: tzinfo | None = None) -> dic
             for span in facts.phases
         ],
         "zone": None if reader_zone is None else str(reader_zone),
-        "timeline": _timeline(incident, times),
+        "timeline": _timeline(incident, times, person_name),
         "action_items": [
             ActionRow(
                 number=item.number,
@@ -289,7 +321,7 @@ def review_context(facts: ReviewFacts, reader_zone: tzinfo | None = None) -> dic
     }
 
 
-def _environment(template_path: Path | None) -> jinja2.Environment:
+def _environment(template_path: Path | None, names: Names = NO_NAMES) -> jinja2.Environment:
     builtin = jinja2.PackageLoader("bot", "templates")
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({_BUILTIN_PREFIX: builtin})]
     if template_path is not None:
@@ -304,13 +336,16 @@ def _environment(template_path: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    filters: dict[str, Callable[..., str]] = {"duration": _span, "person": person_name}
+    filters: dict[str, Callable[..., str]] = {"duration": _span, "person": _People(names)}
     environment.filters.update(filters)
     return environment
 
 
-def load_template(template_path: str | Path | None = None) -> jinja2.Template:
-    """The shipped template, or a team's own; ReviewTemplateError says what is wrong with it."""
+def load_template(
+    template_path: str | Path | None = None, names: Names = NO_NAMES
+) -> jinja2.Template:
+    """The shipped template, or a team's own; ReviewTemplateError says what is wrong with it.
+    Its `person` filter reads people by `names`."""
     path = None if template_path is None else Path(template_path).expanduser()
     where = "the built-in review template" if path is None else f"the review template {path}"
     if path is not None and not path.is_file():
@@ -318,7 +353,9 @@ def load_template(template_path: str | Path | None = None) -> jinja2.Template:
             f"{where} does not exist; point SEVBOT_REVIEW_TEMPLATE at a Jinja2 file."
         )
     try:
-        return _environment(path).get_template(DEFAULT_TEMPLATE if path is None else path.name)
+        return _environment(path, names).get_template(
+            DEFAULT_TEMPLATE if path is None else path.name
+        )
     except jinja2.TemplateSyntaxError as error:
         raise ReviewTemplateError(
             f"{where} has a syntax error at line {error.lineno}: {error.message}"
@@ -332,11 +369,13 @@ def render_review(
     *,
     template_path: str | Path | None = None,
     reader_zone: tzinfo | None = None,
+    names: Names = NO_NAMES,
 ) -> str:
-    """The review draft as Markdown. Stable: the same facts render byte-identically."""
-    template = load_template(template_path)
+    """The review draft as Markdown, people by name where `names` knows them. Stable: the same
+    facts and names render byte-identically."""
+    template = load_template(template_path, names)
     try:
-        text = template.render(review_context(facts, reader_zone))
+        text = template.render(review_context(facts, reader_zone, names))
     except jinja2.TemplateError as error:
         where = "the built-in review template" if template_path is None else str(template_path)
         raise ReviewTemplateError(f"Rendering {where} failed: {error}") from None

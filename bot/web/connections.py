@@ -114,6 +114,11 @@ def connection_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+LARGER_BODIES: dict[str, int] = {"/hooks/": 1024 * 1024}
+"""Path prefixes whose bodies may be larger than the server's 64 KiB (`client_max_size`): the
+alert hooks take 1 MiB, as an Alertmanager group of many alerts needs; beyond, 413."""
+
+
 def read_body(*, timeout: float) -> Middleware:
     """Read each request's body before its handler runs, within `timeout` seconds (408 after;
     a slow client holds nothing longer), and refuse a text body that is not valid in its
@@ -124,6 +129,10 @@ def read_body(*, timeout: float) -> Middleware:
     async def read(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.body_exists:
             return await handler(request)
+        for prefix, limit in LARGER_BODIES.items():
+            if request.path.startswith(prefix):
+                request = request.clone(client_max_size=limit)
+                break
         content_type = request.content_type
         if content_type.startswith("multipart/"):
             raise web.HTTPUnsupportedMediaType(

@@ -79,10 +79,8 @@ def duration(span: timedelta) -> str:
 
 
 def impact_label(severity: Severity) -> str:
-    """What customers read for a severity."""
-    return {"critical": "Major outage", "major": "Major outage", "minor": "Degraded performance"}[
-        impact(severity)
-    ]
+    """What customers read for a severity: its status-page impact (`Major impact`)."""
+    return f"{impact(severity).capitalize()} impact"
 
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")

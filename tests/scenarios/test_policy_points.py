@@ -91,16 +91,17 @@ async def test_a_downgraded_public_incident_stays_on_the_status_page() -> None:
     kinds = [r["kind"] for r in records]
     assert kinds.index("severity_changed") < kinds.index("web")
     (incident,) = json.loads(pages["/status/summary.json"]["text"])["incidents"]
-    assert incident["name"] == "Card payments are down"
+    assert incident["name"] == "Service disruption"  # the internal title is never public
     assert [u["body"] for u in incident["incident_updates"]] == [
         "Card payments are failing; we are on it"
     ]
     feed = pages["/status/feed.atom"]["text"]
-    assert '<content type="text">Card payments are failing; we are on it</content>' in feed
+    assert "Investigating — Card payments are failing; we are on it</content>" in feed
     history = pages["/status"]["text"]
     past = history[history.index("Past incidents") :]
-    assert "Card payments are down" in past
+    assert "Service disruption" in past
     assert "Card payments are failing; we are on it" in past
+    assert "Card payments are down" not in history
 
 
 # Point 5: a late acknowledgement says it was late, and by how much

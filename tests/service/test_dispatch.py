@@ -2,7 +2,8 @@
 
 The service's `REQUEST_HANDLERS` answers queries and opening itself and hands every command on
 an existing incident to the domain, whose table is made of the lifecycle, record and timer
-firing tables.
+firing tables (and the status page's, `incidents.publishing`, and the alerts',
+`incidents.alerts.record`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import typing
 
 from bot.service import EXECUTE_ON_INCIDENT, REQUEST_HANDLERS
 from incidents import commands as c
+from incidents.alerts.record import ALERT_HANDLERS
 from incidents.ending import ENDING_HANDLERS
 from incidents.firing import FIRING_HANDLERS
 from incidents.handlers import INCIDENT_HANDLERS
 from incidents.lifecycle import LIFECYCLE_HANDLERS
+from incidents.publishing import PUBLISHING_HANDLERS
 from incidents.records import RECORD_HANDLERS
 
 
@@ -38,7 +41,9 @@ def test_every_request_class_has_exactly_one_handler() -> None:
         "incidents.lifecycle": LIFECYCLE_HANDLERS,
         "incidents.ending": ENDING_HANDLERS,
         "incidents.records": RECORD_HANDLERS,
+        "incidents.publishing": PUBLISHING_HANDLERS,
         "incidents.firing": FIRING_HANDLERS,
+        "incidents.alerts.record": ALERT_HANDLERS,
     }
     owners = {
         cls.__name__: [name for name, table in tables.items() if cls in table]
@@ -54,7 +59,9 @@ def test_the_service_table_covers_exactly_the_request_classes() -> None:
         *LIFECYCLE_HANDLERS,
         *ENDING_HANDLERS,
         *RECORD_HANDLERS,
+        *PUBLISHING_HANDLERS,
         *FIRING_HANDLERS,
+        *ALERT_HANDLERS,
     }
     assert {REQUEST_HANDLERS[kind] for kind in INCIDENT_HANDLERS} == {EXECUTE_ON_INCIDENT}
 

@@ -107,7 +107,7 @@ async def test_list_and_timeline_and_help(app: App) -> None:
     await say(app, "open sev2 Search slow")
     assert "SEV-2 #1 Search slow" in await say(app, "list")
     assert "Declared SEV-2: Search slow" in await say(app, "timeline 1")
-    assert "open <sev> [--private] <title>" in await say(app, "help")
+    assert "open <sev> [--private] [--component <name>] <title>" in await say(app, "help")
 
 
 def test_event_handler_failure_does_not_stop_others() -> None:

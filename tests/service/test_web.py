@@ -44,23 +44,27 @@ async def _sev1_with_updates(app: App) -> None:
     await say(app, "open sev1 Checkout <script>alert(1)</script> failing", who="maria")
     await say(app, "ic 1 @sam")  # sam leads: external updates and resolve are a lead's
     await say(app, "status 1 Internal: suspect deploy 8812 by @sam")
-    await say(app, "status 1 --external Card payments are failing; we are on it")
+    await say(
+        app,
+        'status 1 --external --title "Payments <b>down</b>" Card payments are failing; we are on it',
+    )
 
 
 async def test_status_page_shows_only_external_updates(site: tuple[App, Client]) -> None:
-    """The public page has the external update and state, never the internal one or names."""
+    """The public page has the external update, the published title (escaped) and the state,
+    never the internal update, the internal title or names."""
     app, client = site
     await _sev1_with_updates(app)
     response = await client.get("/status")
     html = await response.text()
     assert response.status == 200
-    assert "Major outage" in html
+    assert "Partial System Outage" in html
     assert "Card payments are failing; we are on it" in html
     assert "suspect deploy" not in html
     assert "maria" not in html
     assert "inc-1" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>alert" not in html
+    assert "Payments &lt;b&gt;down&lt;/b&gt;" in html
+    assert "alert(1)" not in html
     assert 'http-equiv="refresh" content="60"' in html
 
 
@@ -69,7 +73,7 @@ async def test_operational_when_nothing_is_open(site: tuple[App, Client]) -> Non
     app, client = site
     await say(app, "open sev3 Flaky nightly export")
     html = await (await client.get("/status")).text()
-    assert "All systems operational" in html
+    assert "All Systems Operational" in html
     assert "Flaky nightly export" not in html
 
 
@@ -80,7 +84,7 @@ async def test_resolved_incident_moves_to_history_with_summary(site: tuple[App, 
     await say(app, "resolve 1 Rolled back")
     await say(app, "status 1 --external Post-incident summary: a bad deploy; we added a canary")
     html = await (await client.get("/status")).text()
-    assert "All systems operational" in html
+    assert "All Systems Operational" in html
     assert "Post-incident summary: a bad deploy" in html
     assert "Past incidents" in html
 
@@ -93,14 +97,14 @@ async def test_feed_and_summary_json_parse(site: tuple[App, Client]) -> None:
     atom = "{http://www.w3.org/2005/Atom}"
     entries = feed.findall(f"{atom}entry")
     assert [e.findtext(f"{atom}content") for e in entries] == [
-        "Card payments are failing; we are on it"
+        "Investigating — Card payments are failing; we are on it"
     ]
     summary = json.loads(await (await client.get("/status/summary.json")).text())
-    assert summary["status"] == {"indicator": "major", "description": "Major outage"}
+    assert summary["status"] == {"indicator": "major", "description": "Partial System Outage"}
     assert summary["page"]["url"] == "http://status.example.com/status"
     incident = summary["incidents"][0]
     assert incident["impact"] == "major"
-    assert incident["status"] == "identified"
+    assert incident["status"] == "investigating"
     assert [u["body"] for u in incident["incident_updates"]] == [
         "Card payments are failing; we are on it"
     ]
@@ -201,17 +205,17 @@ async def test_a_downgraded_public_incident_keeps_its_public_history(
     await say(app, "status 1 --external Card payments are failing; we are on it")
     await say(app, "sev 1 sev3")
     html = await (await client.get("/status")).text()
-    assert "Card payments are down" in html
+    assert "Service disruption" in html  # nobody published a title: the neutral one
     assert "Card payments are failing; we are on it" in html
-    assert "All systems operational" not in html
+    assert "All Systems Operational" not in html
     feed = ET.fromstring(await (await client.get("/status/feed.atom")).text())
     atom = "{http://www.w3.org/2005/Atom}"
     assert [e.findtext(f"{atom}content") for e in feed.findall(f"{atom}entry")] == [
-        "Card payments are failing; we are on it"
+        "Investigating — Card payments are failing; we are on it"
     ]
     summary = json.loads(await (await client.get("/status/summary.json")).text())
     (incident,) = summary["incidents"]
-    assert incident["name"] == "Card payments are down"
+    assert incident["name"] == "Service disruption"
     assert [u["body"] for u in incident["incident_updates"]] == [
         "Card payments are failing; we are on it"
     ]

@@ -553,7 +553,7 @@ def test_user_text_never_becomes_a_mention() -> None:
         c.AddNote(text=HOSTILE),
         c.AddActionItem(text=HOSTILE, owner=ANA),
         c.Resolve(summary=HOSTILE),
-        c.MarkReviewDone(link=HOSTILE),
+        c.MarkReviewDone(link="none " + HOSTILE),
     ]
     for step, command in enumerate(commands, start=1):
         result = run(incident, command, T0 + minutes(step))

@@ -366,7 +366,18 @@ def test_parse_never_raises_on_command_like_text(
 # Round trip: parse(format_request(p)) == p
 
 _NUMBER = re.compile(r"#?[0-9]{1,9}")
-_FLAGS = {"--external", "-e", "--public", "--force", "-f", "force", "done", "--private"}
+_FLAGS = {
+    "--external",
+    "-e",
+    "--public",
+    "--force",
+    "-f",
+    "force",
+    "done",
+    "--private",
+    "--title",
+    "--component",
+}
 WORD = st.one_of(
     st.text(
         alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.review.markdown import render_review
 from incidents import commands as c
+from incidents.components import StatusPagePolicy
 from incidents.decision import Decision
 from incidents.handlers import execute, open_incident
 from incidents.messages import Audience, Message, MessageKind
@@ -156,11 +157,15 @@ def test_the_status_page_never_shows_a_private_incident() -> None:
     """A private SEV-1 with an external update: not open, not in history, state operational."""
     incident = declare_private().incident
     incident = act(incident, c.PostStatusUpdate(text="We are on it", external=True), at=T0)
-    public = frozenset({Severity.SEV0, Severity.SEV1, Severity.SEV2})
-    state, open_, past = status_page([incident], public_severities=public, now=T0)
-    assert (state.value, open_, past) == ("operational", [], [])
+    page = status_page([incident], config=StatusPagePolicy(), now=T0)
+    assert (page.status.indicator.value, page.open_incidents, page.past_incidents) == (
+        "none",
+        [],
+        [],
+    )
     resolved = act(incident, c.Resolve(), at=T0 + minutes(5))
-    assert status_page([resolved], public_severities=public, now=T0 + minutes(6))[2] == []
+    later = status_page([resolved], config=StatusPagePolicy(), now=T0 + minutes(6))
+    assert later.past_incidents == []
 
 
 def test_the_handoff_lists_a_private_incident_without_its_title_or_items() -> None:

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from adapters.discord import DiscordAdapter
-from adapters.discord.interactions import NO_ONCALL
 from bot.bootstrap import App
 from bot.service import Outcome
 from incidents.messages import Audience, Message
@@ -135,10 +134,13 @@ async def test_errors_are_ephemeral_and_say_what_is_valid(
 async def test_oncall_without_rotations_says_so(
     app: App, bot: DiscordAdapter, discord: StandIn
 ) -> None:
-    """`/oncall` with no rotation configured answers ephemerally how to set one up."""
+    """`/oncall` with no rotation configured answers ephemerally how to set one up: a
+    `[[rotation]]` example with Discord member ids (the core's one wording)."""
     answer = await discord.slash(None, command="oncall")
     assert answer.ephemeral
-    assert answer.content == NO_ONCALL
+    assert "No on-call rotation is configured" in answer.content
+    assert "[[rotation]]" in answer.content
+    assert '"discord:123456789012345678"' in answer.content
 
 
 class FakeOnCall:

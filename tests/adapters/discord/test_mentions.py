@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.discord import DiscordAdapter
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import deliver, run
+from tests.adapters.discord.conftest import deliver, open_incident, run
 from tests.adapters.discord.standin import StandIn
 
 ROLE = "1399999999999999999"
@@ -46,3 +46,13 @@ async def test_replies_to_people_ping_nobody(
     answer = await discord.slash("open", severity="SEV-1", title="@everyone look")
     assert answer.data["allowed_mentions"] == {"parse": []}
     assert "@everyone" not in answer.content
+
+
+async def test_the_severity_picker_pings_nobody(
+    app: App, bot: DiscordAdapter, discord: StandIn
+) -> None:
+    """The ephemeral picker a Change severity click shows carries `allowed_mentions` too."""
+    channel = await open_incident(app, discord)
+    summary = next(sent for sent in discord.posts(channel) if sent.custom_ids())
+    picker = await discord.click(summary, "sevbot:sev:1")
+    assert picker.data["allowed_mentions"] == {"parse": []}

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.discord.render import channel_topic, render_message, render_reply, render_text
-from incidents.messages import Audience, Button, Everyone, Fact, Mention, Message, Tone
+from adapters.discord.render import (
+    channel_topic,
+    render_message,
+    render_reply,
+    render_text,
+    reply_body,
+)
+from incidents.messages import (
+    SUMMARY_BUTTONS,
+    Audience,
+    Everyone,
+    Fact,
+    Mention,
+    Message,
+    Tone,
+)
 from incidents.model import Incident
 from incidents.people import Person
 from incidents.phase import Phase
@@ -80,7 +94,7 @@ def test_a_summary_is_an_embed_with_facts_buttons_and_pings_in_the_content() -> 
         title="🔴 SEV-1 · Checkout",
         text=("Paging ", Mention(SAM), " (primary)."),
         facts=(Fact("Severity", ("SEV-1",)), Fact("Incident commander", (Mention(LI),))),
-        buttons=tuple(Button),
+        buttons=SUMMARY_BUTTONS,
         tone=Tone.DANGER,
         pin=True,
     )
@@ -100,24 +114,49 @@ def test_a_summary_is_an_embed_with_facts_buttons_and_pings_in_the_content() -> 
     ]
 
 
-def test_long_text_is_clipped_to_discords_limits() -> None:
-    """Content stays within 2,000 characters, embed titles within 256."""
-    long = "x" * 5000
+def test_long_text_moves_to_an_embed_and_is_cut_only_past_its_limit() -> None:
+    """Plain text over 2,000 characters becomes an embed description; past 4,096 it is cut
+    at a line break, says so, and the whole text is attached; titles stay within 256."""
+    note = "x" * 3000
     plain = render_message(
-        Message(kind="note", audience=Audience.INCIDENT, incident=1, text=(long,))
+        Message(kind="note", audience=Audience.INCIDENT, incident=1, text=(note,))
     )
-    assert plain.content is not None
-    assert len(plain.content) == 2000
+    assert plain.content is None
+    assert plain.embed is not None
+    assert plain.embed.description == note
+    assert plain.attachment is None
+    long = "\n".join(f"line {n} " + "y" * 80 for n in range(100))
     titled = render_message(
         Message(kind="summary", audience=Audience.INCIDENT, incident=1, title=long, text=(long,))
     )
     assert titled.embed is not None
-    assert len(titled.embed.title or "") == 256
-    assert len(titled.embed.description or "") == 4096
+    assert len(titled.embed.title or "") <= 256
+    description = titled.embed.description or ""
+    assert len(description) <= 4096
+    assert "✂️ Cut to fit in Discord: the full text is in the attached summary.md." in description
+    kept = description.split("\n\n✂️")[0]
+    assert long.startswith(kept)
+    assert long[len(kept)] == "\n"  # cut at a line break
+    assert titled.attachment == ("summary.md", long.encode())
+
+
+def test_a_cut_names_the_dashboard_when_it_is_on() -> None:
+    """With the dashboard on, a cut reply says where the whole text is: the file and the
+    incident's page."""
+    text = "\n".join("entry " + "z" * 90 for _ in range(100))
+    reply = Message(kind="timeline", audience=Audience.REPLY, incident=4, text=(text,))
+    post = render_reply(reply, "Done.", dashboard_url="https://sevbot.example.com/")
+    assert post.embed is not None
+    assert (post.embed.description or "").endswith(
+        "the full text is in the attached timeline.md and at "
+        "https://sevbot.example.com/incidents/4."
+    )
+    assert post.attachment == ("timeline.md", text.encode())
 
 
 def test_long_replies_become_embeds_then_files() -> None:
-    """An ephemeral reply over 2,000 characters goes in an embed; over 4,096 in a file."""
+    """An ephemeral reply over 2,000 characters goes in an embed; over 4,096 it is cut there
+    and the whole goes in a file."""
 
     def reply(size: int) -> Message:
         return Message(kind="timeline", audience=Audience.REPLY, text=("y" * size,))
@@ -125,8 +164,9 @@ def test_long_replies_become_embeds_then_files() -> None:
     assert render_reply(reply(10), "Done.").content == "y" * 10
     assert render_reply(reply(3000), "Done.").embed is not None
     big = render_reply(reply(5000), "Done.")
-    assert big.attachment is not None
-    assert big.attachment[0] == "timeline.md"
+    assert big.embed is not None
+    assert len(big.embed.description or "") <= 4096
+    assert big.attachment == ("timeline.md", b"y" * 5000)
     assert render_reply(None, "Done.").content == "Done."
 
 
@@ -159,3 +199,21 @@ def test_topic_shows_severity_phase_and_commander() -> None:
     topic = channel_topic(incident)
     assert topic.startswith("🟠 SEV-2 · mitigation · IC: <@1300000000000000006> · #7 ")
     assert "@everyone" not in topic
+
+
+def test_a_replayed_reply_fits_one_follow_up() -> None:
+    """The raw follow-up of a replayed interaction: content when short; else an embed cut at a
+    line break that says where the rest is; ephemeral and pinging nobody either way."""
+    assert reply_body("Done (#3).") == {
+        "flags": 64,
+        "allowed_mentions": {"parse": []},
+        "content": "Done (#3).",
+    }
+    text = "\n".join("entry " + "z" * 90 for _ in range(100))
+    body = reply_body(text, link="https://sevbot.example.com/incidents/3")
+    [embed] = body["embeds"]
+    assert len(embed["description"]) <= 4096
+    assert embed["description"].endswith(
+        "the full text is at https://sevbot.example.com/incidents/3."
+    )
+    assert (body["flags"], body["allowed_mentions"]) == (64, {"parse": []})

@@ -96,10 +96,14 @@ async def test_errors_are_ephemeral_polite_and_say_what_is_valid(slack: Slack) -
 
 
 async def test_oncall_without_rotations_says_so(slack: Slack) -> None:
-    """`/oncall` with no rotation configured: an ephemeral explanation in the ack."""
-    reply = await slack.command("", command="/oncall")
-    assert reply.body["response_type"] == "ephemeral"
-    assert "No on-call rotation is configured" in reply.text
+    """`/oncall` with no rotation configured: an ephemeral explanation of how to add one, a
+    `[[rotation]]` with Slack member ids (the core's one wording)."""
+    reply = await slack.run("", command="/oncall", user=MARIA)
+    assert reply.status == 200
+    answer = slack.responses_to(MARIA)[-1]
+    assert "No on-call rotation is configured" in answer
+    assert "[[rotation]]" in answer
+    assert '"slack:U01ALICE"' in answer
 
 
 async def test_oncall_is_handed_to_the_rotations(tmp_path: Path, standin: SlackStandIn) -> None:

@@ -58,8 +58,8 @@ def assert_delivered_once_in_order(slack: Slack) -> None:
 
 async def test_a_429_storm_delays_but_neither_loses_nor_doubles(slack: Slack) -> None:
     """Eight 429s with Retry-After: 7 s: each retry waits 7 s; all arrive once, in order."""
+    await open_with_updates(slack)  # nothing delivered yet; Maria's name asked for (users.info)
     slack.standin.fail(8, 429, retry_after=7)
-    await open_with_updates(slack)
     await slack.settle()
     pending = await slack.app.store.list_outbox(undelivered_only=True, limit=10)
     [waiting] = [item for item in pending if item.last_error is not None]

@@ -63,3 +63,15 @@ def test_scopes_and_events_cover_what_the_adapter_does() -> None:
         "pin_added",
         "reaction_added",
     }
+
+
+def test_the_readme_and_the_manifest_count_its_request_urls_right() -> None:
+    """The README's setup steps and the manifest's own comment say how many request URLs the
+    manifest has (four), and never another number."""
+    count = len(values("url") + values("request_url"))
+    word = {3: "three", 4: "four", 5: "five"}[count]
+    readme = (MANIFEST.parent / "README.md").read_text(encoding="utf-8")
+    for text in (readme, MANIFEST.read_text(encoding="utf-8")):
+        said = re.findall(r"\b(\w+) (?:request URLs|URL lines|url / request_url)", text)
+        assert said, "the count is not said"
+        assert set(said) == {word}, said

@@ -92,7 +92,7 @@ async def test_no_public_trace_on_the_status_page_feed_or_summary(slack: Slack) 
     page = await (await slack.client.get("/status")).text()
     feed = await (await slack.client.get("/status/feed.atom")).text()
     summary = await (await slack.client.get("/status/summary.json")).json()
-    assert "All systems operational" in page
+    assert "All Systems Operational" in page
     assert summary["incidents"] == []
     assert summary["status"]["indicator"] == "none"
     for text in (page, feed, json.dumps(summary)):
