@@ -20,9 +20,11 @@ from adapters.discord.interactions import InteractionHandler
 from adapters.discord.sync import sync_commands
 
 log = logging.getLogger(__name__)
-MAX_RATELIMIT_WAIT = (
-    30.0  # longer 429s come back to the outbox as retry_after (30 s is the least allowed)
-)
+#: The longest 429 discord.py sleeps through inside a call; a longer one comes back to the
+#: outbox as `RateLimited` (retry_after) so that the item waits in the store. It must stay
+#: below the outbox's delivery timeout (10 s): a sleep cut off by that timeout is counted as a
+#: failure and retried on backoff, into the same rate limit.
+MAX_RATELIMIT_WAIT = 5.0
 
 
 def intents(*, message_content: bool = True) -> discord.Intents:
@@ -62,6 +64,9 @@ class SevbotClient(discord.Client):
             # send that forgot would otherwise ping whatever its text mentions.
             allowed_mentions=discord.AllowedMentions.none(),
         )
+        # discord.py refuses a max_ratelimit_timeout under 30 s so that callers cannot hammer
+        # Discord; the outbox honours retry_after, so set the shorter one on the HTTP client.
+        self.http.max_ratelimit_timeout = MAX_RATELIMIT_WAIT
         self.sevbot_handler = handler
         self._capture = capture
         self._guild_id = guild_id

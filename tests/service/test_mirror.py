@@ -209,3 +209,20 @@ async def test_without_mirror_the_api_uses_default_platform_and_pages_follow_pag
         on_slack, on_discord = chats.of(MessageKind.PAGE)
         assert on_slack == []
         assert [m.recipient for m in on_discord] == [ANA_DISCORD]
+
+
+async def test_the_review_draft_says_which_actions_came_from_discord(mirrored: Chats) -> None:
+    """The review draft of a mirrored incident: Ana's status update from Discord is marked
+    "(Discord)" beside her name; Sam's resolution from Slack says "(Slack)"."""
+    await mirrored.say("open sev1 Checkout is failing")
+    await mirrored.say("status 1 Rolled back deploy 8812", actor=ANA_DISCORD, platform="discord")
+    await mirrored.say("resolve 1 Deploy 8812 rolled back")
+    await mirrored.say("review 1")
+    [on_slack], [on_discord] = mirrored.of(MessageKind.REVIEW)
+    assert on_slack.attachment == on_discord.attachment  # one incident, one draft
+    rows = [line for line in (on_slack.attachment or "").splitlines() if line.startswith("- 20")]
+    [update] = [row for row in rows if "Rolled back deploy 8812" in row]
+    assert "· Ana Lima (Discord) ·" in update
+    [resolved] = [row for row in rows if "Resolved after" in row]
+    assert "(Slack)" in resolved
+    assert "(Discord)" not in resolved

@@ -14,6 +14,7 @@ Discord's published limits first (`limits.py`, `forms.py`) and refused as Discor
 from __future__ import annotations
 
 import json
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,13 +33,41 @@ API = "/api/v10"
 
 @dataclass
 class Failure:
-    """An injected answer: a 429 (with or without Via), a 5xx, a 403… `after`: do it, then fail."""
+    """An injected answer: a 429 (with or without Via), a 5xx, a 403… `after`: do it, then fail.
+
+    Once by default; with `seconds`, every call for that many seconds of real (monotonic) time
+    from the first one it answers, then it is used up.
+    """
 
     status: int
     retry_after: float | None = None
     via: bool = True
     after: bool = False
     code: int = 0
+    seconds: float | None = None
+    started: float | None = None  # when a `seconds` failure first answered (monotonic)
+    answered: int = 0  # how many calls it answered
+
+    def holds(self) -> bool:
+        """Whether it answers the next call (a timed one: within its seconds)."""
+        if self.seconds is None:
+            return True
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        return now - self.started < self.seconds
+
+
+def next_failure(queue: deque[Failure] | None) -> Failure | None:
+    """The failure that answers this call, if any; a one-off or a used-up timed one leaves."""
+    while queue:
+        head = queue[0]
+        if head.seconds is None:
+            return queue.popleft()
+        if head.holds():
+            return head
+        queue.popleft()
+    return None
 
 
 def json_response(
@@ -56,7 +85,17 @@ def failure_response(failure: Failure) -> web.Response:
     """The injected failure as Discord would word it."""
     if failure.status == 429:
         retry_after = failure.retry_after if failure.retry_after is not None else 1.0
-        headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
+        # As Discord (docs "Rate Limits", "Header Format"): the bucket's headers, and on a 429
+        # its scope and Retry-After; the body says how long in fractional seconds.
+        headers = {
+            "Retry-After": str(retry_after),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": "stand-in-bucket",
+            "X-RateLimit-Scope": "user",
+        }
         if failure.via:
             headers["Via"] = "1.1 google"
         body = {
@@ -339,10 +378,10 @@ def middleware(standin: StandIn) -> Any:
         channel = request.match_info.get("channel")
         if channel is not None and channel.isdigit() and not standin.bot_sees(int(channel)):
             return json_response(perms.Refused(50001).body, 403)  # hidden from the bot
-        queue: deque[Failure] | None = standin.failures.get(route)
-        failure = queue.popleft() if queue else None
+        failure = next_failure(standin.failures.get(route))
         if failure is None:
             return await refusing(request, handler, route)
+        failure.answered += 1
         if failure.after:
             await refusing(request, handler, route)
         return failure_response(failure)
