@@ -68,13 +68,18 @@ class StoreHealth:
         self._failing: dict[str, Failing] = {}
         self._outage_since: datetime | None = None
         self._outage_failures = 0
+        self._cleared_at: datetime | None = None  # when the last outage ended
         self.outages = 0  # how many began since start (for tests and the figures)
 
-    def failed(self, part: str, error: BaseException) -> timedelta:
+    def failed(
+        self, part: str, error: BaseException, *, started: datetime | None = None
+    ) -> timedelta:
         """Record a failed store call of `part`; returns how long it should wait to retry.
 
         Logs one line when this starts an outage: the cause, without a traceback for a store
-        fault (expected weather), with one for anything else (a bug worth reading once)."""
+        fault (expected weather), with one for anything else (a bug worth reading once). A call
+        `started` before the last outage cleared failed in that outage, not a new one: it is
+        counted (the part is failing until its next good round) but starts no outage."""
         now = self._clock.now()
         cause = describe(error)
         run = self._failing.get(part)
@@ -83,7 +88,8 @@ class StoreHealth:
         run.failures += 1
         run.cause = cause
         self._outage_failures += 1
-        if self._outage_since is None:
+        stale = started is not None and self._cleared_at is not None and started < self._cleared_at
+        if self._outage_since is None and not stale:
             self._outage_since = now
             self.outages += 1
             self._log.error(
@@ -118,6 +124,7 @@ class StoreHealth:
         )
         self._outage_since = None
         self._outage_failures = 0
+        self._cleared_at = self._clock.now()
 
     def failing(self, part: str) -> Failing | None:
         """`part`'s current run of failures, if it is failing."""

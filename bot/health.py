@@ -71,17 +71,18 @@ class HealthCheck:
         """Starting, the store unavailable (with why), a loop failing (with why), or ok."""
         if not self._ready():
             return Verdict("starting")
+        started = self._clock.now()
         try:
             async with asyncio.timeout(PROBE_TIMEOUT):
                 backlog = await self._store.outbox_backlog()
                 await self._write_probe()
         except TimeoutError as error:
-            self._health.failed(HEALTH_CHECK, error)
+            self._health.failed(HEALTH_CHECK, error, started=started)
             return Verdict(
                 "store unavailable", f"the store did not answer within {PROBE_TIMEOUT:.0f} s"
             )
         except Exception as error:  # whatever the store raised: the check says why
-            self._health.failed(HEALTH_CHECK, error)
+            self._health.failed(HEALTH_CHECK, error, started=started)
             return Verdict("store unavailable", describe(error))
         self._health.recovered(HEALTH_CHECK)
         trouble = self._health.trouble(self._limit)

@@ -235,11 +235,12 @@ class Dispatcher:
         try:
             while not self._stopping:
                 self._wake.clear()
+                started = self._clock.now()
                 try:
                     delivered = await self.deliver_due()
                     next_due = await self._store.next_outbox_due()
                 except Exception as error:  # a store fault (or a bug): back off, never die
-                    delay = self._health.failed(DISPATCHER, error)
+                    delay = self._health.failed(DISPATCHER, error, started=started)
                     await self._clock.sleep_until(self._clock.now() + delay, self._wake)
                     continue
                 self._health.recovered(DISPATCHER, wrote=delivered > 0)
