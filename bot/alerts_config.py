@@ -15,6 +15,13 @@ auto_resolve = false
 max_incidents_per_minute = 5
 alertmanager_url = "http://alertmanager:9093"   # optional: silence on acknowledge
 
+[[alert_source]]
+name = "github"
+kind = "github"                       # GitHub webhook deliveries at /hooks/github
+secret_env = "SEVBOT_GITHUB_WEBHOOK_SECRET"
+branches = ["main"]                   # default: each repository's default branch
+severities = { critical = "sev0", high = "sev1", ci_failure = "sev2", medium = "digest:daily", low = "digest:weekly" }
+
 [[heartbeat]]
 name = "prometheus-watchdog"
 token_env = "SEVBOT_HEARTBEAT_TOKEN"
@@ -31,9 +38,17 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from bot.durations import parse_duration
+from incidents.alerts.github import (
+    DEFAULT_LEVELS,
+    LEVELS,
+    SECRET_SCANNING,
+    GitHubRules,
+    Route,
+    parse_digest,
+)
 from incidents.alerts.heartbeat import HeartbeatRules
 from incidents.alerts.model import DEFAULT_OPEN, DEFAULT_SEVERITIES, SourceRules
 from incidents.errors import DomainError
@@ -56,9 +71,14 @@ def _name(value: str, what: str) -> str:
     return value
 
 
-def _token(name: str, token_env: str, what: str) -> str:
+def _token(name: str, token_env: str, what: str, secret: str = "") -> str:
     value = os.environ.get(token_env, "").strip()
     if not value:
+        if secret:
+            raise ValueError(
+                f"{what} `{name}`: the environment variable {token_env} (its secret_env) is not "
+                f"set; set it to {secret} (the Secret of the repository's webhook)"
+            )
         raise ValueError(
             f"{what} `{name}`: the environment variable {token_env} (its token_env) is not set; "
             "set it to the token the sender puts in `Authorization: Bearer …`"
@@ -66,15 +86,36 @@ def _token(name: str, token_env: str, what: str) -> str:
     return value
 
 
+def _token_of(route: Route) -> str:
+    return route.token if isinstance(route, Severity) else f"digest:{route.value}"
+
+
+def _route(text: str) -> Route:
+    """A GitHub level's destination: a severity, or `digest:daily` / `digest:weekly`."""
+    try:
+        cadence = parse_digest(text)
+    except ValueError:
+        raise ValueError(
+            f"`{text}` is not a digest; use digest:daily or digest:weekly (or a severity)"
+        ) from None
+    return cadence if cadence is not None else _severity(text)
+
+
+GITHUB_LEVELS = (*LEVELS, SECRET_SCANNING)
+
+
 class AlertSourceSettings(BaseModel):
     """One `[[alert_source]]`: a monitoring tool posting to `/hooks/alertmanager` (Alertmanager,
-    Grafana) or `/hooks/events` (the Events API shape) with its own token."""
+    Grafana) or `/hooks/events` (the Events API shape) with its own token, or GitHub posting
+    signed deliveries to `/hooks/github` (`kind = "github"`, `secret_env`, `branches`)."""
 
     model_config = {"extra": "forbid"}
 
     name: str
-    kind: Literal["alertmanager", "events"] = "alertmanager"
-    token_env: str
+    kind: Literal["alertmanager", "events", "github"] = "alertmanager"
+    token_env: str | None = None
+    secret_env: str | None = None  # github: the webhook secret's variable
+    branches: list[str] | None = None  # github: whose workflows count (default branch)
     severity_label: str = "severity"
     severities: dict[str, str] = Field(
         default_factory=lambda: {k: v.token for k, v in DEFAULT_SEVERITIES.items()}
@@ -96,8 +137,41 @@ class AlertSourceSettings(BaseModel):
     @classmethod
     def _severities(cls, value: dict[str, str]) -> dict[str, str]:
         for level in value.values():
-            _severity(level)
+            _route(level)
         return value
+
+    @model_validator(mode="after")
+    def _by_kind(self) -> AlertSourceSettings:
+        """A GitHub source has a secret, levels of its own and resolves by itself; others
+        have a token and map severities only."""
+        if self.kind == "github":
+            if self.secret_env is None:
+                raise ValueError(
+                    f'alert source `{self.name}` (kind = "github") needs secret_env, the '
+                    "environment variable holding the webhook's secret"
+                )
+            if "severities" not in self.model_fields_set:
+                self.severities = {key: _token_of(to) for key, to in DEFAULT_LEVELS.items()}
+            unknown = sorted(set(self.severities) - set(GITHUB_LEVELS))
+            if unknown:
+                raise ValueError(
+                    f"alert source `{self.name}`: severities has no level {', '.join(unknown)}; "
+                    f"use {', '.join(GITHUB_LEVELS)}"
+                )
+            if "auto_resolve" not in self.model_fields_set:
+                self.auto_resolve = True  # the next green run resolves a CI failure
+            return self
+        if self.token_env is None:
+            raise ValueError(f"alert source `{self.name}` needs token_env")
+        for key in ("secret_env", "branches"):
+            if getattr(self, key) is not None:
+                raise ValueError(f'alert source `{self.name}`: {key} is for kind = "github"')
+        for level in self.severities.values():
+            if parse_digest(level) is not None:
+                raise ValueError(
+                    f'alert source `{self.name}`: {level} is for kind = "github"; map to a severity'
+                )
+        return self
 
     @field_validator("open_incident")
     @classmethod
@@ -116,15 +190,33 @@ class AlertSourceSettings(BaseModel):
         return value.rstrip("/") if value else value
 
     def token(self) -> str:
-        """The source's token, from `token_env`; ValueError when unset."""
+        """The source's token (a GitHub source's webhook secret), from `token_env` (or
+        `secret_env`); ValueError when unset."""
+        if self.kind == "github":
+            assert self.secret_env is not None
+            return _token(self.name, self.secret_env, "Alert source", "the webhook's secret")
+        assert self.token_env is not None
         return _token(self.name, self.token_env, "Alert source")
+
+    def github_rules(self) -> GitHubRules:
+        """A GitHub source's branches and where each level goes."""
+        return GitHubRules(
+            name=self.name,
+            branches=tuple(self.branches or ()),
+            levels={key: _route(level) for key, level in self.severities.items()},
+        )
 
     def rules(self) -> SourceRules:
         """The domain's rules for this source."""
+        severities = {
+            key: level
+            for key, level in ((k, _route(v)) for k, v in self.severities.items())
+            if isinstance(level, Severity)
+        }
         return SourceRules(
             name=self.name,
             severity_label=self.severity_label,
-            severities={key: _severity(level) for key, level in self.severities.items()},
+            severities=severities,
             open_incident=frozenset(_severity(level) for level in self.open_incident),
             rotation=self.rotation,
             auto_resolve=self.auto_resolve,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from incidents import commands as c
 from incidents import events as e
+from incidents.all_hands import everyone_of, first_responder_text, page_everyone
 from incidents.decision import Decision, Handler, stamp
 from incidents.messages import (
     Audience,
@@ -19,7 +20,7 @@ from incidents.messages import (
     at_name,
     mention_list,
 )
-from incidents.model import EntryKind, Incident
+from incidents.model import EntryKind, Incident, OnCall
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.policy import PageTarget, Policy
@@ -238,6 +239,20 @@ def _next_step(phase: Phase) -> str:
     return f"Move on with `/incident phase {following.value}` or post an update."
 
 
+def _all_hands(incident: Incident, oncall: OnCall, now: datetime) -> _Result:
+    """A first page to everyone that waited (the severity was raised to one paging all hands):
+    everyone by direct message, and the channel hears who leads."""
+    updated, pages = page_everyone(incident, oncall, now, step=0)
+    text: tuple[Part, ...] = (
+        f"📟 Paging everyone in {oncall.rotation} at once: ",
+        *mention_list(everyone_of(oncall)),
+        ". ",
+        *first_responder_text(oncall),
+        ". `/incident ack` stops this.",
+    )
+    return updated, (_message(updated, MessageKind.ESCALATION, text, Tone.DANGER), *pages)
+
+
 def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Policy) -> _Result:
     oncall = incident.oncall
     assert oncall is not None
@@ -245,6 +260,8 @@ def _escalation(incident: Incident, spec: TimerSpec, now: datetime, policy: Poli
     step = policy.escalation[incident.severity][spec.step]
     waited = duration_text(now - incident.declared_at)
     messages: list[Message] = []
+    if step.target is PageTarget.EVERYONE and spec.step == 0:
+        return _all_hands(incident, oncall, now)
     if step.target is PageTarget.EVERYONE:
         people = tuple(oncall.everyone) or tuple(p for p in (oncall.primary, oncall.backup) if p)
         updated = stamp(

@@ -8,6 +8,12 @@ from datetime import datetime
 from incidents import commands as c
 from incidents import events as e
 from incidents.alerts.record import ALERT_HANDLERS
+from incidents.all_hands import (
+    everyone_of,
+    first_responder_text,
+    page_everyone,
+    pages_everyone_first,
+)
 from incidents.components import status_for_severity
 from incidents.decision import (
     Decision,
@@ -142,14 +148,22 @@ def open_incident(
     messages: list[Message] = [summary_message(incident, policy, now)]
     announce_line: list[Part] = ["declared by ", Mention(actor), " · IC: unassigned"]
     pages_now = first_page_at_declaration(command.severity, now, policy)
-    if oncall is not None and oncall.primary is not None and pages_now:
+    all_hands = pages_now and oncall is not None and pages_everyone_first(incident, policy)
+    if oncall is not None and all_hands and everyone_of(oncall):
+        announce_line += [
+            f" · paging everyone in {oncall.rotation} at once: ",
+            *first_responder_text(oncall),
+        ]
+        incident, pages = page_everyone(incident, oncall, now)
+        messages.extend(pages)
+    elif oncall is not None and oncall.primary is not None and pages_now:
         announce_line += [" · on call: ", Mention(oncall.primary), " (primary)"]
         if oncall.backup:
             announce_line += [", ", Mention(oncall.backup), " (backup)"]
     elif oncall is not None and oncall.primary is not None:
         # Whoever holds the role when the page goes out is paged; today's holder may not be.
         announce_line += [" · pages ", later_page_text(incident, policy, now)]
-    if oncall is not None and oncall.primary is not None and pages_now:
+    if oncall is not None and oncall.primary is not None and pages_now and not all_hands:
         incident = stamp(
             incident,
             now,

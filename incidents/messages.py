@@ -123,6 +123,7 @@ class MessageKind(enum.StrEnum):
     ALERTS = "alerts"
     ALERT_CARD = "alert_card"
     ALERT_UPDATE = "alert_update"
+    ALERT_DIGEST = "alert_digest"  # findings waiting for the daily or weekly digest, listed once
 
 
 #: Periodic nudges of an incident: a newer one says, in the current wording, all that an older

@@ -113,11 +113,8 @@ DEFAULT_REVIEW_DUE: Mapping[Severity, timedelta] = _frozen(
 )
 DEFAULT_ESCALATION: Mapping[Severity, tuple[EscalationStep, ...]] = _frozen(
     {
-        Severity.SEV0: (
-            EscalationStep(after=timedelta(0), target=PageTarget.PRIMARY),
-            EscalationStep(after=timedelta(minutes=5), target=PageTarget.BACKUP),
-            EscalationStep(after=timedelta(minutes=10), target=PageTarget.EVERYONE),
-        ),
+        # All hands: every member at once, the primary named as first responder.
+        Severity.SEV0: (EscalationStep(after=timedelta(0), target=PageTarget.EVERYONE),),
         Severity.SEV1: (
             EscalationStep(after=timedelta(0), target=PageTarget.PRIMARY),
             EscalationStep(after=timedelta(minutes=15), target=PageTarget.BACKUP),

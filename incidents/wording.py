@@ -71,6 +71,13 @@ def paging_line(incident: Incident, policy: Policy, now: datetime) -> Text:
     hours = " (business hours)" if policy.business_hours_for(incident.severity) else ""
     if steps and not first_page_at_declaration(incident.severity, incident.declared_at, policy):
         return (f"Pages {later_page_text(incident, policy, now)}, unless acknowledged first.",)
+    if steps and steps[0].target is PageTarget.EVERYONE:
+        others = [p for p in oncall.everyone if p != oncall.primary]
+        said: list[Part] = [f"Paging everyone in {oncall.rotation} at once: "]
+        said += [Mention(oncall.primary), " (primary, first responder)"]
+        for other in others:
+            said += [", ", Mention(other)]
+        return (*said, ".")
     parts: list[Part] = ["Paging ", Mention(oncall.primary), " (primary)."]
     later: list[Text] = []
     for step in steps[1:]:

@@ -1,4 +1,5 @@
-"""Alert groups, storm-guard states and heartbeats to JSON text and back (migration 0010)."""
+"""Alert groups, storm-guard states, heartbeats (migration 0010) and digest items (0013) to
+JSON text and back."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from typing import Any
 
 from adapters.stores.codec import dump_time, load_time
+from incidents.alerts.github import Cadence, DigestItem
 from incidents.alerts.heartbeat import HeartbeatState
 from incidents.alerts.model import Alert, AlertGroup, AlertStatus, Pairs
 from incidents.alerts.storm import StormState
@@ -148,4 +150,35 @@ def heartbeat_from_row(name: str, text: str) -> HeartbeatState:
         watched_since=watched,
         last_ping_at=load_time(raw.get("last_ping_at")),
         silent_since=load_time(raw.get("silent_since")),
+    )
+
+
+def digest_item(item: DigestItem) -> str:
+    """A finding waiting for its digest as JSON text (source, cadence and key are columns)."""
+    return _dump(
+        {
+            "level": item.level,
+            "title": item.title,
+            "url": item.url,
+            "received_at": dump_time(item.received_at),
+        }
+    )
+
+
+def digest_item_from_row(
+    item_id: int, source: str, cadence: str, key: str, text: str
+) -> DigestItem:
+    """The inverse of `digest_item`."""
+    raw: Json = json.loads(text)
+    received = load_time(raw.get("received_at"))
+    assert received is not None
+    return DigestItem(
+        id=item_id,
+        source=source,
+        cadence=Cadence(cadence),
+        key=key,
+        level=str(raw.get("level", "")),
+        title=str(raw.get("title", "")),
+        url=str(raw.get("url", "")),
+        received_at=received,
     )

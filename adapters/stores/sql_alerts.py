@@ -1,4 +1,5 @@
-"""Alert groups, storm-guard states and heartbeats in SQL, shared by both stores (migration 0010).
+"""Alert groups, storm-guard states and heartbeats in SQL, shared by both stores (migration 0010),
+and the findings waiting for a digest (0013).
 
 A source's row is locked first by whoever handles one of its notifications (`storm_state`), so
 on PostgreSQL the replicas handle one source's notifications one at a time: its groups are
@@ -13,11 +14,13 @@ from datetime import datetime
 
 from adapters.stores import alert_codec
 from adapters.stores.dialect import Connection, Dialect, Row
+from incidents.alerts.github import Cadence, DigestItem
 from incidents.alerts.heartbeat import HeartbeatState
 from incidents.alerts.model import AlertGroup
 from incidents.alerts.storm import StormState
 
 _GROUP = "id, source, group_key, state"
+_DIGEST = "id, source, cadence, group_key, item"
 
 
 class AlertSql:
@@ -118,4 +121,46 @@ class AlertSql:
             "ON CONFLICT (name) DO UPDATE SET state = excluded.state",
             state.name,
             alert_codec.heartbeat_state(state),
+        )
+
+    async def save_digest_item(self, item: DigestItem) -> None:
+        """Keep a finding for its digest; the same group again replaces what it said."""
+        await self._db.execute(
+            "INSERT INTO alert_digest_items (source, cadence, group_key, item) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (source, group_key) DO UPDATE "
+            "SET cadence = excluded.cadence, item = excluded.item",
+            item.source,
+            item.cadence.value,
+            item.key,
+            alert_codec.digest_item(item),
+        )
+
+    async def drop_digest_item(self, source: str, key: str) -> None:
+        """Forget a waiting finding (it was fixed or dismissed before its digest)."""
+        await self._db.execute(
+            "DELETE FROM alert_digest_items WHERE source = ? AND group_key = ?", source, key
+        )
+
+    async def digest_items(self, source: str, cadence: Cadence) -> list[DigestItem]:
+        """The findings of `source` waiting for its `cadence` digest, oldest first, locked."""
+        rows = await self._db.fetch(
+            f"SELECT {_DIGEST} FROM alert_digest_items WHERE source = ? AND cadence = ? "
+            f"ORDER BY id{self._d.lock_rows}",
+            source,
+            cadence.value,
+        )
+        return [
+            alert_codec.digest_item_from_row(
+                int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4])
+            )
+            for row in rows
+        ]
+
+    async def digest_posted(self, ids: Sequence[int]) -> None:
+        """The findings `ids` went out in a digest: they wait no more."""
+        if not ids:
+            return
+        chosen = ", ".join("?" for _ in ids)
+        await self._db.execute(
+            f"DELETE FROM alert_digest_items WHERE id IN ({chosen})", *(int(i) for i in ids)
         )

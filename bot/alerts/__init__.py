@@ -1,18 +1,18 @@
-"""Alerts in: the hooks (`/hooks/alertmanager`, `/hooks/events`, `/hooks/heartbeat/<name>`),
-the intake that keeps what they receive, the service that applies it, heartbeats and silences.
+"""Alerts in: the hooks (`/hooks/alertmanager`, `/hooks/events`, `/hooks/github`,
+`/hooks/heartbeat/<name>`), the intake that keeps what they receive, the service that applies
+it, GitHub's deliveries and digests, heartbeats and silences.
 `build_alerts` makes them from the settings for the composition root."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from bot.alerts.heartbeats import JOB as HEARTBEAT_JOB
+from bot.alert_jobs import DIGEST_JOB, HEARTBEAT_JOB, SILENCE_JOB, retired_jobs
+from bot.alerts.github import GitHubAlerts
 from bot.alerts.heartbeats import Heartbeats
 from bot.alerts.hooks import AlertHooks, HookSource
 from bot.alerts.intake import AlertIntake
 from bot.alerts.service import AlertService
-from bot.alerts.silences import JOB as SILENCE_JOB
 from bot.alerts.silences import Silencer
 from bot.config import Settings
 from bot.events import EventPublisher
@@ -21,8 +21,10 @@ from bot.routing import OutboxWriter
 from bot.scheduler import JobHandler
 from bot.service import IncidentService
 from bot.wakeup import Wakeup
+from incidents.alerts.github import Cadence, daily_schedule, weekly_schedule
 from incidents.alerts.model import DEFAULT_OPEN
-from incidents.ports import Clock, Store, UnitOfWork
+from incidents.oncall.rotation import Handoff, parse_handoff
+from incidents.ports import Clock, Store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,17 +36,22 @@ class Alerts:
     hooks: AlertHooks
     heartbeats: Heartbeats
     silencer: Silencer | None
+    github: GitHubAlerts | None = None
 
     def jobs(self) -> dict[str, JobHandler]:
-        """The scheduler's handlers: heartbeats' silences, and the silences job."""
+        """The scheduler's handlers: heartbeats' silences, the silences job, the digests."""
         jobs = retired_jobs() | {HEARTBEAT_JOB: self.heartbeats.fire}
         if self.silencer is not None:
             jobs[SILENCE_JOB] = self.silencer.run
+        if self.github is not None:
+            jobs[DIGEST_JOB] = self.github.fire
         return jobs
 
     async def seed(self) -> None:
-        """Give the heartbeats and the silences job their rows."""
+        """Give the heartbeats, the silences job and the digests their rows."""
         await self.heartbeats.seed()
+        if self.github is not None:
+            await self.github.seed()
         if self.silencer is not None:
             await self.silencer.seed()
 
@@ -63,17 +70,6 @@ class Alerts:
         await self.intake.close(grace)
         if self.silencer is not None:
             await self.silencer.client.close()
-
-
-async def _retire(uow: UnitOfWork, name: str, due: datetime, now: datetime) -> None:
-    """A job of alerts no longer configured: it ends (else it would stay due forever)."""
-    return None
-
-
-def retired_jobs() -> dict[str, JobHandler]:
-    """Handlers ending the alerts' jobs when heartbeats or silences are not configured (any
-    more): taken out of the settings, their rows go at their next due time."""
-    return {HEARTBEAT_JOB: _retire, SILENCE_JOB: _retire}
 
 
 def build_alerts(
@@ -103,7 +99,8 @@ def build_alerts(
         sources=sources,
         platform=platform,
     )
-    intake = AlertIntake(inbox=Inbox(store=store, clock=clock), alerts=service)
+    github = _github(settings, store=store, clock=clock, alerts=service)
+    intake = AlertIntake(inbox=Inbox(store=store, clock=clock), alerts=service, github=github)
     heartbeats = Heartbeats(store=store, clock=clock, rules=beats, alerts=service, wakeup=wakeup)
     urls = {s.name: s.alertmanager_url for s in settings.alert_source if s.alertmanager_url}
     silencer = None
@@ -113,7 +110,11 @@ def build_alerts(
     hooks = AlertHooks(
         sources={
             s.name: HookSource(
-                name=s.name, kind=s.kind, token=s.token(), severity_label=s.severity_label
+                name=s.name,
+                kind=s.kind,
+                token=s.token(),
+                severity_label=s.severity_label,
+                github=s.github_rules() if s.kind == "github" else None,
             )
             for s in settings.alert_source
         },
@@ -122,7 +123,37 @@ def build_alerts(
         heartbeat_tokens={beat.name: beat.token() for beat in settings.heartbeat},
     )
     return Alerts(
-        service=service, intake=intake, hooks=hooks, heartbeats=heartbeats, silencer=silencer
+        service=service,
+        intake=intake,
+        hooks=hooks,
+        heartbeats=heartbeats,
+        silencer=silencer,
+        github=github,
+    )
+
+
+def _github(
+    settings: Settings, *, store: Store, clock: Clock, alerts: AlertService
+) -> GitHubAlerts | None:
+    """The GitHub sources with their digests' schedules: daily at 09:00 in the policy's zone,
+    weekly with the source's rotation's weekly handoff (else Monday 09:00 UTC)."""
+    chosen = [s for s in settings.alert_source if s.kind == "github"]
+    if not chosen:
+        return None
+    zone = settings.domain_policy().business_hours.zone
+    handoffs = {r.name: parse_handoff(r.handoff) for r in settings.rotation}
+    schedules: dict[Cadence, dict[str, Handoff]] = {Cadence.DAILY: {}, Cadence.WEEKLY: {}}
+    for source in chosen:
+        page = settings.page if isinstance(settings.page, str) else None
+        rotation = source.rotation or page
+        schedules[Cadence.DAILY][source.name] = daily_schedule(zone)
+        schedules[Cadence.WEEKLY][source.name] = weekly_schedule(handoffs.get(rotation or ""))
+    return GitHubAlerts(
+        store=store,
+        clock=clock,
+        alerts=alerts,
+        rules={s.name: s.github_rules() for s in chosen},
+        schedules=schedules,
     )
 
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
+from bot.alert_jobs import HEARTBEAT_JOB
 from bot.alerts.service import AlertService
 from bot.wakeup import Wakeup
 from incidents.alerts.heartbeat import (
@@ -28,7 +29,7 @@ from incidents.events import Event
 from incidents.ports import Clock, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
-JOB = "heartbeat"  # jobs `heartbeat:<name>`
+JOB = HEARTBEAT_JOB  # jobs `heartbeat:<name>`
 
 
 def job_name(name: str) -> str:

@@ -1,27 +1,41 @@
-"""`POST /hooks/alertmanager`, `/hooks/events` and `/hooks/heartbeat/<name>`.
+"""`POST /hooks/alertmanager`, `/hooks/events`, `/hooks/github` and `/hooks/heartbeat/<name>`.
 
 Every hook authenticates with `Authorization: Bearer <token>` (what Alertmanager's
 `http_config.authorization` sends; the Events API shape may also carry it as `routing_key`):
 a wrong token is 401 and does nothing. A malformed body is 400 with the reason, a body over
 1 MiB is 413 (`bot/web/connections.py` reads it), and a body the store could not take is 503,
 which Alertmanager retries (notify/util.go `Retrier.Check`: 5xx is retried, 4xx is not).
+
+`/hooks/github` authenticates as GitHub signs ("Validating webhook deliveries",
+https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries):
+`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>`,
+compared in constant time with every GitHub source's; `X-GitHub-Event` names the event and
+`X-GitHub-Delivery` the delivery (a redelivery keeps it, and is applied once). The body is
+JSON (content type `application/json`), or the `payload` field of a form
+(`application/x-www-form-urlencoded`); the signature covers the body as sent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from bot.alerts.github_payloads import EVENTS as GITHUB_EVENTS
+from bot.alerts.github_payloads import github_finding
 from bot.alerts.heartbeats import Heartbeats
 from bot.alerts.intake import AlertIntake
 from bot.alerts.payloads import BadPayload, alertmanager_notification, events_event
+from incidents.alerts.github import GitHubRules
 
-KINDS = ("alertmanager", "events")
+KINDS = ("alertmanager", "events", "github")
+MAX_DELIVERY_ID = 100  # GitHub's are GUIDs; anything longer is not GitHub's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,8 +44,9 @@ class HookSource:
 
     name: str
     kind: str
-    token: str
+    token: str  # a GitHub source's webhook secret
     severity_label: str = "severity"
+    github: GitHubRules | None = None  # a GitHub source's rules (branches)
 
 
 def _bearer(request: web.Request) -> bytes:
@@ -48,6 +63,33 @@ def _matching(given: bytes, sources: list[HookSource]) -> HookSource | None:
         if given and hmac.compare_digest(given, source.token.encode()):
             found = source
     return found
+
+
+def _signed_by(raw: bytes, header: str, sources: list[HookSource]) -> HookSource | None:
+    """The GitHub source whose secret signed `raw` (`sha256=<hex>`), checked in constant time
+    against every one; None for a missing, malformed or wrong signature."""
+    given = header.strip().encode("ascii", "replace")
+    found = None
+    if not given.startswith(b"sha256="):
+        return None
+    for source in sources:
+        digest = hmac.new(source.token.encode(), raw, hashlib.sha256).hexdigest()
+        if hmac.compare_digest(given, b"sha256=" + digest.encode()):
+            found = source
+    return found
+
+
+def _github_body(raw: bytes, content_type: str) -> Any:
+    """The delivery's JSON: the body, or a form's `payload` field; BadPayload if neither."""
+    try:
+        text = raw.decode("utf-8")
+        if content_type == "application/x-www-form-urlencoded":
+            text = urllib.parse.parse_qs(text, strict_parsing=True)["payload"][0]
+        return json.loads(text)
+    except (ValueError, KeyError):
+        raise BadPayload(
+            "the body is not JSON; set the webhook's content type to application/json"
+        ) from None
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -91,6 +133,7 @@ class AlertHooks:
         """Add the hooks' routes."""
         web_app.router.add_post("/hooks/alertmanager", self.alertmanager)
         web_app.router.add_post("/hooks/events", self.events)
+        web_app.router.add_post("/hooks/github", self.github)
         web_app.router.add_post("/hooks/heartbeat/{name}", self.heartbeat)
 
     async def alertmanager(self, request: web.Request) -> web.Response:
@@ -144,6 +187,46 @@ class AlertHooks:
         return web.json_response(
             {"status": "success", "message": "Event processed", "dedup_key": event.dedup_key},
             status=202,
+        )
+
+    async def github(self, request: web.Request) -> web.Response:
+        """A GitHub webhook delivery: verified, recorded once per delivery id, then 200."""
+        sources = self._by_kind["github"]
+        if not sources:
+            return _error(404, 'No [[alert_source]] with kind = "github" is configured.')
+        raw = await request.read()
+        source = _signed_by(raw, request.headers.get("X-Hub-Signature-256", ""), sources)
+        if source is None or source.github is None:
+            return _error(
+                401,
+                "Send `X-Hub-Signature-256: sha256=…` signed with the webhook's secret "
+                "(the Secret of the repository's webhook).",
+            )
+        event = request.headers.get("X-GitHub-Event", "")
+        if event == "ping":
+            return web.json_response({"ok": True, "source": source.name, "event": "ping"})
+        if event not in GITHUB_EVENTS:
+            return web.json_response({"ok": True, "source": source.name, "ignored": event})
+        delivery = request.headers.get("X-GitHub-Delivery", "").strip()
+        if not delivery or len(delivery) > MAX_DELIVERY_ID:
+            return _error(400, "Send `X-GitHub-Delivery` with the delivery's id.")
+        try:
+            body = _github_body(raw, request.content_type)
+            finding = github_finding(event, body, rules=source.github)
+        except BadPayload as error:
+            return _error(400, f"Not a GitHub {event} delivery: {error}.")
+        recorded = await self._intake.record(
+            source.name, "github", body, severity_label="severity", delivery=delivery, event=event
+        )
+        if not recorded:
+            return _error(503, "sevbot cannot store deliveries right now; redeliver it.")
+        return web.json_response(
+            {
+                "ok": True,
+                "source": source.name,
+                "delivery": delivery,
+                "acted": finding is not None,
+            }
         )
 
     async def heartbeat(self, request: web.Request) -> web.Response:

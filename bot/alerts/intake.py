@@ -16,10 +16,15 @@ import logging
 import time
 import uuid
 from collections import deque
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from bot.alerts.payloads import BadPayload, alertmanager_notification, events_event
 from bot.alerts.service import AlertService
+
+if TYPE_CHECKING:
+    from bot.alerts.github import GitHubAlerts
 from bot.inbox import Inbox
 from incidents.alerts.model import Notification
 from incidents.ports import StoreUnavailable
@@ -30,12 +35,15 @@ RETRIES = 5  # store faults met by one notification before it is left for the ne
 RETRY_WAIT = 0.5  # seconds, doubling
 QUIET = 0.005  # seconds without a new alert before the worker applies the next one …
 MOST_DEFERRED = 0.05  # … but it never waits longer than this for one
+GITHUB = "github"  # a GitHub delivery: applied by `GitHubAlerts`, not parsed here
 
 
 def notification_of(command: str) -> Notification:
     """The notification a recorded body stands for (parsed again: pure and deterministic)."""
     fields = json.loads(command)
     source, kind, body = str(fields["source"]), str(fields["kind"]), fields["body"]
+    if kind == GITHUB:
+        raise BadPayload("a GitHub delivery is applied by the GitHub sources")
     if kind == "events":
         label = str(fields.get("severity_label") or "severity")
         return events_event(body, source, severity_label=label).notification
@@ -45,22 +53,42 @@ def notification_of(command: str) -> Notification:
 class AlertIntake:
     """Records received alerts and applies them in order, one at a time, after the answer."""
 
-    def __init__(self, *, inbox: Inbox, alerts: AlertService) -> None:
+    def __init__(
+        self, *, inbox: Inbox, alerts: AlertService, github: GitHubAlerts | None = None
+    ) -> None:
         self._inbox = inbox
         self._alerts = alerts
+        self._github = github
         self._queue: deque[tuple[str, str]] = deque()
         self._worker: asyncio.Task[None] | None = None
         self._last_received = 0.0  # monotonic: when an alert last came in
 
     async def record(
-        self, source: str, kind: str, body: Any, *, severity_label: str, raw: str | None = None
+        self,
+        source: str,
+        kind: str,
+        body: Any,
+        *,
+        severity_label: str,
+        raw: str | None = None,
+        delivery: str | None = None,
+        event: str = "",
     ) -> bool:
         """Write a received body down (`raw`: its JSON text as received, saving a dump);
         True once committed (then answer 2xx), False when the store failed (answer 503: the
-        sender retries)."""
-        key = f"{PLATFORM}:{source}:{uuid.uuid4().hex}"
+        sender retries). `delivery`: the sender's id of the delivery (GitHub's
+        `X-GitHub-Delivery`), so that a redelivery is recorded and applied once."""
+        if delivery is not None:
+            key = f"{PLATFORM}:{source}:delivery:{delivery}"
+            if self._inbox.in_flight(key):
+                return True  # a redelivery of one this process has not finished: applied once
+        else:
+            key = f"{PLATFORM}:{source}:{uuid.uuid4().hex}"
+        said: dict[str, str] = {"source": source, "kind": kind, "severity_label": severity_label}
+        if event:
+            said["event"] = event
         head = json.dumps(
-            {"source": source, "kind": kind, "severity_label": severity_label},
+            said,
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -105,14 +133,14 @@ class AlertIntake:
         """Apply one; True when it is finished with (applied, or unreadable and left out),
         False when the store kept failing (it stays in the inbox for the next start)."""
         try:
-            notification = notification_of(command)
+            apply = self._applier(key, command)
         except (BadPayload, ValueError, KeyError, TypeError) as error:
             log.error("alert %s cannot be read (%s); it is left out", key, error)
             return True
         wait = RETRY_WAIT
         for attempt in range(RETRIES):
             try:
-                await self._alerts.receive(notification, key)
+                await apply()
             except StoreUnavailable as fault:
                 if attempt == RETRIES - 1:
                     log.error("alert %s not applied (%s); the next start applies it", key, fault)
@@ -125,6 +153,18 @@ class AlertIntake:
             else:
                 return True
         return False
+
+    def _applier(self, key: str, command: str) -> Callable[[], Awaitable[bool]]:
+        """What applies a recorded body: the GitHub sources for a delivery, else the alert
+        service with the notification it stands for."""
+        fields = json.loads(command)
+        if fields["kind"] == GITHUB:
+            github = self._github
+            if github is None:
+                raise KeyError("no GitHub source is configured")
+            source, event, body = str(fields["source"]), str(fields["event"]), fields["body"]
+            return partial(github.receive, source, event, body, key)
+        return partial(self._alerts.receive, notification_of(command), key)
 
     async def settle(self) -> None:
         """Wait until every recorded alert is applied (tests, benchmarks, draining)."""

@@ -66,6 +66,11 @@ def _reply(*text: Part, number: int | None = None) -> Message:
     return Message(kind=MessageKind.REPLY, audience=Audience.REPLY, text=text, incident=number)
 
 
+def _known(severity: Severity | None) -> Severity:
+    """The severity, or SEV-3 when there is none (SEV-0 is falsy: never `or` a severity)."""
+    return severity if severity is not None else UNMAPPED
+
+
 def _human_ack(incident: Incident) -> bool:
     """Acknowledged by a person (a tool's acknowledgement, an Events `acknowledge`, is not)."""
     who = incident.acknowledged_by
@@ -194,7 +199,7 @@ class AlertService:
         return []
 
     async def _open(self, work: _Work) -> Events:
-        severity = work.reception.severity or UNMAPPED
+        severity = _known(work.reception.severity)
         rules = work.rules
         if storm.in_storm(work.storm, rules.max_incidents_per_minute, work.now):
             return await self._storm(work, severity)
@@ -289,8 +294,16 @@ class AlertService:
         oncall = await self._incidents.paging_now(uow, severity, rules.rotation)
         return oncall.rotation if oncall is not None else rules.rotation
 
+    async def rotation_in(self, uow: UnitOfWork, source: str, severity: Severity) -> str | None:
+        """The rotation whose on-call channel hears `source` (its own, else the `page` rule's)."""
+        return await self._rotation(uow, self.sources[source], severity)
+
+    async def post_in(self, uow: UnitOfWork, messages: Sequence[Message]) -> None:
+        """Enqueue on-call messages of alerts (a digest) in the caller's transaction."""
+        await self._post(uow, messages)
+
     async def _card(self, work: _Work) -> Events:
-        severity = work.reception.severity or UNMAPPED
+        severity = _known(work.reception.severity)
         oncall = await self._incidents.paging_now(work.uow, severity, work.rules.rotation)
         group = await work.uow.save_alert_group(carded(work.reception.group, work.now), work.now)
         messages = card_messages(group, work.rules, oncall, severity, work.now)
@@ -300,7 +313,7 @@ class AlertService:
     async def _card_update(self, work: _Work) -> Events:
         reception = work.reception
         group = await work.uow.save_alert_group(reception.group, work.now)
-        severity = work.rules.worst(group.alerts) or UNMAPPED
+        severity = _known(work.rules.worst(group.alerts))
         rotation = await self._rotation(work.uow, work.rules, severity)
         message = card_changes(
             group, reception.fired, reception.resolved, work.rules, work.now, rotation
@@ -333,7 +346,7 @@ class AlertService:
             return []
         actor = source_actor(work.rules.name)
         group = await work.uow.save_alert_group(replace(group, acknowledged_by=actor), work.now)
-        severity = work.rules.worst(group.alerts) or UNMAPPED
+        severity = _known(work.rules.worst(group.alerts))
         rotation = await self._rotation(work.uow, work.rules, severity)
         await self._post(work.uow, [card_acknowledged(group, actor, rotation)])
         return []
@@ -373,7 +386,7 @@ class AlertService:
             return Outcome(ok=True, reply=said), ()
         now = self._clock.now()
         group = await uow.save_alert_group(replace(group, acknowledged_by=context.actor), now)
-        rotation = await self._rotation(uow, rules, rules.worst(group.alerts) or UNMAPPED)
+        rotation = await self._rotation(uow, rules, _known(rules.worst(group.alerts)))
         await self._post(uow, [card_acknowledged(group, context.actor, rotation)])
         return Outcome(ok=True, reply=_reply(f"👀 You acknowledged the alert {name}.")), ()
 
@@ -395,7 +408,8 @@ class AlertService:
             )
             return Outcome(ok=True, reply=said, incident=group.incident), ()
         now = self._clock.now()
-        severity = rules.worst(group.firing) or rules.worst(group.alerts) or UNMAPPED
+        firing = rules.worst(group.firing)
+        severity = _known(firing if firing is not None else rules.worst(group.alerts))
         outcome, events = await self._open_incident(
             uow, severity, incident_title(group), rules, context
         )

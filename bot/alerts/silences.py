@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.alert_jobs import SILENCE_JOB
 from bot.alerts.service import AlertService
 from bot.wakeup import Wakeup
 from incidents import commands as c
@@ -35,7 +36,7 @@ from incidents.alerts.silence import (
 from incidents.ports import Clock, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
-JOB = "alert-silences"
+JOB = SILENCE_JOB
 EVERY = timedelta(seconds=30)
 TIMEOUT = 5.0  # seconds for each call to Alertmanager
 

@@ -114,3 +114,86 @@ def test_a_missing_token_variable_stops_start_up(
     with pytest.raises(ConfigError) as refused:
         load_settings()
     assert "SEVBOT_HEARTBEAT_TOKEN (its token_env) is not set" in str(refused.value)
+
+
+GITHUB_EXAMPLE = """
+[[alert_source]]
+name = "github"
+kind = "github"
+secret_env = "SEVBOT_GITHUB_WEBHOOK_SECRET"
+branches = ["main"]
+severities = { critical = "sev0", high = "sev1", ci_failure = "sev2", medium = "digest:daily", low = "digest:weekly" }
+"""
+
+
+def test_the_github_source_reads_as_the_issue_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kind github: the secret from secret_env, the branches, severities and digests; it
+    resolves by itself (the next green run)."""
+    monkeypatch.setenv("SEVBOT_GITHUB_WEBHOOK_SECRET", "s3")
+    configure(tmp_path, monkeypatch, GITHUB_EXAMPLE)
+    (source,) = load_settings().alert_source
+    github = source.github_rules()
+    assert (source.token(), github.branches) == ("s3", ("main",))
+    assert source.rules().severities == {
+        "critical": Severity.SEV0,
+        "high": Severity.SEV1,
+        "ci_failure": Severity.SEV2,
+    }
+    assert {k: str(v) for k, v in github.levels.items() if not isinstance(v, Severity)} == {
+        "medium": "daily",
+        "low": "weekly",
+    }
+    assert source.rules().auto_resolve
+
+
+def test_the_github_defaults_are_the_issues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without branches and severities: every repository's default branch, and the mapping
+    critical sev0, high sev1, ci_failure sev2, medium daily, low weekly."""
+    monkeypatch.setenv("SEVBOT_GITHUB_WEBHOOK_SECRET", "s3")
+    text = GITHUB_EXAMPLE.replace('branches = ["main"]\n', "").split("severities")[0]
+    configure(tmp_path, monkeypatch, text)
+    (source,) = load_settings().alert_source
+    assert source.branches is None
+    assert source.severities == {
+        "critical": "sev0",
+        "high": "sev1",
+        "ci_failure": "sev2",
+        "medium": "digest:daily",
+        "low": "digest:weekly",
+    }
+
+
+def test_a_missing_github_secret_stops_start_up_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """secret_env names a variable that is not set: one line naming it."""
+    configure(tmp_path, monkeypatch, GITHUB_EXAMPLE)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    said = str(refused.value)
+    assert "SEVBOT_GITHUB_WEBHOOK_SECRET (its secret_env) is not set" in said
+    assert "\n" not in said
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (('"digest:daily"', '"digest:hourly"'), "use digest:daily or digest:weekly"),
+        (("ci_failure =", "cifail ="), "severities has no level cifail"),
+        (('secret_env = "SEVBOT_GITHUB_WEBHOOK_SECRET"\n', ""), "needs secret_env"),
+        (('kind = "github"', 'kind = "alertmanager"'), "token_env"),
+    ],
+)
+def test_a_bad_github_source_stops_start_up_saying_what_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: tuple[str, str], said: str
+) -> None:
+    """An unknown digest or level, no secret, or GitHub's keys on another kind."""
+    monkeypatch.setenv("SEVBOT_GITHUB_WEBHOOK_SECRET", "s3")
+    configure(tmp_path, monkeypatch, GITHUB_EXAMPLE.replace(*change))
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert said in str(refused.value)

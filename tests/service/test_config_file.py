@@ -70,7 +70,7 @@ def test_the_example_names_every_setting_and_every_one_is_valid(
     """Uncommented, the example parses and validates, and it has every setting: each field of
     the settings and of every table and array of tables under them."""
     document = everything_on()
-    for env in re.findall(r'token_env = "([A-Z_]+)"', document):
+    for env in re.findall(r'(?:token|secret)_env = "([A-Z_]+)"', document):
         monkeypatch.setenv(env, "example-token")
     (tmp_path / "sevbot.toml").write_text(document)
     settings = load_settings()

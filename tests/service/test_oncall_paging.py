@@ -108,12 +108,13 @@ async def test_an_override_changes_who_is_paged(app: App, chat: RecordingChat) -
     """With dana overriding today, a new incident pages dana, and escalation still reaches bob."""
     await oncall(app, "/oncall override @dana 2026-12-02")
     chat.clear()
-    await say(app, "open sev0 Everything down", who="maria")
+    await say(app, "open sev1 Everything down", who="maria")
     assert pages(chat) == [DANA]
 
 
 async def test_page_per_severity(tmp_path: Path, clock: FakeClock, chat: RecordingChat) -> None:
-    """`page = { sev0 = "sre" }`: SEV-0 pages the sre rotation, the rest the first one."""
+    """`page = { sev0 = "sre" }`: SEV-0 pages the sre rotation (all hands: each member), the
+    rest the first one."""
     sre = {**MAINTAINERS, "name": "sre", "members": [DANA, CAROL], "channel": {}}
     app = await oncall_app(
         tmp_path / "sev.db", clock, chat, rotation=[MAINTAINERS, sre], page={"sev0": "sre"}
@@ -121,6 +122,6 @@ async def test_page_per_severity(tmp_path: Path, clock: FakeClock, chat: Recordi
     try:
         await say(app, "open sev0 Everything down", who="maria")
         await say(app, "open sev2 Search slow", who="maria")
-        assert pages(chat) == [DANA, ALICE]
+        assert pages(chat) == [DANA, CAROL, ALICE]
     finally:
         await app.close()

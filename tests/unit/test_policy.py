@@ -118,14 +118,7 @@ def test_review_due_48h_for_sev0_and_sev1(severity: Severity) -> None:
 @pytest.mark.parametrize(
     ("severity", "steps"),
     [
-        (
-            Severity.SEV0,
-            [
-                (timedelta(0), PageTarget.PRIMARY),
-                (minutes(5), PageTarget.BACKUP),
-                (minutes(10), PageTarget.EVERYONE),
-            ],
-        ),
+        (Severity.SEV0, [(timedelta(0), PageTarget.EVERYONE)]),  # all hands at once
         (
             Severity.SEV1,
             [
@@ -147,7 +140,8 @@ def test_review_due_48h_for_sev0_and_sev1(severity: Severity) -> None:
 def test_default_escalation_steps(
     severity: Severity, steps: list[tuple[timedelta, PageTarget]]
 ) -> None:
-    """Escalation pages primary, then backup, then everyone, on the documented schedule."""
+    """Escalation pages primary, then backup, then everyone, on the documented schedule; a
+    SEV-0 pages everyone at once."""
     policy_steps = POLICY.escalation[severity]
     assert [(s.after, s.target) for s in policy_steps] == steps
     assert POLICY.business_hours_for(severity) is None
