@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from adapters.stores.faults import NoDatabase
 from adapters.stores.migrate import SchemaTooNew
-from bot.alerts import Alerts, build_alerts, retired_jobs
+from bot.alert_jobs import retired_jobs
 from bot.audit import record_access_config
 from bot.chat import ChatAdapter, ChatPorts, CommandHandler
 from bot.clock import Clock, SystemClock
@@ -28,10 +26,8 @@ from bot.config import Settings
 from bot.events import EventHandler, EventPublisher
 from bot.faults import StoreHealth
 from bot.health import PROBE_JOB, HealthCheck, expire_probe
-from bot.http import make_web_app
 from bot.inbox import PRUNE_JOB as INBOX_PRUNE_JOB
 from bot.inbox import Inbox, prune_job, seed_inbox_pruning
-from bot.metrics import Metrics
 from bot.mirror import relay_handler
 from bot.names import NameBook, keep_configured
 from bot.oncall.config import page_map
@@ -40,17 +36,20 @@ from bot.oncall.service import OnCallService
 from bot.oncall.unconfigured import NoRotations
 from bot.outbox import PRUNE_JOB, Dispatcher, prune_delivered, seed_pruning
 from bot.review.actions import NAG_JOB, nag_job, seed_action_nag
-from bot.review.markdown import load_template
 from bot.routing import Directory, OutboxWriter, Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.service import IncidentService, OnCallLookup
 from bot.statuspage import register_components
 from bot.wakeup import Wakeup
-from bot.web.auth import Signer
-from bot.web.context import SignInLinks, WebContext
 from incidents import commands as c
 from incidents.policy import Policy
 from incidents.ports import ChatPort, Store, StoreUnavailable
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.alerts import Alerts
+    from bot.metrics import Metrics
 
 __all__ = [
     "App",
@@ -276,6 +275,14 @@ async def build_app(
     keyword arguments per platform's adapter); `oncall` (who an incident pages); `oncall_commands`
     (what answers `/oncall`); `oncall_channels` ((rotation, platform) → channel, beside the
     configured ones); `event_handlers` (more subscribers to committed events)."""
+    # Imported here, not with this module: the CLI's store verbs (`outbox`, `migrate`) open a
+    # store through `open_store` without the web stack, metrics and review templates.
+    from bot.http import make_web_app
+    from bot.metrics import Metrics
+    from bot.review.markdown import load_template
+    from bot.web.auth import Signer
+    from bot.web.context import SignInLinks, WebContext
+
     clock = clock or SystemClock()
     policy = settings.domain_policy()
     if settings.review_template is not None:
@@ -332,7 +339,7 @@ async def build_app(
     )
     relaying = bool(settings.mirror and settings.mirror.relay_messages) and len(router.mirrored) > 1
     service.register(c.RelayMessage, relay_handler(router.people, enabled=relaying))
-    alerts = build_alerts(
+    alerts = _alerts(
         settings,
         store=store,
         clock=clock,
@@ -418,6 +425,16 @@ async def build_app(
         store_health=health,
         alerts=alerts,
     )
+
+
+def _alerts(settings: Settings, **parts: Any) -> Alerts | None:
+    """The alert sources and heartbeats, wired; their machinery is imported only when the
+    settings configure some."""
+    if not settings.alert_source and not settings.heartbeat:
+        return None
+    from bot.alerts import build_alerts
+
+    return build_alerts(settings, **parts)
 
 
 def _with_hooks(web_app: web.Application, alerts: Alerts | None) -> web.Application:

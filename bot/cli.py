@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,6 @@ from bot import cli_config
 from bot.cli_store import migrate, open_existing, open_to_read
 from bot.config import ConfigError, Settings, load_settings
 from bot.names import names_in
-from bot.runner import serve, setup_logging
 from incidents.access import AuditEntry
 from incidents.messages import mentioned, render_plain
 from incidents.names import NO_NAMES, Names
@@ -149,6 +149,8 @@ def _verb(argv: Sequence[str] | None) -> int:
                 write_review(settings, args.number, output=args.output, zone=args.tz)
             )
         return asyncio.run(print_report(settings, since=args.since, fmt=args.format))
+    from bot.runner import serve  # the web stack and the chat adapters: only for `run`
+
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             runner.run(serve(settings))
@@ -187,6 +189,15 @@ def _simulate(path: str, *, config: str | None, fmt: str) -> int:
 
     asyncio.run(run_simulation(settings, steps, sys.stdout, fmt=fmt))
     return 0
+
+
+def setup_logging(level: str) -> None:
+    """Plain, greppable log lines on stderr."""
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from incidents.names import STALE_AFTER, PersonName, clean_name
 from incidents.people import Person
-from incidents.ports import Clock, NameRecords, Store
+from incidents.ports import Clock, NameReads, Store
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(hours=1)
@@ -127,7 +127,7 @@ async def keep_configured(store: Store, names: Mapping[Person, str], now: dateti
             await uow.remember_name(PersonName(person=person, name=name, refreshed_at=now))
 
 
-async def names_in(records: NameRecords, people: Iterable[Person]) -> dict[Person, str]:
+async def names_in(records: NameReads, people: Iterable[Person]) -> dict[Person, str]:
     """`Names` for `people`, read in the caller's transaction."""
     wanted = set(people)
     if not wanted:

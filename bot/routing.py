@@ -135,6 +135,17 @@ class OutboxWriter:
                 local = await self._localised(uow, routed, platform)
                 await uow.enqueue([local], platform=platform, now=now)
 
+    async def deliveries(
+        self, uow: UnitOfWork, messages: Sequence[Message], home: Sequence[str]
+    ) -> list[tuple[str, Message]]:
+        """What `enqueue_on` would enqueue, as (platform, message) pairs, for
+        `UnitOfWork.enqueue_all` (the timers of many incidents enqueue in one go)."""
+        return [
+            (platform, await self._localised(uow, routed, platform))
+            for message in messages
+            for platform, routed in self.router.deliveries(message, home)
+        ]
+
     async def _localised(self, uow: UnitOfWork, message: Message, platform: str) -> Message:
         """The message as `platform` reads it: mentions of each person's identity there, and
         the names of people who have none (read in this transaction when needed)."""

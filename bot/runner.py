@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 import signal
-import sys
 
 from aiohttp import web
 
@@ -144,12 +143,3 @@ async def _drain(
     for task in [*pending, *connections]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def setup_logging(level: str) -> None:
-    """Plain, greppable log lines on stderr."""
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )

@@ -1,15 +1,22 @@
 """The durable scheduler: fires timer rows that are due, then sleeps until the next one.
 
-Timers are rows, not sleeping tasks. Each incident's due timers fire in one transaction that
-also re-derives its timers, so a restart neither skips nor repeats one, and several replicas
-claim each incident's timers once (its row lock).
+Timers are rows, not sleeping tasks. A round claims a batch of due timers in one statement
+(a lease naming this scheduler and the round), then fires them in a few transactions side by
+side, each for a chunk of incidents, which also re-derive their timers: a restart neither skips
+nor repeats one. Several replicas claim disjoint batches; a replica that dies mid-batch leaves
+its claims to the others when the lease ends, and a firing transaction fires only what is
+still claimed by its own round, so a timer fires once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import random
+import secrets
+import socket
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -42,6 +49,8 @@ class Scheduler:
         jobs: Mapping[str, JobHandler] | None = None,
         idle: timedelta = timedelta(seconds=2),
         batch: int = 200,
+        chunk: int = 50,
+        lease: timedelta = timedelta(seconds=5),
         health: StoreHealth | None = None,
     ) -> None:
         self._store = store
@@ -54,7 +63,15 @@ class Scheduler:
         self._service = service
         self._clock = clock
         self._idle = idle
-        self._batch = batch
+        self._batch = batch  # timers claimed per round
+        self._chunk = chunk  # incidents per firing transaction; a round's chunks run together
+        # A claim outlives a round's transactions by far (milliseconds): it only decides how
+        # soon the timers of a replica that died mid-round fire elsewhere (a slower round is
+        # safe too: its timers may be claimed again, and then its firing finds them gone).
+        # On SQLite, which one process serves, a starting `sevbot run` voids every claim.
+        self._lease = lease
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._rounds = itertools.count(1)
         self._wakeup = wakeup or Wakeup()
         self._wake = self._wakeup.listen()
         self._stopping = False
@@ -77,27 +94,43 @@ class Scheduler:
         """Fire every timer and job due now, batch by batch, until none is left or stopped."""
         total = 0
         while True:
-            numbers = await self._store.incidents_with_due_timers(self._clock.now(), self._batch)
-            # Replicas see the same most-overdue batch; each takes it in its own order so they
-            # spread out instead of queueing on the same incident locks.
-            self._random.shuffle(numbers)
-            fired = 0
-            for number in numbers:
-                if self._stopping:
-                    break
-                try:
-                    fired += await self._service.fire_due_timers(number)
-                except StoreUnavailable:
-                    raise  # the store's fault, not this incident's: the loop backs off
-                except Exception:
-                    self._failed_once(f"#{number}", f"firing timers of incident #{number}")
-                else:
-                    self._broken.discard(f"#{number}")
+            now = self._clock.now()
+            token = f"{self._holder}:{next(self._rounds)}"  # this round's claims, no other's
+            claims = await self._store.claim_due_timers(
+                now, now + self._lease, self._batch, holder=token
+            )
+            numbers = list(dict.fromkeys(claim.incident for claim in claims))  # most overdue first
+            chunks = [numbers[i : i + self._chunk] for i in range(0, len(numbers), self._chunk)]
+            results = await asyncio.gather(
+                *(self._fire_chunk(chunk, token) for chunk in chunks), return_exceptions=True
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result  # a store fault: the loop backs off (the claims' lease ends)
+            fired = sum(result for result in results if isinstance(result, int))
             fired += await self._fire_jobs()  # jobs are not starved by a timer backlog
             self.fired += fired
             total += fired
-            if self._stopping or fired == 0 or len(numbers) < self._batch:
+            if self._stopping or fired == 0 or len(claims) < self._batch:
                 return total
+
+    async def _fire_chunk(self, numbers: list[int], token: str) -> int:
+        """Fire the claimed timers of `numbers` in one transaction. When that raises (a bug,
+        not a store fault), each incident is tried alone, and one that fails alone gives its
+        claims back and waits for the next round, logged once."""
+        try:
+            fired = await self._service.fire_claimed(numbers, holder=token)
+        except StoreUnavailable:
+            raise  # the store's fault, not these incidents': the loop backs off
+        except Exception:
+            if len(numbers) > 1:
+                return sum([await self._fire_chunk([number], token) for number in numbers])
+            self._failed_once(f"#{numbers[0]}", f"firing timers of incident #{numbers[0]}")
+            await self._store.release_timers(numbers, holder=token)
+            return 0
+        for number in numbers:
+            self._broken.discard(f"#{number}")
+        return fired
 
     async def _fire_jobs(self) -> int:
         """Run due jobs, each in its own transaction under its row lock."""
@@ -144,11 +177,12 @@ class Scheduler:
             while not self._stopping:
                 self._wake.clear()
                 self._round_errors = 0
+                started = self._clock.now()
                 try:
                     fired = await self.fire_due()
                     next_due = await self._store.next_timer_due()
                 except Exception as error:  # a store fault (or a bug): back off, never die
-                    delay = self._health.failed(SCHEDULER, error)
+                    delay = self._health.failed(SCHEDULER, error, started=started)
                     await self._clock.sleep_until(self._clock.now() + delay, self._wake)
                     continue
                 self._health.recovered(SCHEDULER, wrote=fired > 0)

@@ -6,20 +6,21 @@ timers commit together, so a crash loses or doubles none of them.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from bot.chat import CommandHandler, Outcome
 from bot.events import EventPublisher
 from bot.faults import COMMANDS, StoreHealth
 from bot.names import names_in
-from bot.review.markdown import render_review
 from bot.routing import OutboxWriter
 from bot.statuspage import schedule_maintenance
-from bot.views import incident_list, timeline_parts
+from bot.views import Deadlines, incident_list, timeline_parts
 from incidents import commands as c
 from incidents.access import Access, AuditEntry, Principal, Ruling, rule
 from incidents.decision import Decision
@@ -139,6 +140,10 @@ class IncidentService:
         self.review_template = review_template  # SEVBOT_REVIEW_TEMPLATE; None: the shipped one
         self._dashboard_link = dashboard_link
         self.access = access or Access()  # [access] and [[api_client]]: who may do what
+        # Opens take their number one at a time, in the order they reached the bus (a FIFO
+        # lock): else overlapping transactions number them in whatever order they commit.
+        self._opening = asyncio.Lock()
+        self._deadlines = Deadlines()  # `/incident list`'s next deadlines, per incident value
 
     async def handle_text(
         self,
@@ -195,12 +200,13 @@ class IncidentService:
             on_behalf_of=on_behalf_of,
         )
         handler = self._handlers[type(request)]
+        started = self.clock.now()
         try:
             outcome = await self._attempt(handler, request, context)
         except StoreUnavailable as fault:
             # Once more when that is safe: nothing was committed, or the request key makes a
             # repeat answer with the first answer. Else the person hears what happened.
-            self._health.failed(COMMANDS, fault)
+            self._health.failed(COMMANDS, fault, started=started)
             if fault.committed is not False and context.request_key is None:
                 return _store_fault_outcome(fault, context)
             try:
@@ -269,14 +275,15 @@ class IncidentService:
         return Outcome(ok=True, reply=_reply(help_text(), kind=MessageKind.HELP))
 
     async def _list(self, request: c.Request, context: RequestContext) -> Outcome:
-        async with self.store.transaction() as uow:
-            incidents = await uow.open_incidents()
+        async with self.store.reading() as reads:  # a view: no write transaction
+            incidents = await reads.open_incidents()
             commanders = [i.incident_commander for i in incidents if i.incident_commander]
-            names = await names_in(uow, commanders)
+            names = await names_in(reads, commanders)
         now = self.clock.now()
         # Private incidents are listed only to the people in them, and to admins.
         viewer = None if self.access.is_admin(context.principal) else context.actor
-        text = incident_list(incidents, self.policy, now, viewer)
+        upcoming = self._deadlines.of(incidents, self.policy)
+        text = incident_list(incidents, self.policy, now, viewer, upcoming)
         return Outcome(ok=True, reply=_reply(text, kind=MessageKind.LIST), names=names)
 
     async def _alerts_off(self, request: c.Request, context: RequestContext) -> Outcome:
@@ -388,6 +395,8 @@ class IncidentService:
         self, uow: UnitOfWork, incident: Incident, request: c.Request, context: RequestContext
     ) -> _Handled:
         """Draft the review and post it as a Markdown file in the incident channel."""
+        from bot.review.markdown import render_review  # jinja2: not for the CLI's store verbs
+
         self._check(request, incident, context)
         markdown = render_review(
             review_facts(incident, self.policy, self.clock.now()),
@@ -427,8 +436,6 @@ class IncidentService:
 
     async def fire_due_timers(self, number: int) -> int:
         """Fire the incident's due timers in one transaction; 0 if another worker has it."""
-        events: list[Event] = []
-        fired = 0
         async with self.store.transaction() as uow:
             if not await uow.lock_incident(number):
                 return 0
@@ -437,24 +444,71 @@ class IncidentService:
             incident = await uow.load(number)
             if incident is None or not due:
                 return 0
-            messages: list[Message] = []
-            oncall = await self._oncall_now(uow, incident, [key for key, _ in due])
-            for key, due_at in due:
-                decision = execute(
-                    incident,
-                    c.FireTimer(key=key, due_at=due_at, oncall=oncall),
-                    actor=SEVBOT,
-                    now=now,
-                    policy=self.policy,
-                )
-                incident = decision.incident
-                messages.extend(decision.messages)
-                events.extend(decision.events)
-                fired += 1
-            await self._commit(uow, Decision(incident=incident, messages=tuple(messages)))
+            decision, events = await self._fire_on(uow, incident, due, now)
+            await self._commit(uow, decision)
         self._on_change()
         self._events.publish(events)
+        return len(due)
+
+    async def fire_claimed(self, numbers: Sequence[int], *, holder: str) -> int:
+        """Fire the timers `holder` claimed (`Store.claim_due_timers`) on the incidents
+        `numbers`, all in one transaction of a few statements whatever their number. Only
+        timers still claimed by `holder` fire: one whose lease ended and that another
+        scheduler claimed (and fired), or that a command re-scheduled meanwhile, does not.
+        Returns how many fired; an error leaves nothing fired (the claims stay)."""
+        events: list[Event] = []
+        fired = 0
+        async with self.store.transaction() as uow:
+            incidents = await uow.load_all(numbers)
+            claimed = await uow.claimed_timers(numbers, holder)
+            now = self.clock.now()
+            changed: list[Incident] = []
+            deliveries: list[tuple[str, Message]] = []
+            for incident in incidents:
+                due = [(key, at) for key, at in claimed.get(incident.number, ()) if at <= now]
+                if not due:
+                    continue
+                decision, fired_events = await self._fire_on(uow, incident, due, now)
+                changed.append(decision.incident)
+                home = decision.incident.home
+                deliveries += await self._outbox.deliveries(
+                    uow, decision.messages, [home] if isinstance(home, str) else home
+                )
+                events += fired_events
+                fired += len(due)
+            await uow.save_all(changed)
+            await uow.enqueue_all(deliveries, now=now)
+            await uow.replace_all_timers(
+                {incident.number: pending_timers(incident, self.policy) for incident in changed}
+            )
+        if fired:
+            self._on_change()
+            self._events.publish(events)
         return fired
+
+    async def _fire_on(
+        self,
+        uow: UnitOfWork,
+        incident: Incident,
+        due: Sequence[tuple[str, datetime]],
+        now: datetime,
+    ) -> tuple[Decision, list[Event]]:
+        """The incident after its `due` timers fired, with their messages and events."""
+        events: list[Event] = []
+        messages: list[Message] = []
+        oncall = await self._oncall_now(uow, incident, [key for key, _ in due])
+        for key, due_at in due:
+            decision = execute(
+                incident,
+                c.FireTimer(key=key, due_at=due_at, oncall=oncall),
+                actor=SEVBOT,
+                now=now,
+                policy=self.policy,
+            )
+            incident = decision.incident
+            messages.extend(decision.messages)
+            events.extend(decision.events)
+        return Decision(incident=incident, messages=tuple(messages)), events
 
     async def _oncall_now(
         self, uow: UnitOfWork, incident: Incident, keys: Sequence[str]
@@ -549,6 +603,20 @@ def _in_transaction(handler: _TransactionHandler) -> RequestHandler:
     return handle
 
 
+def _in_arrival_order(handler: RequestHandler) -> RequestHandler:
+    """Run `handler` one request at a time, in the order the requests reached the bus. Taking
+    the lock does not wait when it is free, so the order is that of the calls; and it is taken
+    before the transaction, so a request waiting its turn holds no database connection."""
+
+    async def in_order(
+        service: IncidentService, request: c.Request, context: RequestContext
+    ) -> Outcome:
+        async with service._opening:
+            return await handler(service, request, context)
+
+    return in_order
+
+
 def _store_fault_outcome(fault: StoreUnavailable, context: RequestContext) -> Outcome:
     """The polite failure of a request the store could not take: whether it was done."""
     if fault.committed is None:
@@ -640,7 +708,8 @@ REQUEST_HANDLERS: dict[type[c.Request], RequestHandler] = {
     c.Help: IncidentService._help,
     c.ListIncidents: IncidentService._list,
     c.ShowDashboardLink: IncidentService._dashboard,
-    c.OpenIncident: _in_transaction(IncidentService._open),
+    # Numbers in arrival order: the first open acknowledged gets the lower number.
+    c.OpenIncident: _in_arrival_order(_in_transaction(IncidentService._open)),
     c.ScheduleMaintenance: _in_transaction(IncidentService._maintenance),
     c.ShowTimeline: _on_incident(IncidentService._timeline),
     c.ShowReview: _on_incident(IncidentService._review),

@@ -7,6 +7,7 @@ the person's name from `Names` (`@id` when it is not known).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from incidents.messages import Mention, Part, Text, render_plain
@@ -45,13 +46,43 @@ def entry_parts(entry: TimelineEntry) -> Text:
     return (before, Mention(person), after) if before else (Mention(person), after)
 
 
+Deadline = tuple[str, datetime] | None
+"""`incidents.timers.next_deadline`: what is due next, and when (None: nothing)."""
+
+
+class Deadlines:
+    """`next_deadline` of the incidents listed last, kept while each is the very same object
+    under the very same policy: the store hands an open incident that did not change out again
+    as it decoded it (`Store.reading`), so a list asked again recomputes no calendar."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[Incident, Policy, Deadline]] = {}
+
+    def of(self, incidents: Sequence[Incident], policy: Policy) -> dict[int, Deadline]:
+        """Each incident's next deadline, by number; only these incidents are kept."""
+        kept: dict[int, tuple[Incident, Policy, Deadline]] = {}
+        for incident in incidents:
+            known = self._kept.get(incident.number)
+            if known is not None and known[0] is incident and known[1] is policy:
+                kept[incident.number] = known
+            else:
+                kept[incident.number] = (incident, policy, next_deadline(incident, policy))
+        self._kept = kept
+        return {number: deadline for number, (_, _, deadline) in kept.items()}
+
+
 def incident_list(
-    incidents: list[Incident], policy: Policy, now: datetime, viewer: Person | None = None
+    incidents: list[Incident],
+    policy: Policy,
+    now: datetime,
+    viewer: Person | None = None,
+    upcoming: Mapping[int, Deadline] | None = None,
 ) -> Text:
     """One line per open incident: severity, number, title, phase, IC, age, next deadline.
 
     With a `viewer`, private incidents they are not inside are left out, without a trace;
-    None (an admin, the CLI) lists them all. Private ones are marked 🔒.
+    None (an admin, the CLI) lists them all. Private ones are marked 🔒. `upcoming`: each
+    incident's next deadline, already known (`Deadlines`).
     """
     if viewer is not None:
         incidents = [i for i in incidents if visible_to(i, viewer)]
@@ -66,9 +97,9 @@ def incident_list(
             _person(incident.incident_commander),
             f" · open {duration_text(now - incident.declared_at)}",
         ]
-        upcoming = next_deadline(incident, policy)
-        if upcoming is not None:
-            parts.append(f" · {upcoming[0]} {when_text(upcoming[1], now)}")
+        due = next_deadline(incident, policy) if upcoming is None else upcoming[incident.number]
+        if due is not None:
+            parts.append(f" · {due[0]} {when_text(due[1], now)}")
     return tuple(parts)
 
 

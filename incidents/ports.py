@@ -6,13 +6,14 @@ async method here performs no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from incidents.access import AuditEntry
+from incidents.alerts.github import Cadence, DigestItem
 from incidents.alerts.heartbeat import HeartbeatState
 from incidents.alerts.model import AlertGroup
 from incidents.alerts.storm import StormState
@@ -63,6 +64,15 @@ class OutboxItem:
         return self.retried_at or self.created_at
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerClaim:
+    """A due timer claimed by one scheduler (see `Store.claim_due_timers`)."""
+
+    incident: int
+    key: str
+    due_at: datetime
+
+
 class IncidentRecords(Protocol):
     """Incidents: numbering, loading (locked), saving, and the lists and counts of them."""
 
@@ -76,6 +86,15 @@ class IncidentRecords(Protocol):
 
     async def save(self, incident: Incident) -> None:
         """Insert or update the incident; append its new timeline entries."""
+        ...
+
+    async def load_all(self, numbers: Collection[int]) -> list[Incident]:
+        """The incidents (those that exist), by number, each locked as `load` locks it."""
+        ...
+
+    async def save_all(self, incidents: Sequence[Incident]) -> None:
+        """Update incidents loaded in this transaction; append their new timeline entries
+        (a few statements for all of them)."""
         ...
 
     async def open_incidents(self) -> list[Incident]:
@@ -110,6 +129,13 @@ class OutboxRecords(Protocol):
         """Add messages to the outbox for `platform`."""
         ...
 
+    async def enqueue_all(
+        self, deliveries: Sequence[tuple[str, Message]], *, now: datetime
+    ) -> None:
+        """Add (platform, message) pairs to the outbox, as `enqueue` one after another would
+        (a few statements for all of them)."""
+        ...
+
     async def prune_outbox(self, delivered_before: datetime) -> int:
         """Delete outbox items delivered before `delivered_before`; returns how many."""
         ...
@@ -133,6 +159,18 @@ class TimerRecords(Protocol):
 
     async def lock_incident(self, number: int) -> bool:
         """Lock the incident for this transaction; False if another holder has it."""
+        ...
+
+    async def claimed_timers(
+        self, numbers: Collection[int], holder: str
+    ) -> dict[int, list[tuple[str, datetime]]]:
+        """(key, due_at) of the timers of `numbers` still claimed by `holder`, earliest
+        first, locked for this transaction. A timer whose lease ended and that another
+        holder claimed, or that changed since the claim, is not among them."""
+        ...
+
+    async def replace_all_timers(self, timers: Mapping[int, Sequence[TimerSpec]]) -> None:
+        """`replace_timers` for several incidents (a few statements for all of them)."""
         ...
 
 
@@ -255,12 +293,16 @@ class WebSessions(Protocol):
         ...
 
 
-class NameRecords(Protocol):
-    """People's names as their platforms showed them, with when each was last refreshed."""
+class NameReads(Protocol):
+    """People's names as their platforms showed them, read."""
 
     async def person_names(self, people: Collection[Person]) -> dict[Person, PersonName]:
         """The names kept for `people` (those with none are left out)."""
         ...
+
+
+class NameRecords(NameReads, Protocol):
+    """People's names as their platforms showed them, with when each was last refreshed."""
 
     async def remember_name(self, name: PersonName) -> None:
         """Keep a person's name; an older one is replaced, a newer one kept stays."""
@@ -307,6 +349,22 @@ class AlertRecords(Protocol):
         """Insert or update the heartbeat's state."""
         ...
 
+    async def save_digest_item(self, item: DigestItem) -> None:
+        """Keep a finding for its digest; the same group again replaces what it said."""
+        ...
+
+    async def drop_digest_item(self, source: str, key: str) -> None:
+        """Forget a waiting finding (fixed or dismissed before its digest)."""
+        ...
+
+    async def digest_items(self, source: str, cadence: Cadence) -> list[DigestItem]:
+        """The findings of `source` waiting for its `cadence` digest, oldest first, locked."""
+        ...
+
+    async def digest_posted(self, ids: Sequence[int]) -> None:
+        """The findings `ids` went out in a digest: they wait no more."""
+        ...
+
 
 class StatusPageRecords(Protocol):
     """The status page's own records: scheduled maintenance, and its components' first sight."""
@@ -351,6 +409,14 @@ class UnitOfWork(
     """
 
 
+class QueryReads(NameReads, Protocol):
+    """What a query (a view that changes nothing) reads outside a write transaction."""
+
+    async def open_incidents(self) -> list[Incident]:
+        """Every incident not yet closed, read in one statement (so consistent on its own)."""
+        ...
+
+
 class Store(CommandInbox, Protocol):
     """The persistent store: transactions, the timer index, the outbox and the inbox."""
 
@@ -358,8 +424,27 @@ class Store(CommandInbox, Protocol):
         """Begin a write transaction."""
         ...
 
+    def reading(self) -> AbstractAsyncContextManager[QueryReads]:
+        """Reads for a query, outside any write transaction: no write lock is taken, nothing
+        is begun or committed, and each statement sees the store as it is when it runs."""
+        ...
+
     async def incidents_with_due_timers(self, now: datetime, limit: int) -> list[int]:
         """Numbers of incidents that have a timer due at `now`, most overdue first."""
+        ...
+
+    async def claim_due_timers(
+        self, now: datetime, lease_until: datetime, limit: int, *, holder: str
+    ) -> list[TimerClaim]:
+        """Up to `limit` timers due at `now` that nobody holds (or whose holder's lease
+        ended), claimed by `holder` until `lease_until`, most overdue first, in one
+        statement. Concurrent claimers get disjoint sets. A claim is not a firing: the
+        firing transaction fires only what `UnitOfWork.claimed_timers` still finds."""
+        ...
+
+    async def release_timers(self, numbers: Sequence[int], *, holder: str) -> None:
+        """Give up `holder`'s claims on the timers of `numbers` (still due, they are claimed
+        again at once)."""
         ...
 
     async def due_jobs(self, now: datetime, limit: int) -> list[str]:

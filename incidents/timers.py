@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from incidents.model import EntryKind, Incident
 from incidents.phase import Phase
-from incidents.policy import Policy
+from incidents.policy import PageTarget, Policy
 
 
 class TimerKind(enum.StrEnum):
@@ -78,6 +78,21 @@ def pending_timers(incident: Incident, policy: Policy) -> tuple[TimerSpec, ...]:
     return tuple(sorted(pending, key=lambda s: (s.due_at, s.key)))
 
 
+def _shown_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+    """The pending timers `next_deadline` can show (reminders, breaches, the review's due
+    time), in no order: `pending_timers` without the warnings and escalation steps, which it
+    would compute (business-hours calendar arithmetic, on-call wall clocks) only to drop."""
+    if incident.phase is Phase.CLOSED:
+        return []
+    specs: list[TimerSpec] = []
+    if incident.is_active:
+        specs.extend(_activity_timers(incident, policy))
+        specs.extend(_response_timers(incident, policy, warning=False))
+        specs.extend(_phase_timers(incident, policy, warning=False))
+    specs.extend(_review_timers(incident, policy, reminder=False))
+    return [s for s in specs if s.kind in RECURRING or s.fired_key not in incident.fired_timers]
+
+
 def _activity_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     """Status and external-update reminders; a business-hours severity's wait for opening."""
     specs = [
@@ -135,10 +150,20 @@ def _reminder_due(
     return hours.next_open(due, policy.holidays)
 
 
-def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+def _response_timers(
+    incident: Incident, policy: Policy, *, warning: bool = True
+) -> list[TimerSpec]:
     if incident.acknowledged_at is not None:
         return []
     deadline = policy.response_deadline(incident.severity, incident.declared_at)
+    breach = TimerSpec(
+        key=TimerKind.RESPONSE_BREACH.value,
+        kind=TimerKind.RESPONSE_BREACH,
+        due_at=deadline,
+        deadline=deadline,
+    )
+    if not warning:
+        return [breach]
     return [
         TimerSpec(
             key=TimerKind.RESPONSE_WARNING.value,
@@ -146,12 +171,7 @@ def _response_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
             due_at=policy.response_warning_at(incident.severity, incident.declared_at),
             deadline=deadline,
         ),
-        TimerSpec(
-            key=TimerKind.RESPONSE_BREACH.value,
-            kind=TimerKind.RESPONSE_BREACH,
-            due_at=deadline,
-            deadline=deadline,
-        ),
+        breach,
     ]
 
 
@@ -169,7 +189,7 @@ def phase_deadline(incident: Incident, policy: Policy) -> datetime | None:
     return None if window is None else incident.declared_at + window.end
 
 
-def _phase_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+def _phase_timers(incident: Incident, policy: Policy, *, warning: bool = True) -> list[TimerSpec]:
     window = policy.phase_windows.get(incident.phase)
     if window is None:
         return []
@@ -180,7 +200,7 @@ def _phase_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
         return []
     warn = policy.warning_at(incident.declared_at + window.start, deadline)
     specs = []
-    if warn > entered:
+    if warning and warn > entered:
         specs.append(
             TimerSpec(
                 key=f"{TimerKind.PHASE_WARNING.value}:{incident.phase.value}",
@@ -212,7 +232,12 @@ def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
         due = policy.page_due(incident.severity, incident.declared_at, step.after)
         # The first page goes out once: with the declaration, or as this timer. One waiting for
         # business hours when the severity is raised is due at once (not skipped as "sent").
-        if index == 0 and (sent or (nobody and due == incident.declared_at)):
+        # A first step paging everyone (all hands) counts as sent only once everyone was paged:
+        # raised to SEV-0, an incident whose primary alone was paged pages all hands at once.
+        if step.target is PageTarget.EVERYONE and index == 0:
+            if _everyone_paged(incident):
+                continue
+        elif index == 0 and (sent or (nobody and due == incident.declared_at)):
             continue
         specs.append(
             TimerSpec(
@@ -225,6 +250,14 @@ def _escalation_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
     return specs
 
 
+def _everyone_paged(incident: Incident) -> bool:
+    """True once a page or escalation went to everyone on call."""
+    return any(
+        entry.kind in (EntryKind.PAGED, EntryKind.ESCALATED) and entry.get("target") == "everyone"
+        for entry in incident.timeline
+    )
+
+
 def _first_page_sent(incident: Incident) -> bool:
     """True once the first escalation step went out: with the declaration, or as a timer."""
     return any(
@@ -234,11 +267,18 @@ def _first_page_sent(incident: Incident) -> bool:
     )
 
 
-def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
+def _review_timers(incident: Incident, policy: Policy, *, reminder: bool = True) -> list[TimerSpec]:
+    if incident.resolved_at is None or incident.review_done_at is not None:
+        return []  # before the timeline scan `review_due_after` makes
     due_after = review_due_after(incident, policy)
-    if due_after is None or incident.resolved_at is None or incident.review_done_at is not None:
+    if due_after is None:
         return []
     due = incident.resolved_at + due_after
+    due_spec = TimerSpec(
+        key=TimerKind.REVIEW_DUE.value, kind=TimerKind.REVIEW_DUE, due_at=due, deadline=due
+    )
+    if not reminder:
+        return [due_spec]
     # A day's notice before the due time; halfway there when the review is due sooner.
     remind = max(incident.resolved_at + due_after / 2, due - REVIEW_REMINDER_NOTICE)
     return [
@@ -248,9 +288,7 @@ def _review_timers(incident: Incident, policy: Policy) -> list[TimerSpec]:
             due_at=remind,
             deadline=due,
         ),
-        TimerSpec(
-            key=TimerKind.REVIEW_DUE.value, kind=TimerKind.REVIEW_DUE, due_at=due, deadline=due
-        ),
+        due_spec,
     ]
 
 
@@ -271,7 +309,9 @@ def review_due_at(incident: Incident, policy: Policy) -> datetime | None:
 def next_deadline(incident: Incident, policy: Policy) -> tuple[str, datetime] | None:
     """The most pressing deadline a person should see: what, and when."""
     candidates: list[tuple[str, datetime]] = []
-    for spec in pending_timers(incident, policy):
+    # Which of them comes first does not depend on their order: ties on (due time, rank) are
+    # the same candidate.
+    for spec in _shown_timers(incident, policy):
         if spec.kind is TimerKind.RESPONSE_BREACH:
             candidates.append(("acknowledge", spec.due_at))
         elif spec.kind is TimerKind.PHASE_BREACH and spec.phase is not None:

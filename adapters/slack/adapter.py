@@ -6,11 +6,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,6 +26,9 @@ from bot.chat import ChatPorts
 from bot.config import Settings
 from bot.preflight import slack_problem
 from incidents.ports import OutboxItem
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
@@ -104,9 +106,17 @@ class SlackAdapter:
             self._replay = asyncio.get_running_loop().create_task(self.inbound.replay())
             await self._replay
             if self._app_token is not None:
+                # Socket Mode's client, only when it is configured (over HTTP it is not used).
+                from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+                from adapters.slack.socket import SocketEnvelopes
+
                 self._socket = AsyncSocketModeHandler(
                     self.bolt, self._app_token, web_client=self._client
                 )
+                # Slash commands skip bolt's middleware chain, as over HTTP (socket.py).
+                envelopes = SocketEnvelopes(inbound=self.inbound, bolt=self._socket.handle)
+                self._socket.client.socket_mode_request_listeners[:] = [envelopes.handle]
                 await self._socket.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it untyped
                 log.info("slack: connected in Socket Mode")
             await asyncio.Event().wait()

@@ -21,11 +21,9 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import parse as p
 from adapters.slack.channels import IncidentChannels
-from adapters.slack.client import CALL_TIMEOUT
 from adapters.slack.components import resolve_modal, severity_modal, status_modal
 from adapters.slack.errors import error_code
 from adapters.slack.groups import SlackGroups
@@ -40,6 +38,7 @@ from adapters.slack.recorded import (
     request_of,
 )
 from adapters.slack.render import ephemeral
+from adapters.slack.respond import post_response
 from bot.chat import CommandBus, CommandHandler, Outcome, PeopleNames
 from bot.inbox import Inbox
 from incidents import commands as c
@@ -86,18 +85,14 @@ class Replier:
         """Best effort: a reply that cannot be sent is logged, never retried."""
         try:
             if self.response_url:
-                webhook = AsyncWebhookClient(
-                    self.response_url, timeout=CALL_TIMEOUT, session=self._session
-                )
                 # Without replace_original=false, an answer to a button click would replace
                 # the message the button is on (the pinned summary) instead of adding to it.
-                answer = await webhook.send_dict({**payload, "replace_original": False})
-                if answer.status_code >= 300:  # `expired_url` after 30 minutes, `used_url`
+                status, body = await post_response(
+                    self._session, self.response_url, {**payload, "replace_original": False}
+                )
+                if status >= 300:  # `expired_url` after 30 minutes, `used_url`
                     log.warning(
-                        "could not reply to %s: HTTP %s %s",
-                        self.user_id,
-                        answer.status_code,
-                        answer.body[:100],
+                        "could not reply to %s: HTTP %s %s", self.user_id, status, body[:100]
                     )
             elif self.channel_id:
                 await self._client.chat_postEphemeral(

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import error_code
-from adapters.slack.render import render, reply_payload
+from adapters.slack.render import render, rendered_reply, reply_payload
 from incidents.messages import Message, render_plain
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,9 @@ class Overflow:
     async def reply(self, message: Message, user_id: str) -> dict[str, Any]:
         """The payload of a reply to `user_id`. One too long for a message says where its rest
         is: the dashboard, else a file in the person's DM with sevbot (a reply is private)."""
-        if not render(message).cut:
-            return reply_payload(message)
+        rendered = render(message)
+        if not rendered.cut:  # rendered once: `rest_at` changes only a body that was cut
+            return rendered_reply(rendered)
         rest = self.link(message)
         if rest is None:
             try:

@@ -206,7 +206,11 @@ def render_blocks(
 
 def reply_payload(message: Message, *, rest_at: str | None = None) -> dict[str, Any]:
     """An ephemeral reply (response_url or chat.postEphemeral): text plus sections."""
-    rendered = render(message, rest_at=rest_at)
+    return rendered_reply(render(message, rest_at=rest_at))
+
+
+def rendered_reply(rendered: Rendered) -> dict[str, Any]:
+    """`reply_payload` of a message already rendered (without `rest_at`: it was not cut)."""
     return {"response_type": "ephemeral", "text": rendered.text, "blocks": rendered.blocks}
 
 

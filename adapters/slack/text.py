@@ -22,7 +22,9 @@ _JOINERS = frozenset({"\u200d", "\u2060"})  # zero-width joiner; word joiner (se
 
 def units(text: str) -> int:
     """Slack length of `text`: UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _extends(char: str) -> bool:
@@ -68,6 +70,8 @@ def atoms(text: str) -> list[str]:
 def split(text: str, limit: int) -> list[str]:
     """`text` in pieces of at most `limit` units, none of them blank: cut at the last line break
     that fits, else the last space (the break or space itself is dropped), else between atoms."""
+    if units(text) <= limit:  # what nearly every message is: nothing to cut
+        return [text] if text.strip() else [" "]
     parts = atoms(text)
     pieces: list[str] = []
     start = 0

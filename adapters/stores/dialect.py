@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,10 @@ class Connection(Protocol):
         """Run a statement."""
         ...
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run a statement once per row of arguments (pipelined: one round trip on asyncpg)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
@@ -39,6 +44,17 @@ class Dialect:
     def flag_in(self, value: bool) -> Any:
         """A boolean as the column holds it (INTEGER 0/1 on SQLite, BOOLEAN on PostgreSQL)."""
         return int(value) if self.name == "sqlite" else value
+
+    def any_of(self, column: str) -> str:
+        """A condition: `column` is one of the values of one parameter given by `list_in`.
+        The statement's text is the same for any number of values (one prepared statement)."""
+        if self.name == "sqlite":
+            return f"{column} IN (SELECT value FROM json_each(?))"
+        return f"{column} = ANY(?)"
+
+    def list_in(self, values: Sequence[Any]) -> Any:
+        """Values as the one parameter of `any_of` (a JSON array on SQLite, an array here)."""
+        return json.dumps(list(values)) if self.name == "sqlite" else list(values)
 
     def time_out(self, value: Any) -> datetime | None:
         """A stored time back as an aware UTC datetime."""

@@ -13,7 +13,7 @@ import functools
 import itertools
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,8 @@ from adapters.stores.migrate import SchemaTooNew, latest, migrations
 from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_inbox import InboxQueries
 from adapters.stores.sql_queries import SqlQueries
-from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable
+from adapters.stores.sql_reads import Decoded, SqlReads
+from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable, TimerClaim
 
 # Fixed key of the session-level advisory lock held while migrating ("sevbotmg" as 64 bits).
 MIGRATION_LOCK = int.from_bytes(b"sevbotmg", "big")
@@ -70,6 +71,13 @@ _LOST = (
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.InternalClientError,
 )
+
+
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset on release, beyond asyncpg's own (which rolls back a transaction left
+    open): nothing. The default reset is a round trip per release (`RESET ALL`, `UNLISTEN *`,
+    …) for session state sevbot never sets (the migration's advisory lock is released by
+    the migration itself), and each pooled statement releases its connection."""
 
 
 class _ConnectionLost(StoreUnavailable):
@@ -153,6 +161,10 @@ class _Connection:
     async def execute(self, sql: str, *args: Any) -> None:
         await self._db.execute(numbered(sql), *args)
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:  # asyncpg pipelines the rows: one round trip, not one per row
+            await self._db.executemany(numbered(sql), rows)
+
 
 class _PooledConnection:
     """Each statement on whichever pooled connection is free, waiting for one at most so long."""
@@ -176,6 +188,95 @@ class _PooledConnection:
         async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
             await _Connection(raw).execute(sql, *args)
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
+            await _Connection(raw).executemany(sql, rows)
+
+
+# One statement text for any number of commands (one prepared statement, not one per count).
+_RECORD_COMMANDS = (
+    "INSERT INTO inbox (key, platform, command, received_at, done_at) "
+    "SELECT key, platform, command, received_at, NULL FROM "
+    "unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) "
+    "AS recorded (key, platform, command, received_at) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key"
+)
+INBOX_BATCH = 500  # commands per INSERT at most
+
+
+class _InboxWriter:
+    """A group commit for the inbox. A burst of commands (twenty people running `/incident
+    open` at once) would be twenty INSERTs and twenty commits, each holding a connection
+    and queueing the burst's later acknowledgements behind them. Here a command arriving
+    while no INSERT is under way is written at once, by its caller, alone; those arriving
+    meanwhile wait for it and are then written together, in one INSERT. Each caller is
+    answered when the statement holding its command has committed (acknowledged means
+    durable), or gets its error."""
+
+    def __init__(self, db: _PooledConnection) -> None:
+        self._db = db
+        self._waiting: list[tuple[InboxEntry, asyncio.Future[bool]]] = []
+        self._busy = False  # an INSERT is under way
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, entry: InboxEntry) -> bool:
+        """Write `entry`; True if it was new (False: its key was there, a redelivery)."""
+        if self._busy:
+            written = asyncio.get_running_loop().create_future()
+            self._waiting.append((entry, written))
+            return await asyncio.shield(written)  # a caller that gives up does not stop it
+        self._busy = True
+        try:
+            return entry.key in await self._insert([entry])
+        finally:
+            self._then_the_waiting()
+
+    def _then_the_waiting(self) -> None:
+        """Write what arrived meanwhile (in a task: the caller that wrote alone returns)."""
+        if self._waiting:
+            self._writer = asyncio.create_task(self._write(), name="inbox-writer")
+        else:
+            self._busy = False
+
+    async def _insert(self, entries: Sequence[InboxEntry]) -> set[str]:
+        rows = await self._db.fetch(
+            _RECORD_COMMANDS,
+            [entry.key for entry in entries],
+            [entry.platform for entry in entries],
+            [entry.command for entry in entries],
+            [entry.received_at for entry in entries],
+        )
+        return {str(row[0]) for row in rows}
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[:INBOX_BATCH]
+                del self._waiting[:INBOX_BATCH]
+                try:
+                    new = await self._insert([entry for entry, _ in batch])
+                except BaseException as error:
+                    for _, written in batch:
+                        if written.done():
+                            continue
+                        if isinstance(error, Exception):
+                            written.set_exception(error)
+                        else:  # cancelled (shutting down): not known to be written
+                            written.cancel()
+                    if not isinstance(error, Exception):
+                        raise
+                    continue
+                for entry, written in batch:
+                    if not written.done():
+                        written.set_result(entry.key in new)
+                    new.discard(entry.key)  # the same key again in this batch: a redelivery
+        finally:
+            self._writer = None
+            self._busy = False
+            for _, written in self._waiting:  # left when cancelled: never written
+                written.cancel()
+            self._waiting.clear()
+
 
 class PostgresStore:
     """See `incidents.ports.Store`. A pool of connections; each transaction takes one."""
@@ -183,8 +284,10 @@ class PostgresStore:
     def __init__(self, pool: Any, where: str = "PostgreSQL") -> None:
         self._pool = pool if isinstance(pool, _Pool) else _Pool(pool, where)
         self._conn = _PooledConnection(self._pool)
+        self._decoded: Decoded = {}  # open incidents as `reading` last decoded them
         self._queries = SqlQueries(POSTGRES)
         self._inbox = InboxQueries(POSTGRES)
+        self._inbox_writer = _InboxWriter(self._conn)
 
     @classmethod
     async def open(
@@ -204,6 +307,7 @@ class PostgresStore:
                 command_timeout=COMMAND_TIMEOUT,
                 timeout=COMMAND_TIMEOUT,
                 server_settings=settings,
+                reset=_keep_session,
             )
         except Exception as error:
             fault = store_fault(error, where)
@@ -296,9 +400,30 @@ class PostgresStore:
                     fault.committed = None
                 raise fault from error
 
+    # -- reads for queries (issue 20: CPU per `/incident list`) -------------------------
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlReads]:
+        """See `Store.reading`: each statement on whichever pooled connection is free (a read
+        on one that died runs once more), with no BEGIN and COMMIT round trips around it."""
+        yield SqlReads(self._conn, POSTGRES, self._decoded)
+
+    # -- end of reads for queries ---------------------------------------------------------
+
     async def incidents_with_due_timers(self, now: datetime, limit: int) -> list[int]:
         """See `Store.incidents_with_due_timers`."""
         return await self._queries.incidents_with_due_timers(self._conn, now, limit)
+
+    async def claim_due_timers(
+        self, now: datetime, lease_until: datetime, limit: int, *, holder: str
+    ) -> list[TimerClaim]:
+        """See `Store.claim_due_timers`: one statement; rows other replicas are claiming are
+        skipped, so concurrent claimers get disjoint sets."""
+        return await self._queries.claim_due_timers(self._conn, now, lease_until, limit, holder)
+
+    async def release_timers(self, numbers: Sequence[int], *, holder: str) -> None:
+        """See `Store.release_timers`."""
+        await self._queries.release_timers(self._conn, numbers, holder)
 
     async def due_jobs(self, now: datetime, limit: int) -> list[str]:
         """See `Store.due_jobs`."""
@@ -311,11 +436,10 @@ class PostgresStore:
     async def claim_outbox(
         self, now: datetime, lease_until: datetime, limit: int, *, sender: str
     ) -> list[OutboxItem]:
-        """See `Store.claim_outbox`; rows other replicas are claiming are skipped."""
-        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw, raw.transaction():
-            return await self._queries.claim_outbox(
-                _Connection(raw), now, lease_until, limit, sender
-            )
+        """See `Store.claim_outbox`; rows other replicas are claiming are skipped. One
+        statement (an UPDATE … RETURNING is atomic on its own): no BEGIN and COMMIT round
+        trips around it."""
+        return await self._queries.claim_outbox(self._conn, now, lease_until, limit, sender)
 
     async def mark_delivered(self, item_id: int, now: datetime) -> None:
         """See `Store.mark_delivered`."""
@@ -369,8 +493,9 @@ class PostgresStore:
         return await self._queries.counts(self._conn)
 
     async def record_command(self, entry: InboxEntry) -> bool:
-        """See `CommandInbox.record_command`: one INSERT on whichever connection is free."""
-        return entry.key in await self._inbox.record(self._conn, [entry])
+        """See `CommandInbox.record_command`: commands arriving together are written together
+        (`_InboxWriter`), each answered once the INSERT holding it has committed."""
+        return await self._inbox_writer.record(entry)
 
     async def pending_commands(self, platform: str, limit: int) -> list[InboxEntry]:
         """See `CommandInbox.pending_commands`."""

@@ -7,7 +7,7 @@ SQLite and JSONB (sent as text) on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,23 @@ from incidents.severity import Severity
 from incidents.timers import TimerSpec
 
 _AUDIT = "id, at, actor, action, what, incident, rotation, allowed, reason, on_behalf_of"
+_UPDATE_INCIDENT = (
+    "UPDATE incidents SET severity = ?, phase = ?, declared_at = ?, closed_at = ?, "
+    "state = ?, timeline_length = ? WHERE number = ?"
+)
+_INSERT_ENTRY = (
+    "INSERT INTO timeline (incident, seq, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SUPERSEDE = (
+    "DELETE FROM outbox WHERE incident = ? AND platform = ? AND kind = ? "
+    "AND delivered_at IS NULL AND dead_at IS NULL AND claimed_by IS NULL"
+)
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (platform, incident, kind, payload, created_at, "
+    "next_attempt_at, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_DELETE_TIMER = "DELETE FROM timers WHERE incident = ? AND key = ?"
+_INSERT_TIMER = "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)"
 
 
 class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
@@ -35,6 +52,8 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
         self._db = connection
         self._d = dialect
         self._stored: dict[int, int] = {}  # timeline entries stored, per incident loaded here
+        # The stored timers (key → due) of incidents whose timers were read (and locked) here.
+        self._timers: dict[int, dict[str, datetime]] = {}
 
     async def allocate_number(self) -> int:
         """The next incident number; the counter row's lock makes it atomic."""
@@ -77,32 +96,35 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
                 "SELECT timeline_length FROM incidents WHERE number = ?", incident.number
             )
             stored, exists = (int(rows[0][0]) if rows else 0), bool(rows)
-        args = (
+        args = self._incident_row(incident)
+        if exists:
+            await self._db.execute(_UPDATE_INCIDENT, *args)
+        else:
+            await self._db.execute(
+                "INSERT INTO incidents (severity, phase, declared_at, closed_at, state, "
+                "timeline_length, number) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                *args,
+            )
+        for row in self._new_entries(incident, stored):
+            await self._db.execute(_INSERT_ENTRY, *row)
+        self._stored[incident.number] = len(incident.timeline)
+
+    def _incident_row(self, incident: Incident) -> tuple[Any, ...]:
+        """The arguments of `_UPDATE_INCIDENT` (and of the INSERT, in the same order)."""
+        return (
             int(incident.severity),
             incident.phase.value,
             self._d.time_in(incident.declared_at),
             self._d.time_in(incident.closed_at),
             codec.incident_state(incident),
             len(incident.timeline),
+            incident.number,
         )
-        if exists:
-            await self._db.execute(
-                "UPDATE incidents SET severity = ?, phase = ?, declared_at = ?, closed_at = ?, "
-                "state = ?, timeline_length = ? WHERE number = ?",
-                *args,
-                incident.number,
-            )
-        else:
-            await self._db.execute(
-                "INSERT INTO incidents (severity, phase, declared_at, closed_at, state, "
-                "timeline_length, number) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                *args,
-                incident.number,
-            )
-        for seq, entry in enumerate(incident.timeline[stored:], start=stored):
-            await self._db.execute(
-                "INSERT INTO timeline (incident, seq, at, actor, kind, text, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+
+    def _new_entries(self, incident: Incident, stored: int) -> list[tuple[Any, ...]]:
+        """The arguments of `_INSERT_ENTRY` for the entries after the first `stored`."""
+        return [
+            (
                 incident.number,
                 seq,
                 self._d.time_in(entry.at),
@@ -111,7 +133,40 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
                 entry.text,
                 codec.entry_data(entry),
             )
-        self._stored[incident.number] = len(incident.timeline)
+            for seq, entry in enumerate(incident.timeline[stored:], start=stored)
+        ]
+
+    async def load_all(self, numbers: Collection[int]) -> list[Incident]:
+        """The incidents that exist among `numbers`, by number, locked (in number order, so
+        two transactions locking overlapping sets cannot deadlock), in two queries."""
+        if not numbers:
+            return []
+        wanted = self._d.list_in(sorted(set(numbers)))
+        rows = await self._db.fetch(
+            f"SELECT number, state FROM incidents WHERE {self._d.any_of('number')} "
+            f"ORDER BY number{self._d.lock_rows}",
+            wanted,
+        )
+        entries = await self._db.fetch(
+            "SELECT incident, at, actor, kind, text, data FROM timeline "
+            f"WHERE {self._d.any_of('incident')} ORDER BY incident, seq",
+            wanted,
+        )
+        return self._assemble(rows, entries)
+
+    async def save_all(self, incidents: Sequence[Incident]) -> None:
+        """Update incidents loaded here and append their new entries: two statements."""
+        updates: list[tuple[Any, ...]] = []
+        entries: list[tuple[Any, ...]] = []
+        for incident in incidents:
+            if incident.number not in self._stored:
+                await self.save(incident)  # not loaded here: it may need an INSERT
+                continue
+            updates.append(self._incident_row(incident))
+            entries += self._new_entries(incident, self._stored[incident.number])
+            self._stored[incident.number] = len(incident.timeline)
+        await self._db.executemany(_UPDATE_INCIDENT, updates)
+        await self._db.executemany(_INSERT_ENTRY, entries)
 
     async def _load_many(self, where: str, *args: Any) -> list[Incident]:
         """Incidents matching `where`, read in two queries (not two per incident), unlocked."""
@@ -123,6 +178,10 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
             f"(SELECT number FROM incidents WHERE {where}) ORDER BY incident, seq",
             *args,
         )
+        return self._assemble(rows, entries)
+
+    def _assemble(self, rows: Sequence[Any], entries: Sequence[Any]) -> list[Incident]:
+        """Incidents from (number, state) rows and their timelines' rows, by incident."""
         timelines: dict[int, list[TimelineEntry]] = {}
         for incident, at, actor, kind, text, data in entries:
             timelines.setdefault(int(incident), []).append(
@@ -178,24 +237,34 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
         at = self._d.time_in(now)
         for message in messages:
             if message.kind in SUPERSEDING_KINDS and message.incident is not None:
-                await self._db.execute(
-                    "DELETE FROM outbox WHERE incident = ? AND platform = ? AND kind = ? "
-                    "AND delivered_at IS NULL AND dead_at IS NULL AND claimed_by IS NULL",
-                    message.incident,
-                    platform,
-                    message.kind,
-                )
-            await self._db.execute(
-                "INSERT INTO outbox (platform, incident, kind, payload, created_at, "
-                "next_attempt_at, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                platform,
-                message.incident,
-                message.kind,
-                codec.message_payload(message),
-                at,
-                at,
-                at,
-            )
+                await self._db.execute(_SUPERSEDE, message.incident, platform, message.kind)
+            await self._db.execute(_INSERT_OUTBOX, *self._outbox_row(platform, message, at))
+
+    async def enqueue_all(
+        self, deliveries: Sequence[tuple[str, Message]], *, now: datetime
+    ) -> None:
+        """`enqueue` of each (platform, message) in turn, in two statements: a superseding
+        message replaces the unsent ones before it, in the outbox and in `deliveries`."""
+        at = self._d.time_in(now)
+        superseded: dict[tuple[int, str, str], int] = {}  # (incident, platform, kind) → last
+        for index, (platform, message) in enumerate(deliveries):
+            if message.kind in SUPERSEDING_KINDS and message.incident is not None:
+                superseded[(message.incident, platform, message.kind)] = index
+        kept = [
+            self._outbox_row(platform, message, at)
+            for index, (platform, message) in enumerate(deliveries)
+            if message.kind not in SUPERSEDING_KINDS
+            or message.incident is None
+            or superseded[(message.incident, platform, message.kind)] == index
+        ]
+        await self._db.executemany(_SUPERSEDE, list(superseded))
+        await self._db.executemany(_INSERT_OUTBOX, kept)
+
+    @staticmethod
+    def _outbox_row(platform: str, message: Message, at: Any) -> tuple[Any, ...]:
+        """The arguments of `_INSERT_OUTBOX`: due at once."""
+        payload = codec.message_payload(message)
+        return (platform, message.incident, message.kind, payload, at, at, at)
 
     async def revive_outbox(self, ids: Sequence[int] | None, now: datetime) -> list[int]:
         """Send given-up items again, due at `now`; returns the ids revived."""
@@ -217,23 +286,79 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
 
     async def replace_timers(self, number: int, timers: Sequence[TimerSpec]) -> None:
         """Make the incident's stored timers exactly `timers`, writing only what changed."""
-        rows = await self._db.fetch("SELECT key, due_at FROM timers WHERE incident = ?", number)
-        stored = {str(key): self._need(due) for key, due in rows}
+        stored = self._timers.get(number)
+        if stored is None:
+            rows = await self._db.fetch("SELECT key, due_at FROM timers WHERE incident = ?", number)
+            stored = {str(key): self._need(due) for key, due in rows}
+        deletes, inserts = self._timer_changes(number, stored, timers)
+        for row in deletes:
+            await self._db.execute(_DELETE_TIMER, *row)
+        for row in inserts:
+            await self._db.execute(_INSERT_TIMER, *row)
+
+    async def replace_all_timers(self, timers: Mapping[int, Sequence[TimerSpec]]) -> None:
+        """`replace_timers` for several incidents: at most one read (none for incidents whose
+        timers `claimed_timers` read) and two statements."""
+        unread = [number for number in timers if number not in self._timers]
+        if unread:
+            await self._read_timers(unread, lock=False)
+        deletes: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
+        for number, specs in timers.items():
+            removed, added = self._timer_changes(number, self._timers[number], specs)
+            deletes += removed
+            inserts += added
+        await self._db.executemany(_DELETE_TIMER, deletes)
+        await self._db.executemany(_INSERT_TIMER, inserts)
+
+    def _timer_changes(
+        self, number: int, stored: dict[str, datetime], timers: Sequence[TimerSpec]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The DELETE and INSERT arguments that turn `stored` into `timers` (and the cache of
+        the incident's stored timers, updated as if they ran)."""
         wanted = {spec.key: spec for spec in timers}
-        for key, due in stored.items():
-            if key not in wanted or wanted[key].due_at != due:
-                await self._db.execute(
-                    "DELETE FROM timers WHERE incident = ? AND key = ?", number, key
-                )
-        for key, spec in wanted.items():
-            if stored.get(key) != spec.due_at:
-                await self._db.execute(
-                    "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)",
-                    number,
-                    spec.key,
-                    spec.kind.value,
-                    self._d.time_in(spec.due_at),
-                )
+        deletes = [
+            (number, key)
+            for key, due in stored.items()
+            if key not in wanted or wanted[key].due_at != due
+        ]
+        inserts = [
+            (number, spec.key, spec.kind.value, self._d.time_in(spec.due_at))
+            for key, spec in wanted.items()
+            if stored.get(key) != spec.due_at
+        ]
+        self._timers[number] = {key: spec.due_at for key, spec in wanted.items()}
+        return deletes, inserts
+
+    async def _read_timers(
+        self, numbers: Sequence[int], *, lock: bool
+    ) -> list[tuple[int, str, datetime, str | None]]:
+        """(incident, key, due_at, claimed_by) of the timers of `numbers`, remembered here."""
+        rows = await self._db.fetch(
+            "SELECT incident, key, due_at, claimed_by FROM timers "
+            f"WHERE {self._d.any_of('incident')} ORDER BY incident, key"
+            f"{self._d.lock_rows if lock else ''}",
+            self._d.list_in(sorted(set(numbers))),
+        )
+        timers = [(int(n), str(key), self._need(due), holder) for n, key, due, holder in rows]
+        for number in numbers:
+            self._timers[number] = {}
+        for number, key, due, _ in timers:
+            self._timers[number][key] = due
+        return timers
+
+    async def claimed_timers(
+        self, numbers: Collection[int], holder: str
+    ) -> dict[int, list[tuple[str, datetime]]]:
+        """(key, due_at) of the timers of `numbers` still claimed by `holder`, earliest first;
+        every timer of `numbers` is read and locked (and kept for `replace_all_timers`)."""
+        claimed: dict[int, list[tuple[str, datetime]]] = {}
+        for number, key, due, claimant in await self._read_timers(list(numbers), lock=True):
+            if claimant == holder:
+                claimed.setdefault(number, []).append((key, due))
+        for held in claimed.values():
+            held.sort(key=lambda timer: (timer[1], timer[0]))
+        return claimed
 
     async def due_timers(self, number: int, now: datetime) -> list[tuple[str, datetime]]:
         """(key, due_at) of the incident's timers due at `now`, earliest first."""

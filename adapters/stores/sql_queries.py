@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from adapters.stores import codec
 from adapters.stores.dialect import Connection, Dialect, Row
-from incidents.ports import OutboxItem
+from incidents.ports import OutboxItem, TimerClaim
 
 _OUTBOX_COLUMNS = (
     "id, platform, payload, created_at, attempts, next_attempt_at, delivered_at, dead_at, "
@@ -40,13 +41,57 @@ class SqlQueries:
         )
         return [int(row[0]) for row in rows]
 
+    async def claim_due_timers(
+        self, db: Connection, now: datetime, lease_until: datetime, limit: int, holder: str
+    ) -> list[TimerClaim]:
+        """Claim up to `limit` due timers nobody holds (or whose lease ended) for `holder`
+        until `lease_until`, most overdue first, in one statement. On PostgreSQL the rows
+        another claimer is locking are skipped, and a row claimed since this statement's
+        snapshot is re-checked and left out: concurrent claimers get disjoint sets."""
+        at = self._d.time_in(now)
+        rows = await db.fetch(
+            "UPDATE timers SET claimed_by = ?, claimed_until = ? WHERE (incident, key) IN "
+            "(SELECT incident, key FROM timers WHERE due_at <= ? "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) "
+            f"ORDER BY due_at, incident, key LIMIT ?{self._d.skip_locked}) "
+            "RETURNING incident, key, due_at",
+            holder,
+            self._d.time_in(lease_until),
+            at,
+            at,
+            limit,
+        )
+        claims = [
+            TimerClaim(incident=int(number), key=str(key), due_at=self._need(due))
+            for number, key, due in rows
+        ]
+        return sorted(claims, key=lambda claim: (claim.due_at, claim.incident, claim.key))
+
+    async def release_timers(self, db: Connection, numbers: Sequence[int], holder: str) -> None:
+        """Give up `holder`'s claims on the timers of `numbers`: due, they are claimed again."""
+        await db.execute(
+            "UPDATE timers SET claimed_by = NULL, claimed_until = NULL "
+            f"WHERE {self._d.any_of('incident')} AND claimed_by = ?",
+            self._d.list_in(numbers),
+            holder,
+        )
+
     async def next_timer_due(self, db: Connection) -> datetime | None:
-        """The earliest due time of any incident timer or job."""
-        rows = await db.fetch(  # each MIN reads one end of its index
+        """The earliest due time of any incident timer or job; a claimed timer is due again
+        when its lease ends (its holder fires it before that, or gave up on it)."""
+        rows = await db.fetch(  # each MIN reads one end of an index
             "SELECT MIN(first) FROM (SELECT MIN(due_at) AS first FROM timers "
+            "WHERE claimed_until IS NULL "
+            "UNION ALL SELECT MIN(claimed_until) AS first FROM timers "
+            "WHERE claimed_until IS NOT NULL "
             "UNION ALL SELECT MIN(due_at) AS first FROM jobs) t"
         )
         return self._d.time_out(rows[0][0]) if rows else None
+
+    def _need(self, value: object) -> datetime:
+        moment = self._d.time_out(value)
+        assert moment is not None
+        return moment
 
     async def due_jobs(self, db: Connection, now: datetime, limit: int) -> list[str]:
         """Names of jobs due at `now`, most overdue first."""

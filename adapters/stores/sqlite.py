@@ -19,8 +19,9 @@ from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_stat
 from adapters.stores.run_lock import RunLock
 from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_queries import SqlQueries
+from adapters.stores.sql_reads import Decoded, SqlReads
 from adapters.stores.sqlite_inbox import BUSY_MS, Opener, SqliteInbox, inbox_path
-from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable
+from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable, TimerClaim
 
 
 class _Connection:
@@ -32,38 +33,20 @@ class _Connection:
         self._where = where
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        # One hop to aiosqlite's thread (execute and fetch there), not three (execute, fetch,
+        # close the cursor): each hop wakes the thread and the loop once more.
         with sqlite_faults(self._where):
-            async with self._db.execute(sql, args) as cursor:
-                return list(await cursor.fetchall())
+            return list(await self._db.execute_fetchall(sql, args))
 
     async def execute(self, sql: str, *args: Any) -> None:
         with sqlite_faults(self._where):
             await self._db.execute(sql, args)
 
-
-class _Result:
-    """What `_InlineDb.execute` returns: awaited, the cursor; entered, the cursor too."""
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = _InlineCursor(cursor)
-
-    def __await__(self) -> Any:
-        yield from ()
-        return self._cursor
-
-    async def __aenter__(self) -> _InlineCursor:
-        return self._cursor
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-class _InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    async def fetchall(self) -> list[Row]:
-        return self._cursor.fetchall()
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with sqlite_faults(self._where):
+            await self._db.executemany(sql, rows)
 
 
 class _InlineDb:
@@ -76,8 +59,14 @@ class _InlineDb:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def execute(self, sql: str, args: Any = ()) -> _Result:
-        return _Result(self._db.execute(sql, args))
+    async def execute(self, sql: str, args: Any = ()) -> None:
+        self._db.execute(sql, args)
+
+    async def execute_fetchall(self, sql: str, args: Any = ()) -> list[Row]:
+        return self._db.execute(sql, args).fetchall()
+
+    async def executemany(self, sql: str, rows: Any) -> None:
+        self._db.executemany(sql, rows)
 
     async def close(self) -> None:
         self._db.close()
@@ -162,6 +151,7 @@ class SqliteStore:
         self._run_lock: RunLock | None = None
         self._lock = asyncio.Lock()
         self._queries = SqlQueries(SQLITE)
+        self._decoded: Decoded = {}  # open incidents as `reading` last decoded them
         # The command inbox, in a file of its own: acknowledgements never wait for a transaction.
         self._inbox = SqliteInbox(_inbox_opener(inbox, sqlite_where(inbox)))
 
@@ -206,6 +196,11 @@ class SqliteStore:
                 await db.execute("PRAGMA synchronous = NORMAL")
                 await db.execute("PRAGMA busy_timeout = 30000")
                 await store.migrate(apply=migrate)
+                if serving:  # one process serves the file: the claims of a killed one are void
+                    await store._conn.execute(
+                        "UPDATE timers SET claimed_by = NULL, claimed_until = NULL "
+                        "WHERE claimed_by IS NOT NULL"
+                    )
             except BaseException:
                 await db.close()
                 raise
@@ -276,6 +271,18 @@ class SqliteStore:
                 await self._rollback()
                 raise
 
+    # -- reads for queries (issue 20: CPU per `/incident list`) -------------------------
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlReads]:
+        """See `Store.reading`: the statements run between transactions (the lock keeps them
+        out of one in progress), each its own: no BEGIN and COMMIT, two fewer hops to
+        aiosqlite's thread."""
+        async with self._lock:
+            yield SqlReads(self._conn, SQLITE, self._decoded)
+
+    # -- end of reads for queries ---------------------------------------------------------
+
     async def _rollback(self) -> None:
         """Roll back, if SQLite has not already (it does by itself on a full disk or an I/O
         error, and then ROLLBACK says there is no transaction)."""
@@ -286,6 +293,18 @@ class SqliteStore:
         """See `Store.incidents_with_due_timers`."""
         async with self._lock:
             return await self._queries.incidents_with_due_timers(self._conn, now, limit)
+
+    async def claim_due_timers(
+        self, now: datetime, lease_until: datetime, limit: int, *, holder: str
+    ) -> list[TimerClaim]:
+        """See `Store.claim_due_timers`."""
+        async with self.transaction():
+            return await self._queries.claim_due_timers(self._conn, now, lease_until, limit, holder)
+
+    async def release_timers(self, numbers: Sequence[int], *, holder: str) -> None:
+        """See `Store.release_timers`."""
+        async with self._lock:
+            await self._queries.release_timers(self._conn, numbers, holder)
 
     async def due_jobs(self, now: datetime, limit: int) -> list[str]:
         """See `Store.due_jobs`."""

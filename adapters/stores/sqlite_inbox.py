@@ -100,6 +100,7 @@ class SqliteInbox:
         for entry, written in batch:
             if not written.done():  # its caller may have given up meanwhile
                 written.set_result(entry.key in fresh)
+            fresh.discard(entry.key)  # the same key again in this batch: a redelivery
 
     async def pending(self, platform: str, limit: int) -> list[InboxEntry]:
         """See `CommandInbox.pending_commands`."""

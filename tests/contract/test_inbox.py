@@ -56,6 +56,24 @@ async def test_a_burst_is_written_whole(store: AnyStore) -> None:
     assert [e.key for e in await store.pending_commands("slack", 100)] == keys
 
 
+async def test_a_command_twice_in_one_burst_is_new_once(store: AnyStore) -> None:
+    """A redelivery arriving with the original (PostgreSQL writes a burst in one INSERT):
+    one of the two is told it is new, the other that it was there; one entry is kept."""
+    first = entry("slack:command:twice")
+    again = InboxEntry(key=first.key, platform="slack", command="{}", received_at=T0)
+    written = await asyncio.gather(
+        store.record_command(entry("slack:command:other")),
+        store.record_command(first),
+        store.record_command(again),
+    )
+    assert written[0] is True
+    assert sorted(written[1:]) == [False, True]
+    assert [e.key for e in await store.pending_commands("slack", 10)] == [
+        "slack:command:other",
+        "slack:command:twice",
+    ]
+
+
 async def test_a_restarted_process_finds_what_was_not_done(backend: Backend) -> None:
     """What one store recorded and did not finish, another opened later on the same database
     finds pending; what was done it does not."""

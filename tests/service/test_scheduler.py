@@ -186,3 +186,23 @@ async def test_jobs_fire_once_and_reschedule(app: App, clock: FakeClock) -> None
     assert calls == ["handoff:maintainers"]
     await after(days=7)
     assert calls == ["handoff:maintainers", "handoff:maintainers"]
+
+
+async def test_a_scheduler_that_dies_mid_batch_leaves_its_timers_to_another(
+    app: App, clock: FakeClock, chat: RecordingChat
+) -> None:
+    """One scheduler claims the due reminder and dies before firing it: nobody fires it
+    before the lease ends, another scheduler fires it once after, and the dead one's firing
+    (its process only stalled) is refused."""
+    await say(app, "open sev2 Search slow")
+    clock.advance(minutes=30)
+    chat.clear()
+    now = clock.now()
+    claims = await app.store.claim_due_timers(now, now + timedelta(seconds=30), 10, holder="dead:1")
+    assert {claim.incident for claim in claims} == {1}
+    assert await app.scheduler.fire_due() == 0  # claimed elsewhere, lease not over
+    clock.advance(seconds=31)
+    assert await app.scheduler.fire_due() == len(claims)
+    assert await app.service.fire_claimed([1], holder="dead:1") == 0
+    await app.dispatcher.deliver_due()
+    assert chat.kinds().count("status_reminder") == 1

@@ -207,6 +207,30 @@ def test_a_round_that_only_read_does_not_end_the_outage(
     assert health.outages == 1
 
 
+def test_a_call_that_began_before_the_outage_cleared_starts_no_new_one(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write in flight when the disk took writes again fails after another part's write
+    cleared the outage: that failure belongs to the outage that ended, so no second start
+    line; a call that begins after the clear and fails is a new outage."""
+    health = StoreHealth(clock, rng=random.Random(1))
+    health.failed(HEALTH_CHECK, fault())
+    clock.advance(seconds=1)
+    in_flight = clock.now()  # the dispatcher's round begins while the disk is still full
+    clock.advance(seconds=0.1)
+    health.recovered(HEALTH_CHECK)  # the health check's write went through: cleared
+    clock.advance(seconds=0.1)
+    health.failed(DISPATCHER, fault(), started=in_flight)
+    starts, clears = fault_lines(caplog)
+    assert (len(starts), len(clears), health.outages) == (1, 1, 1)
+    assert health.failing(DISPATCHER) is not None  # until its next good round
+    health.recovered(DISPATCHER)
+    assert health.failing(DISPATCHER) is None
+    assert len(fault_lines(caplog)[1]) == 1, "nothing to clear: no second outage began"
+    health.failed(SCHEDULER, fault(), started=clock.now())
+    assert (len(fault_lines(caplog)[0]), health.outages) == (2, 2)
+
+
 def test_an_unexpected_error_is_logged_once_with_its_traceback(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -335,7 +359,7 @@ async def test_the_scheduler_survives_store_faults_and_fires_after(
     """Its store calls fail five times: the loop backs off (fake time), logs one line at the
     start and one at the end, and the status reminder still fires when due."""
     await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
-    faulty.fail("incidents_with_due_timers", 3)
+    faulty.fail("claim_due_timers", 3)
     faulty.fail("next_timer_due", 2)
     loop = asyncio.create_task(app.scheduler.run())
     try:
@@ -343,7 +367,7 @@ async def test_the_scheduler_survives_store_faults_and_fires_after(
         await drive(loop, clock, rounds=5)
         await until(lambda: app.store_health.failing(SCHEDULER) is None, "recovery")
         clock.advance(minutes=30)
-        await until(lambda: faulty.calls.get("incidents_with_due_timers", 0) >= 6, "a round")
+        await until(lambda: faulty.calls.get("claim_due_timers", 0) >= 6, "a round")
         await app.dispatcher.deliver_due()
         await until(lambda: "status_reminder" in chat.kinds(), "the reminder")
     finally:
@@ -513,10 +537,10 @@ async def test_a_timer_that_keeps_failing_is_logged_once_not_every_round(
     await app.service.handle_text("open sev3 Flaky", actor="console:sam", platform="console")
     clock.advance(minutes=31)
 
-    async def broken(number: int) -> int:
+    async def broken(numbers: list[int], *, holder: str) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.service, "fire_due_timers", broken)
+    monkeypatch.setattr(app.service, "fire_claimed", broken)
     for _ in range(5):
         assert await app.scheduler.fire_due() == 0
     logged = [r for r in caplog.records if "firing timers of incident #1" in r.getMessage()]

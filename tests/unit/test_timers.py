@@ -11,7 +11,7 @@ from incidents import commands as c
 from incidents import events as e
 from incidents.handlers import execute
 from incidents.messages import Audience, Everyone, Mention
-from incidents.model import EntryKind, Role
+from incidents.model import EntryKind, Incident, Role
 from incidents.people import Person
 from incidents.phase import Phase
 from incidents.severity import Severity
@@ -305,11 +305,10 @@ def test_sev1_escalation_steps_at_15_and_30_min() -> None:
     assert escalations == {"escalation:1": T0 + minutes(15), "escalation:2": T0 + minutes(30)}
 
 
-def test_sev0_escalation_steps_at_5_and_10_min() -> None:
-    """SEV-0 escalates faster: backup at 5 min, everyone at 10 min."""
+def test_sev0_pages_everyone_at_once_and_leaves_no_escalation_timer() -> None:
+    """SEV-0 pages all hands as it is declared: nobody is left to escalate to later."""
     pending = timers(opened(Severity.SEV0, oncall=ONCALL))
-    assert pending["escalation:1"].due_at == T0 + minutes(5)
-    assert pending["escalation:2"].due_at == T0 + minutes(10)
+    assert not [key for key in pending if key.startswith("escalation")]
 
 
 def test_sev3_declared_in_business_hours_pages_the_primary_at_once() -> None:
@@ -541,3 +540,47 @@ def test_a_waiting_sev3_page_raised_to_sev1_goes_out_at_once() -> None:
     assert first.due_at <= saturday
     pages = [m for m in fire(incident, "escalation:0", now=saturday).messages if m.recipient]
     assert [m.recipient for m in pages] == [SAM]
+
+
+def _shown_of_pending(incident: Incident) -> tuple[str, datetime] | None:
+    """The deadline a person sees, chosen from every pending timer (what `next_deadline`
+    computes without the warnings and escalation steps it never shows)."""
+    shown = {
+        TimerKind.RESPONSE_BREACH: "acknowledge",
+        TimerKind.STATUS_REMINDER: "status update",
+        TimerKind.EXTERNAL_UPDATE: "external update",
+        TimerKind.REVIEW_DUE: "review",
+    }
+    order = list(shown.values())
+    candidates = [
+        (shown.get(spec.kind) or f"{spec.phase.value} ends", spec.due_at)
+        for spec in pending_timers(incident, POLICY)
+        if spec.kind in shown or (spec.kind is TimerKind.PHASE_BREACH and spec.phase)
+    ]
+    return min(
+        candidates,
+        key=lambda c: (c[1], order.index(c[0]) if c[0] in order else len(order)),
+        default=None,
+    )
+
+
+def test_next_deadline_is_the_most_pressing_pending_timer_shown() -> None:
+    """Whatever the severity, hours, on-call, phase, acknowledgement, fired timers or
+    resolution, the deadline shown is the one the full list of pending timers gives."""
+    evening = FRIDAY.replace(hour=18)
+    cases = []
+    for severity in Severity:
+        for at in (T0, evening):
+            incident = opened(severity, at=at, oncall=ONCALL)
+            investigating = act(
+                incident, c.ChangePhase(phase=Phase.INVESTIGATION), at=at + minutes(10)
+            )
+            acknowledged = act(investigating, c.Acknowledge(), at=at + minutes(12))
+            fired = replace(
+                incident,
+                fired_timers=frozenset(spec.fired_key for spec in pending_timers(incident, POLICY)),
+            )
+            cases += [opened(severity, at=at), incident, investigating, acknowledged, fired]
+        cases.append(resolved(severity))
+    for incident in cases:
+        assert next_deadline(incident, POLICY) == _shown_of_pending(incident), incident.severity
