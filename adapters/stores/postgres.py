@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import itertools
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -23,11 +24,14 @@ import asyncpg
 from adapters.stores.dialect import POSTGRES, Connection, Row
 from adapters.stores.faults import postgres_where
 from adapters.stores.migrate import SchemaTooNew, latest, migrations
+from adapters.stores.pg_warm import WARM_AT, WARM_KEY, WARM_PLATFORM, rehearse
 from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_inbox import InboxQueries
 from adapters.stores.sql_queries import SqlQueries
 from adapters.stores.sql_reads import Decoded, SqlReads
 from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable, TimerClaim
+
+log = logging.getLogger(__name__)
 
 # Fixed key of the session-level advisory lock held while migrating ("sevbotmg" as 64 bits).
 MIGRATION_LOCK = int.from_bytes(b"sevbotmg", "big")
@@ -35,6 +39,9 @@ COMMAND_TIMEOUT = 30.0  # seconds, for every ordinary statement
 ACQUIRE_TIMEOUT = 30.0  # seconds to wait for a free pooled connection
 MIGRATION_TIMEOUT = 600.0  # waiting for another replica's migration, or building an index
 CLOSE_TIMEOUT = 10.0
+# Connections a serving process opens and warms at start (`pg_warm`): as many as the first
+# incident uses at once (its transaction, then the delivery beside the scheduler's round).
+WARM_CONNECTIONS = 3
 
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?")  # a quoted literal (kept as is) or a `?`
 
@@ -288,13 +295,25 @@ class PostgresStore:
         self._queries = SqlQueries(POSTGRES)
         self._inbox = InboxQueries(POSTGRES)
         self._inbox_writer = _InboxWriter(self._conn)
+        self._warming: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
-        cls, url: str, *, migrate: bool = True, schema: str | None = None, max_size: int = 10
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        schema: str | None = None,
+        max_size: int = 10,
+        serving: bool = False,
     ) -> PostgresStore:
         """Connect to `url` (in `schema`, if given) and bring the schema up to date. A server
-        that cannot be reached, or refuses, raises `StoreUnavailable` naming host and port."""
+        that cannot be reached, or refuses, raises `StoreUnavailable` naming host and port.
+
+        `serving` (`sevbot run`): `WARM_CONNECTIONS` connections are opened and warmed in the
+        background (`warm`), and the pool keeps its connections however long they are idle,
+        so the first incident in hours is as quick as the next one (asyncpg's default closes
+        a connection idle 5 minutes, and the next use opens and prepares anew)."""
         settings = {"TimeZone": "UTC", "application_name": "sevbot"}
         if schema is not None:
             settings["search_path"] = schema
@@ -308,6 +327,7 @@ class PostgresStore:
                 timeout=COMMAND_TIMEOUT,
                 server_settings=settings,
                 reset=_keep_session,
+                max_inactive_connection_lifetime=0 if serving else 300.0,
             )
         except Exception as error:
             fault = store_fault(error, where)
@@ -320,7 +340,35 @@ class PostgresStore:
         except BaseException:
             await store.close()
             raise
+        if serving:
+            store._warming = asyncio.create_task(store._warm_quietly(), name="postgres-warm-up")
         return store
+
+    async def warm(self, connections: int = WARM_CONNECTIONS) -> None:
+        """Open `connections` pooled connections (those missing) and run the hot statements
+        once on each, in a transaction rolled back (`adapters.stores.pg_warm`)."""
+
+        async def one() -> None:
+            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as raw:
+                transaction = raw.transaction()
+                await transaction.start()
+                try:
+                    db = _Connection(raw)
+                    # The acknowledgement's inbox row first (`_InboxWriter`), then the rest.
+                    await db.fetch(_RECORD_COMMANDS, [WARM_KEY], [WARM_PLATFORM], [""], [WARM_AT])
+                    await rehearse(db, self._queries, self._inbox, now=WARM_AT)
+                finally:
+                    await transaction.rollback()
+
+        # At once, so each holds its own connection.
+        await asyncio.gather(*(one() for _ in range(connections)))
+
+    async def _warm_quietly(self) -> None:
+        """`warm`, in the background of a start: a failure only costs the time it would save."""
+        try:
+            await self.warm()
+        except Exception as error:  # the store's faults are met again by whatever runs next
+            log.info("warming PostgreSQL connections failed: %s", error)
 
     async def schema_version(self) -> int:
         """The newest applied migration, 0 for an empty database."""
@@ -511,6 +559,10 @@ class PostgresStore:
 
     async def close(self) -> None:
         """Close the pool, waiting briefly for connections in use; then cut them off."""
+        if self._warming is not None:
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warming
         try:
             await asyncio.wait_for(self._pool.close(), timeout=CLOSE_TIMEOUT)
         except TimeoutError:

@@ -28,6 +28,15 @@ _OPEN = (
     "SELECT number, timeline_length, state FROM incidents WHERE closed_at IS NULL ORDER BY number"
 )
 
+# One incident and its timeline in one statement: the state only beside the first entry (or
+# alone, with no entry), not repeated on every row; entries past the row's length left out.
+_ONE = (
+    "SELECT CASE WHEN t.seq IS NULL OR t.seq = 0 THEN i.state END, "
+    "t.seq, t.at, t.actor, t.kind, t.text, t.data FROM incidents i "
+    "LEFT JOIN timeline t ON t.incident = i.number AND t.seq < i.timeline_length "
+    "WHERE i.number = ? ORDER BY t.seq"
+)
+
 
 class SqlReads(NameSql):
     """`incidents.ports.QueryReads` over one connection, with the store's `Decoded`."""
@@ -63,6 +72,35 @@ class SqlReads(NameSql):
         decoded.clear()
         decoded.update(kept_now)
         return [kept_now[number][2] for number, _, _ in rows]
+
+    async def load(self, number: int) -> Incident | None:
+        """The incident with its timeline, in one statement (so as one commit left it): its
+        row's state on the first row only, then each of its first `timeline_length` entries."""
+        rows = await self._db.fetch(_ONE, number)
+        if not rows:
+            return None
+        timeline = tuple(
+            codec.entry_from_row(self._time(at), actor, kind, text, str(data))
+            for _, seq, at, actor, kind, text, data in rows
+            if seq is not None
+        )
+        return codec.incident_from_state(number, str(rows[0][0]), timeline)
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The incident's channel on `platform`."""
+        rows = await self._db.fetch(
+            "SELECT channel_id FROM channels WHERE incident = ? AND platform = ?", number, platform
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is."""
+        rows = await self._db.fetch(
+            "SELECT incident FROM channels WHERE platform = ? AND channel_id = ?",
+            platform,
+            channel_id,
+        )
+        return int(rows[0][0]) if rows else None
 
     async def _timelines(self, lengths: dict[int, int]) -> dict[int, list[TimelineEntry]]:
         """The first `lengths[n]` timeline entries of each incident `n`, in one statement."""
