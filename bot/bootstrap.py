@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.alerts import Alerts
+    from bot.github.wiring import GitHubParts
     from bot.metrics import Metrics
 
 __all__ = [
@@ -76,7 +77,8 @@ async def open_store(
     url: str, *, migrate: bool = True, serving: bool = False, create: bool = True
 ) -> Store:
     """The store for a database URL: SQLite (embedded default) or PostgreSQL. `serving`: for
-    `sevbot run` (on SQLite, it warns when another one runs on the same file). `create=False`:
+    `sevbot run` (on SQLite, it warns when another one runs on the same file; on PostgreSQL, its
+    connections are kept open and warmed). `create=False`:
     a SQLite file (or its folder) that does not exist is not made but raises `NoDatabase`. A
     store that cannot be opened raises `StoreUnavailable` naming it (host and port, or file)."""
     if url.startswith("sqlite:///"):
@@ -94,7 +96,7 @@ async def open_store(
             "pip install asyncpg (or reinstall sevbot)"
         )
         raise StoreUnavailable(postgres_where(url), missing, lasting=True) from error
-    return await PostgresStore.open(url, migrate=migrate)
+    return await PostgresStore.open(url, migrate=migrate, serving=serving)
 
 
 def store_where(url: str) -> str:
@@ -137,6 +139,7 @@ class App:
     web: web.Application
     store_health: StoreHealth  # store faults as the loops, the commands and /healthz met them
     alerts: Alerts | None = None  # alert sources and heartbeats, when configured
+    github: GitHubParts | None = None  # `[github]`: public issues, action items as issues
 
     @property
     def default_platform(self) -> str:
@@ -152,6 +155,8 @@ class App:
         """Release the store (and the alerts' worker and HTTP session)."""
         if self.alerts is not None:
             await self.alerts.close()
+        if self.github is not None:
+            await self.github.sink.close()
         await self.store.close()
 
 
@@ -339,6 +344,14 @@ async def build_app(
     )
     relaying = bool(settings.mirror and settings.mirror.relay_messages) and len(router.mirrored) > 1
     service.register(c.RelayMessage, relay_handler(router.people, enabled=relaying))
+    github = _github(
+        settings,
+        store=store,
+        clock=clock,
+        service=service,
+        outbox=outbox,
+        status_page=policy.status_page_url,
+    )
     alerts = _alerts(
         settings,
         store=store,
@@ -363,6 +376,10 @@ async def build_app(
     built: dict[str, ChatPort] = dict(ready_chats)
     for platform, factory in factories.items():
         built[platform] = factory(settings, ports, **(adapter_options or {}).get(platform, {}))
+    if github is not None:  # GitHub's outbox rows: delayed only by GitHub
+        built[github.sink.platform] = github.sink
+        if alerts is not None and alerts.github is not None:
+            alerts.github.issues = github.issues.issue_event
     dispatcher = Dispatcher(
         store=store,
         clock=clock,
@@ -424,7 +441,20 @@ async def build_app(
         web=_with_hooks(make_web_app(context, adapters), alerts),
         store_health=health,
         alerts=alerts,
+        github=github,
     )
+
+
+def _github(settings: Settings, **parts: Any) -> GitHubParts | None:
+    """`[github]` wired, when configured; without it `--issue` is refused."""
+    if settings.github is None:
+        from bot.github import no_github
+
+        parts["service"].committed_change = no_github
+        return None
+    from bot.github.wiring import build_github
+
+    return build_github(settings.github, **parts)
 
 
 def _alerts(settings: Settings, **parts: Any) -> Alerts | None:

@@ -35,6 +35,7 @@ from bot.alerts_config import (
 )
 from bot.config_file import ConfigError, check_keys, find_config, read_config
 from bot.durations import DURATION_HINT, parse_duration
+from bot.github_config import GitHubSettings
 from bot.oncall.config import RotationSettings, check_page, names_unique
 from bot.people_config import (
     MirrorSettings,
@@ -301,6 +302,9 @@ class Settings(BaseSettings):
     person: list[PersonSettings] = Field(default_factory=list)
     mirror: MirrorSettings | None = None
     default_platform: str | None = None
+
+    # GitHub out (issue 21): public incidents' issues, action items as issues (bot/github_config.py).
+    github: GitHubSettings | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -9,6 +9,7 @@ name = "Ana Lima"
 slack = "U01ANA"
 discord = "123456789012345678"
 email = "ana@example.com"
+github = "ana-lima"                 # her GitHub login: issues sevbot opens for her are assigned
 page_on = ["slack", "discord"]      # where pages and direct messages reach her (default: all)
 
 [mirror]
@@ -35,6 +36,7 @@ MIRROR_PLATFORMS = ("slack", "discord", "console")
 PAGE_PLATFORMS = ("slack", "discord")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _DISCORD_USER = re.compile(r"^\d{15,21}$")
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 
 
 class PersonSettings(BaseModel):
@@ -46,6 +48,7 @@ class PersonSettings(BaseModel):
     slack: str | None = None
     discord: str | None = None
     email: str | None = None
+    github: str | None = None
     page_on: list[str] | None = None
 
     @field_validator("discord", mode="before")
@@ -96,6 +99,13 @@ class PersonSettings(BaseModel):
             )
         return person.id
 
+    @field_validator("github")
+    @classmethod
+    def _github(cls, value: str | None) -> str | None:
+        if value is not None and not _GITHUB_LOGIN.match(value.strip().removeprefix("@")):
+            raise ValueError(f'`{value}` is not a GitHub login; use e.g. github = "ana-lima"')
+        return None if value is None else value.strip().removeprefix("@")
+
     @field_validator("page_on")
     @classmethod
     def _page_on(cls, value: list[str] | None) -> list[str] | None:
@@ -120,7 +130,10 @@ class PersonSettings(BaseModel):
     def to_entry(self) -> PersonEntry:
         """The core's entry; ValueError (a DirectoryError) when it cannot work."""
         return PersonEntry(
-            name=self.name, identities=self.identities(), page_on=tuple(self.page_on or ())
+            name=self.name,
+            identities=self.identities(),
+            page_on=tuple(self.page_on or ()),
+            github=self.github,
         )
 
 

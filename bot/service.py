@@ -121,8 +121,12 @@ class IncidentService:
         access: Access | None = None,
         health: StoreHealth | None = None,
         oncall_in: Callable[[str], OnCall | None] | None = None,
+        committed_change: Callable[[UnitOfWork, Incident, Incident], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
+        # In a command's transaction, with the incident before and after it: what GitHub is
+        # told (`bot/github/out.py`) is enqueued there, or the command refused.
+        self.committed_change = committed_change or _no_change_hook
         # Who is on call in a named rotation now: an alert source's own, and escalation of an
         # incident that paged a rotation other than its severity's.
         self._oncall_in = oncall_in
@@ -323,7 +327,7 @@ class IncidentService:
             platforms=self._outbox.router.home_for(context.platform),
         )
         decision = _on_behalf(decision, context, before=0)
-        await self._commit(uow, decision)
+        await self._commit(uow, decision, new=True)
         await self._audit_allowed(uow, ruling, context, number)
         outcome = Outcome(ok=True, reply=decision.reply, incident=number, opened=decision.incident)
         return outcome, decision.events
@@ -379,6 +383,7 @@ class IncidentService:
         decision = _on_behalf(decision, context, before=len(incident.timeline))
         decision = _from_where(decision, context, before=len(incident.timeline))
         await self._commit(uow, decision)
+        await self.committed_change(uow, incident, decision.incident)
         await self._audit_allowed(uow, ruling, context, incident.number)
         return Outcome(ok=True, reply=decision.reply, incident=incident.number), decision.events
 
@@ -421,11 +426,21 @@ class IncidentService:
         )
         return Outcome(ok=True, reply=reply, incident=incident.number), ()
 
-    async def _commit(self, uow: UnitOfWork, decision: Decision) -> None:
+    async def _commit(self, uow: UnitOfWork, decision: Decision, *, new: bool = False) -> None:
+        """Store the decided incident, its messages (in the outbox) and its timers, in the
+        batch forms: a few statements whatever the number of entries, messages and timers.
+        `new`: its number was just allocated here, so nothing of it is read first."""
         incident = decision.incident
-        await uow.save(incident)
-        await self.enqueue(uow, decision.messages, incident.home)
-        await uow.replace_timers(incident.number, pending_timers(incident, self.policy))
+        if new:
+            await uow.create(incident)
+        else:
+            await uow.save_all([incident])
+        home = incident.home
+        deliveries = await self._outbox.deliveries(
+            uow, decision.messages, [home] if isinstance(home, str) else home
+        )
+        await uow.enqueue_all(deliveries, now=self._outbox.clock.now())
+        await uow.replace_all_timers({incident.number: pending_timers(incident, self.policy)})
 
     async def enqueue(
         self, uow: UnitOfWork, messages: Sequence[Message], home: str | Sequence[str]
@@ -567,20 +582,28 @@ class IncidentService:
         async with self.store.transaction() as uow:
             await uow.bind_channel(number, platform, channel_id)
 
+    # Reads outside a write transaction (`Store.reading`): one statement each, no BEGIN and
+    # COMMIT, no row lock; what they return is as the last commit left it. The delivery path
+    # runs them before creating an incident's channel (issue 20: the first channel).
+
     async def channel_of(self, number: int, platform: str) -> str | None:
         """The incident's channel on `platform`, if one was created."""
-        async with self.store.transaction() as uow:
-            return await uow.channel_of(number, platform)
+        async with self.store.reading() as reads:
+            return await reads.channel_of(number, platform)
 
     async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
         """The incident whose channel this is, if any."""
-        async with self.store.transaction() as uow:
-            return await uow.incident_in_channel(platform, channel_id)
+        async with self.store.reading() as reads:
+            return await reads.incident_in_channel(platform, channel_id)
 
     async def load(self, number: int) -> Incident | None:
         """Read an incident (for adapters rendering summaries and the CLI)."""
-        async with self.store.transaction() as uow:
-            return await uow.load(number)
+        async with self.store.reading() as reads:
+            return await reads.load(number)
+
+
+async def _no_change_hook(uow: UnitOfWork, before: Incident, after: Incident) -> None:
+    """No `committed_change` hook: nothing more happens in the transaction."""
 
 
 def _in_transaction(handler: _TransactionHandler) -> RequestHandler:

@@ -115,6 +115,7 @@ class AddActionItem:
 
     text: str
     owner: Person | None = None
+    issue: bool = False  # `--issue`: also open an issue for it in the issue tracker (GitHub)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -40,6 +40,7 @@ class PersonEntry:
     name: str
     identities: tuple[Person, ...]
     page_on: tuple[str, ...] = ()
+    github: str | None = None  # their GitHub login: issues sevbot opens for them are assigned
 
     def __post_init__(self) -> None:
         if not self.identities:
@@ -137,6 +138,11 @@ class PeopleDirectory:
             return entry.on(platform)
         person = Person.stored(person)  # a mention built from plain text still reads
         return person if person.platform == platform else None
+
+    def github_login(self, person: Person) -> str | None:
+        """`person`'s GitHub login (`[[person]] github`), if configured."""
+        entry = self._by_identity.get(person)
+        return None if entry is None else entry.github
 
     def name_of(self, person: Person) -> str | None:
         """The configured name of whoever `person` is, if any."""

@@ -98,6 +98,8 @@ class ActionItem:
     created_at: datetime
     created_by: Person
     done_at: datetime | None = None
+    issue: bool = False  # an issue is wanted for it in the issue tracker (`--issue`)
+    issue_url: str | None = None  # that issue, once opened
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

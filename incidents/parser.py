@@ -3,7 +3,7 @@
 `/incident open <sev> [--private] [--component <name>] <title…>` · `ack` ·
 `status [--external [--title <public title>]] <text>` (alias `update`) ·
 `component <name> <operational|degraded|partial|major>` · `sev <level>` · `phase <name>` · `ic <@user>` (alias `commander`) ·
-`role <role> <@user>` · `note <text>` · `action <text> [@owner]` · `action done <n>` ·
+`role <role> <@user>` · `note <text>` · `action <text> [@owner] [--issue]` · `action done <n>` ·
 `mitigated [summary]` ·
 `resolve [summary]` · `close [--force]` · `review` · `review done <link>|none <why>` · `timeline` ·
 `maintenance <start> <end> <title…> [--component <name>]` · `list` · `help`.
@@ -67,7 +67,10 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("ic <@user>", "name the incident commander (alias `commander`)"),
     ("role <role> <@user>", "assign ic, comms or responder"),
     ("note <text>", "add a note to the timeline"),
-    ("action <text> [@owner]", "add an action item; `action done <n>` completes one"),
+    (
+        "action <text> [@owner] [--issue]",
+        "add an action item (`--issue`: also a GitHub issue); `action done <n>` completes one",
+    ),
     ("mitigated [summary]", "the impact is over: enter resolution (time to mitigate stops)"),
     ("resolve [summary]", "mark resolved; status reminders stop"),
     ("close [--force]", "close after the review (`--force`: incident commander only)"),
@@ -108,6 +111,7 @@ _ROLES = {
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _NEUTRAL_USER = re.compile(r"^@([a-z][a-z0-9_-]*:\S+)$")
 _PLAIN_USER = re.compile(r"^@([A-Za-z0-9._-]+)$")
+ISSUE_FLAG = "--issue"  # `/incident action <text> [@owner] --issue`: also a GitHub issue
 PRIVATE_FLAG = "--private"  # `/incident open sev1 --private <title>`
 OPEN_COMPONENT_EXAMPLE = "/incident open sev1 --component Checkout Card payments are failing"
 TITLE_EXAMPLE = '/incident status --external --title "Degraded checkout" We are on it'
@@ -347,6 +351,13 @@ def _action(words: _Words, platform: str) -> c.Request:
         if match is None:
             raise _fail(f"Say which action item: `{example('action done')}`.")
         return c.CompleteActionItem(number=int(match.group(1)))
+    issue = False
+    if words.peek().lower() == ISSUE_FLAG:
+        words.take()
+        issue = True
+    if words.rest.lower().endswith(" " + ISSUE_FLAG):
+        words.rest = words.rest[: -len(ISSUE_FLAG)].rstrip()
+        issue = True
     text, _, last = words.rest.rpartition(" ")
     refusal = _not_one_person(last) if text else None
     if refusal is not None:
@@ -354,7 +365,7 @@ def _action(words: _Words, platform: str) -> c.Request:
             f"{refusal}; an action item's owner is one person, or none: `{example('action')}`."
         )
     owner = parse_user(last, platform) if text else None
-    return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner)
+    return c.AddActionItem(text=text.strip() if owner else words.rest, owner=owner, issue=issue)
 
 
 def _mitigated(words: _Words, platform: str) -> c.Request:
@@ -453,8 +464,9 @@ def format_request(parsed: Parsed) -> str:
             return f"role{ref} {name} {format_user(user)}"
         case c.AddNote(text=text):
             return f"note{ref} {text}".rstrip()
-        case c.AddActionItem(text=text, owner=owner):
-            return f"action{ref} {text}" + (f" {format_user(owner)}" if owner else "")
+        case c.AddActionItem(text=text, owner=owner, issue=issue):
+            flag = f" {ISSUE_FLAG}" if issue else ""
+            return f"action{ref}{flag} {text}" + (f" {format_user(owner)}" if owner else "")
         case c.CompleteActionItem(number=number):
             return f"action{ref} done {number}"
         case c.MarkMitigated(summary=summary):

@@ -88,6 +88,11 @@ class IncidentRecords(Protocol):
         """Insert or update the incident; append its new timeline entries."""
         ...
 
+    async def create(self, incident: Incident) -> None:
+        """Insert a new incident (its number just allocated in this transaction: nothing of
+        it is stored yet, timers included) with its timeline, reading nothing first."""
+        ...
+
     async def load_all(self, numbers: Collection[int]) -> list[Incident]:
         """The incidents (those that exist), by number, each locked as `load` locks it."""
         ...
@@ -386,7 +391,37 @@ class StatusPageRecords(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class TrackerIssue:
+    """An issue (or a discussion) sevbot opened in an issue tracker (GitHub): its number, where
+    people read it, and the tracker's own id of it when its API needs one (a discussion's)."""
+
+    number: int
+    url: str
+    node_id: str = ""
+
+
+class TrackerIssueRecords(Protocol):
+    """The issues sevbot opened, by repository and what each is for (`incident:42`,
+    `action:42:1`): a retry finds the one already opened; a closed one finds its subject."""
+
+    async def tracker_issue(self, repository: str, subject: str) -> TrackerIssue | None:
+        """The issue opened for `subject`, if one was."""
+        ...
+
+    async def remember_tracker_issue(
+        self, repository: str, subject: str, issue: TrackerIssue
+    ) -> None:
+        """Remember the issue opened for `subject` (kept if one is already remembered)."""
+        ...
+
+    async def tracker_subject(self, repository: str, number: int) -> str | None:
+        """What issue `number` was opened for, if sevbot opened it."""
+        ...
+
+
 class UnitOfWork(
+    TrackerIssueRecords,
     IncidentRecords,
     ActionItemRecords,
     OutboxRecords,
@@ -414,6 +449,19 @@ class QueryReads(NameReads, Protocol):
 
     async def open_incidents(self) -> list[Incident]:
         """Every incident not yet closed, read in one statement (so consistent on its own)."""
+        ...
+
+    async def load(self, number: int) -> Incident | None:
+        """The incident with its timeline as the last commit left it (not locked), in one
+        statement."""
+        ...
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The chat channel of an incident on `platform`, if one was created."""
+        ...
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is, if any."""
         ...
 
 

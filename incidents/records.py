@@ -42,6 +42,7 @@ def _action(
         owner=command.owner,
         created_at=now,
         created_by=actor,
+        issue=command.issue,
     )
     updated = replace(incident, action_items=(*incident.action_items, item))
     updated = stamp(

@@ -111,6 +111,8 @@ def incident_state(incident: Incident) -> str:
                 "created_at": dump_time(a.created_at),
                 "created_by": a.created_by,
                 "done_at": dump_time(a.done_at),
+                "issue": a.issue,
+                "issue_url": a.issue_url,
             }
             for a in incident.action_items
         ],
@@ -168,6 +170,8 @@ def incident_from_state(number: int, text: str, timeline: tuple[TimelineEntry, .
                 created_at=_need_time(a["created_at"]),
                 created_by=_person(a["created_by"]),
                 done_at=load_time(a["done_at"]),
+                issue=bool(a.get("issue", False)),  # none before issue 21
+                issue_url=a.get("issue_url"),
             )
             for a in state["action_items"]
         ),

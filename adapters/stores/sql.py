@@ -14,6 +14,7 @@ from typing import Any
 from adapters.stores import codec
 from adapters.stores.dialect import Connection, Dialect
 from adapters.stores.sql_alerts import AlertSql
+from adapters.stores.sql_github import GitHubSql
 from adapters.stores.sql_names import NameSql
 from adapters.stores.sql_oncall import OnCallSql
 from adapters.stores.sql_sessions import SessionSql
@@ -30,6 +31,10 @@ _UPDATE_INCIDENT = (
     "UPDATE incidents SET severity = ?, phase = ?, declared_at = ?, closed_at = ?, "
     "state = ?, timeline_length = ? WHERE number = ?"
 )
+_INSERT_INCIDENT = (
+    "INSERT INTO incidents (severity, phase, declared_at, closed_at, state, timeline_length, "
+    "number) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _INSERT_ENTRY = (
     "INSERT INTO timeline (incident, seq, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
@@ -45,7 +50,7 @@ _DELETE_TIMER = "DELETE FROM timers WHERE incident = ? AND key = ?"
 _INSERT_TIMER = "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)"
 
 
-class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
+class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql, GitHubSql):
     """One transaction on either store; see `incidents.ports.UnitOfWork`."""
 
     def __init__(self, connection: Connection, dialect: Dialect) -> None:
@@ -54,6 +59,9 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
         self._stored: dict[int, int] = {}  # timeline entries stored, per incident loaded here
         # The stored timers (key → due) of incidents whose timers were read (and locked) here.
         self._timers: dict[int, dict[str, datetime]] = {}
+        # Incidents created here (`create`) with nothing in the outbox yet: nothing of theirs
+        # can be superseded, so `enqueue_all` deletes nothing for them.
+        self._no_outbox: set[int] = set()
 
     async def allocate_number(self) -> int:
         """The next incident number; the counter row's lock makes it atomic."""
@@ -100,14 +108,19 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
         if exists:
             await self._db.execute(_UPDATE_INCIDENT, *args)
         else:
-            await self._db.execute(
-                "INSERT INTO incidents (severity, phase, declared_at, closed_at, state, "
-                "timeline_length, number) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                *args,
-            )
+            await self._db.execute(_INSERT_INCIDENT, *args)
         for row in self._new_entries(incident, stored):
             await self._db.execute(_INSERT_ENTRY, *row)
         self._stored[incident.number] = len(incident.timeline)
+
+    async def create(self, incident: Incident) -> None:
+        """Insert an incident whose number was just allocated (so no row, timeline or timer
+        of it exists): two statements, no read; its timers are known to be none."""
+        await self._db.execute(_INSERT_INCIDENT, *self._incident_row(incident))
+        await self._db.executemany(_INSERT_ENTRY, self._new_entries(incident, 0))
+        self._stored[incident.number] = len(incident.timeline)
+        self._timers[incident.number] = {}
+        self._no_outbox.add(incident.number)
 
     def _incident_row(self, incident: Incident) -> tuple[Any, ...]:
         """The arguments of `_UPDATE_INCIDENT` (and of the INSERT, in the same order)."""
@@ -239,6 +252,8 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
             if message.kind in SUPERSEDING_KINDS and message.incident is not None:
                 await self._db.execute(_SUPERSEDE, message.incident, platform, message.kind)
             await self._db.execute(_INSERT_OUTBOX, *self._outbox_row(platform, message, at))
+            if message.incident is not None:
+                self._no_outbox.discard(message.incident)
 
     async def enqueue_all(
         self, deliveries: Sequence[tuple[str, Message]], *, now: datetime
@@ -257,8 +272,11 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql):
             or message.incident is None
             or superseded[(message.incident, platform, message.kind)] == index
         ]
-        await self._db.executemany(_SUPERSEDE, list(superseded))
+        await self._db.executemany(
+            _SUPERSEDE, [key for key in superseded if key[0] not in self._no_outbox]
+        )
         await self._db.executemany(_INSERT_OUTBOX, kept)
+        self._no_outbox.difference_update(message.incident for _, message in deliveries)
 
     @staticmethod
     def _outbox_row(platform: str, message: Message, at: Any) -> tuple[Any, ...]:

@@ -13,12 +13,12 @@ none, and a bot that was down at 09:00 posts once when it is back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.alert_jobs import DIGEST_JOB
-from bot.alerts.github_payloads import github_finding
+from bot.alerts.github_payloads import ISSUES_EVENT, github_finding
 from bot.alerts.service import AlertService
 from incidents.alerts.github import (
     Cadence,
@@ -59,6 +59,8 @@ class GitHubAlerts:
         self._alerts = alerts
         self.rules = dict(rules)
         self._schedules = schedules  # cadence → source → when its digest goes out
+        # `issues` deliveries (an action item's issue closed): `[github]` sets it.
+        self.issues: Callable[[UnitOfWork, Mapping[str, Any]], Awaitable[list[Event]]] | None = None
 
     def _schedule(self, source: str, cadence: Cadence) -> Handoff:
         return self._schedules[cadence][source]
@@ -70,11 +72,25 @@ class GitHubAlerts:
         if rules is None:
             log.error("delivery %s: source `%s` is not a GitHub source; left out", key, source)
             return False
+        if event == ISSUES_EVENT:
+            return await self._issue(body, key)
         finding = github_finding(event, body, rules=rules)
         async with self._store.transaction() as uow:
             if not await uow.remember_request(key, self._clock.now()):
                 return False
             events = await self.apply_in(uow, finding, rules) if finding is not None else []
+        self._alerts.committed(events)
+        return True
+
+    async def _issue(self, body: Any, key: str) -> bool:
+        """An `issues` delivery, once: `[github]` marks an action item done when its issue
+        closes; without `[github]` it means nothing."""
+        if self.issues is None or not isinstance(body, Mapping):
+            return False
+        async with self._store.transaction() as uow:
+            if not await uow.remember_request(key, self._clock.now()):
+                return False
+            events = await self.issues(uow, body)
         self._alerts.committed(events)
         return True
 

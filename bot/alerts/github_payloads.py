@@ -41,7 +41,9 @@ SECURITY_EVENTS = (
     "repository_advisory",
 )
 EVENTS = (WORKFLOW_RUN, *SECURITY_EVENTS)
-"""The events sevbot acts on; any other answers 2xx and does nothing."""
+"""The events that are alerts; `issues` is `[github]`'s (an action item's issue closed); any
+other answers 2xx and does nothing."""
+ISSUES_EVENT = "issues"
 
 FAILED = ("failure", "timed_out")
 FIRES = frozenset(

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.alerts.github_payloads import EVENTS as GITHUB_EVENTS
-from bot.alerts.github_payloads import github_finding
+from bot.alerts.github_payloads import ISSUES_EVENT, github_finding
 from bot.alerts.heartbeats import Heartbeats
 from bot.alerts.intake import AlertIntake
 from bot.alerts.payloads import BadPayload, alertmanager_notification, events_event
@@ -205,7 +205,7 @@ class AlertHooks:
         event = request.headers.get("X-GitHub-Event", "")
         if event == "ping":
             return web.json_response({"ok": True, "source": source.name, "event": "ping"})
-        if event not in GITHUB_EVENTS:
+        if event not in GITHUB_EVENTS and event != ISSUES_EVENT:
             return web.json_response({"ok": True, "source": source.name, "ignored": event})
         delivery = request.headers.get("X-GitHub-Delivery", "").strip()
         if not delivery or len(delivery) > MAX_DELIVERY_ID:

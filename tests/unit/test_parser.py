@@ -84,6 +84,14 @@ def error(text: str, platform: str = "console") -> str:
             c.AddActionItem(text="Add an alert on 502s", owner="console:sam"),
         ),
         ("action Add an alert on 502s", c.AddActionItem(text="Add an alert on 502s")),
+        (
+            "action Add an alert on 502s @sam --issue",
+            c.AddActionItem(text="Add an alert on 502s", owner="console:sam", issue=True),
+        ),
+        (
+            "action --issue Add an alert on 502s",
+            c.AddActionItem(text="Add an alert on 502s", issue=True),
+        ),
         ("action done 2", c.CompleteActionItem(number=2)),
         ("action done #2", c.CompleteActionItem(number=2)),
         ("mitigated", c.MarkMitigated()),
@@ -377,6 +385,7 @@ _FLAGS = {
     "--private",
     "--title",
     "--component",
+    "--issue",
 }
 WORD = st.one_of(
     st.text(
@@ -398,6 +407,7 @@ def _free_text(*, platform: str) -> st.SearchStrategy[str]:
         return (
             _NUMBER.fullmatch(first) is None
             and first.lower() not in _FLAGS
+            and last.lower() != "--issue"  # `action … --issue` takes it as the last word too
             and parse_user(last, platform) is None
             and not (last.startswith("@") and not_one_person(last))  # `@here`: refused
             and has_visible("".join(words))  # a title must show something
@@ -438,7 +448,9 @@ def _requests(platform: str) -> st.SearchStrategy[Parsed]:
         st.builds(c.ChangePhase, phase=st.sampled_from(list(Phase))),
         st.builds(c.AssignRole, role=st.sampled_from(list(Role)), user=users),
         st.builds(c.AddNote, text=optional_text),
-        st.builds(c.AddActionItem, text=text, owner=st.one_of(st.none(), users)),
+        st.builds(
+            c.AddActionItem, text=text, owner=st.one_of(st.none(), users), issue=st.booleans()
+        ),
         st.builds(c.CompleteActionItem, number=st.integers(min_value=0, max_value=999_999_999)),
         st.builds(c.Resolve, summary=optional_text),
         st.builds(c.Close, force=st.booleans()),
