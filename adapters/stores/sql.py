@@ -17,6 +17,7 @@ from adapters.stores.sql_alerts import AlertSql
 from adapters.stores.sql_github import GitHubSql
 from adapters.stores.sql_names import NameSql
 from adapters.stores.sql_oncall import OnCallSql
+from adapters.stores.sql_reads import ChannelSql
 from adapters.stores.sql_sessions import SessionSql
 from adapters.stores.sql_statuspage import StatusPageSql
 from incidents.access import AuditEntry
@@ -50,7 +51,7 @@ _DELETE_TIMER = "DELETE FROM timers WHERE incident = ? AND key = ?"
 _INSERT_TIMER = "INSERT INTO timers (incident, key, kind, due_at) VALUES (?, ?, ?, ?)"
 
 
-class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql, GitHubSql):
+class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, ChannelSql, AlertSql, StatusPageSql, GitHubSql):
     """One transaction on either store; see `incidents.ports.UnitOfWork`."""
 
     def __init__(self, connection: Connection, dialect: Dialect) -> None:
@@ -494,22 +495,6 @@ class SqlUnitOfWork(OnCallSql, SessionSql, NameSql, AlertSql, StatusPageSql, Git
             channel_id,
             number,
         )
-
-    async def channel_of(self, number: int, platform: str) -> str | None:
-        """The incident's channel on `platform`."""
-        rows = await self._db.fetch(
-            "SELECT channel_id FROM channels WHERE incident = ? AND platform = ?", number, platform
-        )
-        return str(rows[0][0]) if rows else None
-
-    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
-        """The incident whose channel this is."""
-        rows = await self._db.fetch(
-            "SELECT incident FROM channels WHERE platform = ? AND channel_id = ?",
-            platform,
-            channel_id,
-        )
-        return int(rows[0][0]) if rows else None
 
     def _need(self, value: Any) -> datetime:
         moment = self._d.time_out(value)

@@ -38,7 +38,30 @@ _ONE = (
 )
 
 
-class SqlReads(NameSql):
+class ChannelSql:
+    """Which channel is an incident's, and whose is a channel: the same statements inside a
+    transaction (`SqlUnitOfWork`) and outside one (`SqlReads`)."""
+
+    _db: Connection
+
+    async def channel_of(self, number: int, platform: str) -> str | None:
+        """The incident's channel on `platform`."""
+        rows = await self._db.fetch(
+            "SELECT channel_id FROM channels WHERE incident = ? AND platform = ?", number, platform
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
+        """The incident whose channel this is."""
+        rows = await self._db.fetch(
+            "SELECT incident FROM channels WHERE platform = ? AND channel_id = ?",
+            platform,
+            channel_id,
+        )
+        return int(rows[0][0]) if rows else None
+
+
+class SqlReads(NameSql, ChannelSql):
     """`incidents.ports.QueryReads` over one connection, with the store's `Decoded`."""
 
     def __init__(self, connection: Connection, dialect: Dialect, decoded: Decoded) -> None:
@@ -85,22 +108,6 @@ class SqlReads(NameSql):
             if seq is not None
         )
         return codec.incident_from_state(number, str(rows[0][0]), timeline)
-
-    async def channel_of(self, number: int, platform: str) -> str | None:
-        """The incident's channel on `platform`."""
-        rows = await self._db.fetch(
-            "SELECT channel_id FROM channels WHERE incident = ? AND platform = ?", number, platform
-        )
-        return str(rows[0][0]) if rows else None
-
-    async def incident_in_channel(self, platform: str, channel_id: str) -> int | None:
-        """The incident whose channel this is."""
-        rows = await self._db.fetch(
-            "SELECT incident FROM channels WHERE platform = ? AND channel_id = ?",
-            platform,
-            channel_id,
-        )
-        return int(rows[0][0]) if rows else None
 
     async def _timelines(self, lengths: dict[int, int]) -> dict[int, list[TimelineEntry]]:
         """The first `lengths[n]` timeline entries of each incident `n`, in one statement."""

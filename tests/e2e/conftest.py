@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,15 @@ def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def until(what: str, check: Callable[[], Any], seconds: float = 20.0, every: float = 0.05) -> Any:
+    """Poll `check` (another process's work) until it returns something truthy; fail naming
+    `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")

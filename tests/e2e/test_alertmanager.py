@@ -8,14 +8,14 @@ Skipped, saying why, where the binaries are missing, unless SEVBOT_REQUIRE_ALERT
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import free_port, http, sevbot, transcript, wait_healthy
+from tests.e2e.conftest import until as poll
 
 ALERT_TOKEN = "am-webhook-token"
 API_TOKEN = "ops-api-token"
@@ -48,19 +49,9 @@ def _need(binary: str | None, package: str) -> str:
     pytest.skip(reason)
 
 
+until = functools.partial(poll, seconds=WAIT, every=0.1)
 ALERTMANAGER = _binary("prometheus-alertmanager", "alertmanager")
 PROMETHEUS = _binary("prometheus")
-
-
-def until(what: str, check: Callable[[], Any], seconds: float = WAIT) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def am_call(method: str, url: str, body: Any = None) -> tuple[int, Any]:

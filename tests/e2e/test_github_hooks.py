@@ -9,29 +9,17 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import free_port, sevbot, transcript, wait_healthy
+from tests.e2e.conftest import free_port, sevbot, transcript, until, wait_healthy
 from tests.github_deliveries import SECRET, dependabot_alert, signed, workflow_run
 
-WAIT = 20.0
 MAINTAINERS = ["console:ana", "console:li", "console:sam"]
-
-
-def until(what: str, check: Callable[[], Any], seconds: float = WAIT) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass

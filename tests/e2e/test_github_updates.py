@@ -6,34 +6,21 @@ and is done when GitHub's signed `issues` closed delivery arrives."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import cli, free_port, http, sevbot, transcript, wait_healthy
+from tests.e2e.conftest import cli, free_port, http, sevbot, transcript, until, wait_healthy
 from tests.github_deliveries import SECRET, repository, signed
 from tests.github_standin import TOKEN, GitHubStandIn, standin_in_thread
 
-WAIT = 20.0
 API_TOKEN = "ops-token"
 REPO = "acme/widgets"
-
-
-def until(what: str, check: Callable[[], Any], seconds: float = WAIT) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
