@@ -123,6 +123,7 @@ class ActionRow:
     owner: str
     done: bool
     state: str
+    issue: str | None = None  # its issue in the tracker (`--issue`), once opened
 
 
 def _span(span: timedelta | None) -> str:
@@ -312,6 +313,7 @@ def review_context(
                 owner=person_name(item.owner) if item.owner else "no owner",
                 done=item.done_at is not None,
                 state=f"done {times.when(item.done_at)}" if item.done_at else "open",
+                issue=item.issue_url,
             )
             for item in incident.action_items
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -285,3 +286,19 @@ async def test_pinned_message_shows_with_its_author_after_resolution(
     )
     review = await posted_review(app, chat)
     assert "- 2026-11-23 14:30 UTC · @li · 📌 @ana: “p99 back to 80 ms”" in review
+
+
+async def test_an_action_items_issue_is_linked_in_the_review(app: App, clock: FakeClock) -> None:
+    """An action item that became an issue (`--issue`) links it; one that did not, does not."""
+    await say(app, "/incident open sev2 Search is slow", who="maria")
+    await say(app, "/incident action 1 Add a p99 alert @sam", who="maria")
+    await say(app, "/incident action 1 Write the runbook", who="maria")
+    incident = await app.service.load(1)
+    assert incident is not None
+    linked = replace(
+        incident.action_items[0], issue_url="https://github.com/acme/widgets/issues/12"
+    )
+    incident = replace(incident, action_items=(linked, *incident.action_items[1:]))
+    review = render_review(review_facts(incident, app.policy, clock.now()))
+    assert "Add a p99 alert (@sam, open, https://github.com/acme/widgets/issues/12)" in review
+    assert "Write the runbook (no owner, open)" in review
