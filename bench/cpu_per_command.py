@@ -27,8 +27,6 @@ import multiprocessing
 import os
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,9 +36,9 @@ import aiohttp
 
 # bench/slack_ack.py (beside this file): the stand-in's process and the raw HTTP client; importing
 # it puts the repository root on sys.path for `tests` below.
+from first_channel import start_server
 from slack_ack import Connection, TimedStandIn, drained, free_port, wait_healthy
 
-from tests.adapters.slack import requests as r
 from tests.adapters.slack.standin import BOT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,33 +87,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime: fields 14 and 15
 
 
-def start_server(
-    port: int, api_url: str, database_url: str, workdir: Path, profile: str | None
-) -> subprocess.Popen[bytes]:
-    """`python -m bot run` with Slack over HTTP pointing at the stand-in (optionally profiled)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEVBOT_", "SLACK_"))}
-    env |= {
-        "PORT": str(port),
-        "SEVBOT_HOST": "127.0.0.1",
-        "SEVBOT_DATABASE_URL": database_url,
-        "SEVBOT_LOG_LEVEL": "WARNING",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": r.SECRET,
-        "SLACK_API_URL": api_url,
-        "SEVBOT_SLACK_ANNOUNCE_CHANNEL": "#incidents",
-        "PYTHONPATH": str(ROOT),
-    }
-    wrapper = ["-m", "cProfile", "-o", profile] if profile else []
-    with (workdir / "sevbot.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, *wrapper, "-m", "bot", "run"],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-
-
 async def commands(connection: Connection, port: int, hook: str, count: int) -> list[float]:
     """`count` signed `/incident list` one by one (signed before timing); seconds each."""
     requests = [Connection.request(port, "list", hook) for _ in range(count)]
@@ -126,7 +97,8 @@ async def measure(args: argparse.Namespace, api_url: str, workdir: Path) -> None
     """Start the server, open incidents, then the idle and command windows, `--rounds` times."""
     port = free_port()
     hook = api_url.replace("api/", "respond/bench")
-    server = start_server(port, api_url, f"sqlite:///{workdir}/bench.db", workdir, args.profile)
+    profile = Path(args.profile) if args.profile else None
+    server = start_server(port, api_url, f"sqlite:///{workdir}/bench.db", workdir, profile)
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", server)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any
 
@@ -34,6 +36,20 @@ def signed(
         "X-Hub-Signature-256": signature(raw, secret),
     }
     return raw, headers
+
+
+def deliver(port: int, event: str, body: Any, **signing: Any) -> tuple[int, bytes]:
+    """POST a delivery signed as GitHub signs it (`signed`) to sevbot's `/hooks/github` on
+    `port`; (status, body)."""
+    raw, headers = signed(event, body, **signing)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/hooks/github", data=raw, headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read()
 
 
 def repository(default_branch: str = "main") -> dict[str, Any]:

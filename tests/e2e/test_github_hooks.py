@@ -6,9 +6,6 @@ tests/service/test_github_hooks.py: the schedule is 09:00, not configurable to s
 
 from __future__ import annotations
 
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import free_port, sevbot, transcript, until, wait_healthy
-from tests.github_deliveries import SECRET, dependabot_alert, signed, workflow_run
+from tests.github_deliveries import SECRET, deliver, dependabot_alert, workflow_run
 
 MAINTAINERS = ["console:ana", "console:li", "console:sam"]
 
@@ -29,17 +26,9 @@ class Bot:
     tmp: Path
     port: int
 
-    def deliver(self, event: str, body: Any, **kwargs: Any) -> tuple[int, bytes]:
+    def deliver(self, event: str, body: Any, **signing: Any) -> tuple[int, bytes]:
         """POST a signed delivery; (status, body)."""
-        raw, headers = signed(event, body, **kwargs)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/hooks/github", data=raw, headers=headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
+        return deliver(self.port, event, body, **signing)
 
     def said(self, kind: str, incident: int | None = None) -> list[dict[str, Any]]:
         """Messages of `kind` (about `incident`, when given) in the transcript."""
@@ -114,11 +103,17 @@ def test_a_failing_workflow_pages_and_its_next_success_resolves_it(bot: Bot) -> 
 
 
 def test_a_forged_signature_is_401_and_does_nothing(bot: Bot) -> None:
-    """Signed with another secret: 401; nothing is said."""
+    """Signed with another secret: 401; nothing is stored. Deliveries are applied in order, so
+    once a genuine one sent after it has opened its incident, the forged one would have too."""
     status, _ = bot.deliver("workflow_run", workflow_run("failure"), secret="forged")
     assert status == 401
-    time.sleep(0.3)
-    assert transcript(bot.tmp / "chat.jsonl") == []
+    genuine = workflow_run("failure", run=30433700, workflow=159999)
+    assert bot.deliver("workflow_run", genuine)[0] == 200
+    until("the genuine delivery's incident", lambda: bot.said("summary"))
+    assert [r["incident"] for r in bot.said("summary")] == [1]
+    said = (bot.tmp / "chat.jsonl").read_text(encoding="utf-8")
+    assert "runs/30433700" in said
+    assert "runs/30433642" not in said  # the forged run's link
 
 
 def test_a_critical_dependabot_alert_pages_every_maintainer_at_once(bot: Bot) -> None:

@@ -6,8 +6,6 @@ and is done when GitHub's signed `issues` closed delivery arrives."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import cli, free_port, http, sevbot, transcript, until, wait_healthy
-from tests.github_deliveries import SECRET, repository, signed
+from tests.github_deliveries import SECRET, deliver, repository
 from tests.github_standin import TOKEN, GitHubStandIn, standin_in_thread
 
 API_TOKEN = "ops-token"
@@ -40,15 +38,7 @@ class Bot:
 
     def deliver(self, event: str, body: Any) -> int:
         """POST a signed GitHub delivery; its status."""
-        raw, headers = signed(event, body)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/hooks/github", data=raw, headers=headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
+        return deliver(self.port, event, body)[0]
 
     def said(self, kind: str) -> list[dict[str, Any]]:
         """Messages of `kind` in the transcript."""
