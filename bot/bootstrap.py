@@ -390,7 +390,7 @@ async def build_app(
         give_up=settings.outbox_give_up,
         health=health,
     )
-    handoffs = Handoffs(rotations) if rotations is not None else None
+    handoffs = _handoffs(rotations, github)
     scheduler = Scheduler(
         store=store,
         service=service,
@@ -398,6 +398,7 @@ async def build_app(
         wakeup=wakeup,
         jobs=_jobs(outbox, metrics, handoffs, store)
         | (alerts.jobs() if alerts else retired_jobs()),
+        prepare=handoffs.prepares() if handoffs is not None else None,
         health=health,
     )
     await _seed_jobs(store, clock, handoffs)
@@ -443,6 +444,15 @@ async def build_app(
         alerts=alerts,
         github=github,
     )
+
+
+def _handoffs(rotations: OnCallService | None, github: GitHubParts | None) -> Handoffs | None:
+    """The rotations' handoff jobs; with `[github]`, listing the repository's urgent backlog."""
+    if rotations is None:
+        return None
+    if github is None or not github.backlog.wanted:
+        return Handoffs(rotations)
+    return Handoffs(rotations, github=github.backlog.text, prepare=github.backlog.prepare)
 
 
 def _github(settings: Settings, **parts: Any) -> GitHubParts | None:

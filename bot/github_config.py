@@ -10,6 +10,8 @@ public_updates = "issue"                   # a public incident's updates as a Gi
                                            # or "discussion" (with discussion_category), or "off"
 discussion_category = "Incidents"          # with "discussion": an existing category's name
 action_items_as_issues = ["sev0", "sev1"]  # every action item of these severities (default none)
+handoff_issue_labels = ["P0", "P1"]        # the handoff lists open issues with any of these
+handoff_pr_labels = ["urgent"]             # ... and open pull requests with any of these ([]: none)
 ```
 """
 
@@ -38,6 +40,8 @@ class GitHubSettings(BaseModel):
     public_updates: Literal["issue", "discussion", "off"] = "issue"
     discussion_category: str | None = None
     action_items_as_issues: list[str] = []
+    handoff_issue_labels: list[str] = ["P0", "P1"]
+    handoff_pr_labels: list[str] = ["urgent"]
 
     @field_validator("api_url")
     @classmethod
@@ -65,6 +69,18 @@ class GitHubSettings(BaseModel):
             except DomainError as error:
                 raise ValueError(error.message) from None
         return value
+
+    @field_validator("handoff_issue_labels", "handoff_pr_labels")
+    @classmethod
+    def _labels(cls, value: list[str]) -> list[str]:
+        labels = [label.strip() for label in value]
+        for label in labels:
+            if not label or "," in label or len(label) > 50:
+                raise ValueError(
+                    f"`{label}` is not a label to list; use a GitHub label's name "
+                    '(1-50 characters, no comma), e.g. ["P0", "P1"], or [] for none'
+                )
+        return list(dict.fromkeys(labels))
 
     @model_validator(mode="after")
     def _discussion_category(self) -> GitHubSettings:

@@ -47,6 +47,7 @@ class Scheduler:
         clock: Clock,
         wakeup: Wakeup | None = None,
         jobs: Mapping[str, JobHandler] | None = None,
+        prepare: Mapping[str, Callable[[str], Awaitable[None]]] | None = None,
         idle: timedelta = timedelta(seconds=2),
         batch: int = 200,
         chunk: int = 50,
@@ -80,6 +81,9 @@ class Scheduler:
         self._random = random.Random()
         # Handlers by job-name prefix: `handoff` handles `handoff:maintainers`.
         self._jobs: dict[str, JobHandler] = dict(jobs or {})
+        # Awaited before a due job's transaction, by the same prefix: reads that must not
+        # hold the job's row lock (the handoff's GitHub backlog). They bound their own wait.
+        self._prepare = dict(prepare or {})
 
     def stop(self) -> None:
         """Finish the current round, then return from `run`."""
@@ -136,10 +140,13 @@ class Scheduler:
         """Run due jobs, each in its own transaction under its row lock."""
         fired = 0
         for name in await self._store.due_jobs(self._clock.now(), self._batch):
-            handler = self._jobs.get(name.split(":", 1)[0])
+            prefix = name.split(":", 1)[0]
+            handler = self._jobs.get(prefix)
             if handler is None:
                 continue  # a job for a feature this process does not run
             try:
+                if prefix in self._prepare:
+                    await self._prepare[prefix](name)
                 async with self._store.transaction() as uow:
                     due = await uow.claim_job(name)
                     now = self._clock.now()

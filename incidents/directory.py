@@ -144,6 +144,11 @@ class PeopleDirectory:
         entry = self._by_identity.get(person)
         return None if entry is None else entry.github
 
+    def by_github(self, login: str) -> PersonEntry | None:
+        """Whose `[[person]] github` is `login` (GitHub logins are case-insensitive)."""
+        folded = login.casefold()
+        return next((e for e in self._entries if e.github and e.github.casefold() == folded), None)
+
     def name_of(self, person: Person) -> str | None:
         """The configured name of whoever `person` is, if any."""
         entry = self._by_identity.get(person)

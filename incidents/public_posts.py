@@ -5,7 +5,8 @@ Only what the status page shows is posted (`incidents.statuspage`): for an incid
 public, each new external update (under the public title, never the internal one, with the
 status it was posted with), the resolution, and a post-incident summary published after it. A
 post is a `Message` whose kind says what the tracker does with it: `EXTERNAL_UPDATE` opens the
-issue (the first) or comments, `RESOLVED` comments and closes it.
+issue (the first) or comments, `RESOLVED` comments and closes it; a resolved incident that is
+reopened posts an `EXTERNAL_UPDATE` with the status `Reopened`, which reopens its thread.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from incidents.statuspage import is_public, public_view
 
 SUMMARY = "Post-incident summary"
 STATUS = "Status"
+REOPENED = "Reopened"  # the status of the post that reopens a closed thread
 
 
 def _post(incident: Incident, kind: MessageKind, title: str, text: str, label: str) -> Message:
@@ -44,6 +46,9 @@ def public_posts(before: Incident, after: Incident, policy: Policy) -> tuple[Mes
     if view.summary is not None:
         published.append(view.summary)
     posts = []
+    if before.resolved_at is not None and after.resolved_at is None:
+        text = "This incident was reopened; updates follow here."
+        posts.append(_post(after, MessageKind.EXTERNAL_UPDATE, view.title, text, REOPENED))
     for update in published[known:]:
         summary = view.summary is not None and update is view.summary
         label = SUMMARY if summary else update.status.label

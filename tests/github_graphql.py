@@ -84,6 +84,7 @@ class Discussions:
             ("createDiscussion", self._create),
             ("addDiscussionComment", self._comment),
             ("closeDiscussion", self._close),
+            ("reopenDiscussion", self._reopen),
             ("discussionCategories", self._repository),
             ("discussions(", self._list),
             ("comments(", self._comments),
@@ -146,6 +147,13 @@ class Discussions:
             return _errors("INVALID", f"{reason!r} is not a DiscussionCloseReason", "reason")
         discussion.closed, discussion.state_reason = True, str(reason)
         return web.json_response({"data": {"closeDiscussion": {"discussion": discussion.node()}}})
+
+    def _reopen(self, variables: dict[str, Any]) -> web.Response:
+        discussion = self._find(variables.get("discussionId"))
+        if discussion is None:
+            return _errors("NOT_FOUND", "Could not resolve to a node", "reopenDiscussion")
+        discussion.closed, discussion.state_reason = False, "REOPENED"
+        return web.json_response({"data": {"reopenDiscussion": {"discussion": discussion.node()}}})
 
     def _list(self, variables: dict[str, Any]) -> web.Response:
         name = f"{variables.get('owner')}/{variables.get('name')}"

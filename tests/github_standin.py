@@ -11,6 +11,7 @@ written once, in `LIMITS`, with where it is written down:
 | an issue title over 256 characters | 422 Validation Failed, `{"resource": "Issue", "code": "custom", "field": "title", "message": "title is too long (maximum is 256 characters)"}` | the answer quoted in googleapis/repo-automation-bots#1895, DavyJonesLocker/party_foul#122 |
 | an issue body over 65,536 characters | 422, `{"resource": "Issue", "code": "custom", "field": "body", "message": "body is too long (maximum is 65536 characters)"}` | renovatebot/renovate#2032, JasonEtco/create-an-issue#123 |
 | a comment over 65,536 characters | 422, `{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}` | jmikedupont2/ai-ticket#51 (the full answer, with `documentation_url`), danger/danger#424 |
+| an assignee who cannot be assigned (not a collaborator, no such login) | 422 Validation Failed, `{"value": "felangel", "resource": "Issue", "field": "assignees", "code": "invalid"}` | the answer quoted in JasonEtco/create-an-issue#41, trstringer/manual-approval#71 |
 | a field of the wrong type (labels not a list of strings…) | 422 `{"message": "Invalid request.\\n\\nFor 'properties/labels', 1 is not a string.", …}` | the REST API's JSON-schema validation ("Troubleshooting the REST API": 422 for invalid input) |
 | discussions (GraphQL: `createDiscussion`, `addDiscussionComment`, `closeDiscussion`) | see tests/github_graphql.py | |
 | a secondary rate limit | 403 (or 429) `{"message": "You have exceeded a secondary rate limit…"}` with `retry-after` | "Rate limits for the REST API" (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api): "403 or 429 … retry-after" |
@@ -62,11 +63,14 @@ class Issue:
     state: str = "open"
     state_reason: str | None = None
     comments: list[Comment] = field(default_factory=list)
+    created_at: str = "2026-01-05T08:00:00Z"
+    pull_request: bool = False  # GitHub's issues list holds pull requests too
 
     @property
     def html_url(self) -> str:
         """Where people read it."""
-        return f"https://github.com/{self.repository}/issues/{self.number}"
+        kind = "pull" if self.pull_request else "issues"
+        return f"https://github.com/{self.repository}/{kind}/{self.number}"
 
     def json(self, base: str) -> dict[str, Any]:
         """The issue object of GitHub's REST API (the fields sevbot and the tests read)."""
@@ -82,7 +86,8 @@ class Issue:
             "comments": len(self.comments),
             "html_url": self.html_url,
             "url": f"{base}/repos/{self.repository}/issues/{self.number}",
-        }
+            "created_at": self.created_at,
+        } | ({"pull_request": {"html_url": self.html_url}} if self.pull_request else {})
 
 
 def _error(status: int, message: str, **extra: Any) -> web.Response:
@@ -120,6 +125,8 @@ class GitHubStandIn:
         self.token = token
         self.issues: dict[str, list[Issue]] = {name: [] for name in repositories}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
+        # Logins that may be assigned (collaborators); None: anyone.
+        self.assignable: set[str] | None = None
         self.rate_limited = 0
         self.rate_limit_status = 403
         self.fail_after_write = 0
@@ -155,6 +162,31 @@ class GitHubStandIn:
         """Stop serving."""
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def add(
+        self,
+        title: str,
+        *,
+        labels: list[str],
+        assignees: list[str] | None = None,
+        created_at: str = "2026-01-05T08:00:00Z",
+        pull_request: bool = False,
+        repository: str = "acme/widgets",
+    ) -> Issue:
+        """An issue (or pull request) people opened on GitHub."""
+        issues = self.issues[repository]
+        issue = Issue(
+            number=len(issues) + 1,
+            title=title,
+            body="",
+            labels=labels,
+            assignees=assignees or [],
+            repository=repository,
+            created_at=created_at,
+            pull_request=pull_request,
+        )
+        issues.append(issue)
+        return issue
 
     def all_issues(self, repository: str = "acme/widgets") -> list[Issue]:
         """The repository's issues, by number."""
@@ -229,6 +261,17 @@ class GitHubStandIn:
         text = body.get("body") or ""
         if len(text) > LIMITS["body"]:
             return _invalid("Issue", "body", "body is too long (maximum is 65536 characters)")
+        unassignable = [
+            login
+            for login in body.get("assignees") or []
+            if self.assignable is not None and login not in self.assignable
+        ]
+        if unassignable:
+            errors = [
+                {"value": login, "resource": "Issue", "field": "assignees", "code": "invalid"}
+                for login in unassignable
+            ]
+            return _error(422, "Validation Failed", errors=errors)
         repository = self._repository(request)
         issues = self.issues[repository]
         issue = Issue(
@@ -251,6 +294,8 @@ class GitHubStandIn:
             if (state == "all" or issue.state == state)
             and all(name in issue.labels for name in labels)
         ]
+        if request.query.get("direction") == "asc":  # sort=created (the default sort)
+            found.reverse()
         per_page = min(int(request.query.get("per_page", "30")), 100)
         return web.json_response([issue.json(self.url) for issue in found[:per_page]])
 
@@ -274,9 +319,10 @@ class GitHubStandIn:
         if state is not None and state not in ("open", "closed"):
             return _invalid("Issue", "state", f"{state} is not a valid state", code="invalid")
         if state is not None:
+            was = issue.state
             issue.state = state
             issue.state_reason = body.get("state_reason") or (
-                "completed" if state == "closed" else None
+                "completed" if state == "closed" else "reopened" if was == "closed" else None
             )
         return web.json_response(issue.json(self.url))
 

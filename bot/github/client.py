@@ -22,6 +22,20 @@ API_VERSION = "2022-11-28"
 PERMANENT = frozenset({400, 401, 404, 410, 422})
 
 
+class GitHubRefused(DeliveryError):
+    """A permanent refusal (4xx); `fields`: the fields GitHub's 422 names (`assignees`)."""
+
+    def __init__(self, reason: str, *, status: int, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(reason, permanent=True)
+        self.status = status
+        self.fields = fields
+
+
+def _fields(answer: Any) -> tuple[str, ...]:
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    return tuple(str(error.get("field")) for error in errors or () if isinstance(error, dict))
+
+
 def _reason(status: int, answer: Any) -> str:
     if isinstance(answer, dict):
         message = str(answer.get("message", ""))
@@ -107,7 +121,9 @@ class GitHubClient:
         if status in (403, 429) and (retry_after is not None or remaining == "0"):
             wait = float(retry_after) if retry_after and retry_after.isdigit() else 60.0
             raise DeliveryError(_reason(status, answer), retry_after=wait)
-        raise DeliveryError(_reason(status, answer), permanent=status in PERMANENT)
+        if status in PERMANENT:
+            raise GitHubRefused(_reason(status, answer), status=status, fields=_fields(answer))
+        raise DeliveryError(_reason(status, answer))
 
     async def create_issue(
         self, *, title: str, body: str, labels: list[str], assignees: list[str]
@@ -128,6 +144,21 @@ class GitHubClient:
                 return TrackerIssue(int(issue["number"]), str(issue["html_url"]))
         return None
 
+    async def open_labelled(self, label: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The open issues and pull requests labelled `label`, oldest first (at most `limit`;
+        GitHub's issues list holds pull requests too, each with a `pull_request` key)."""
+        params = {
+            "state": "open",
+            "labels": label,
+            "sort": "created",
+            "direction": "asc",
+            "per_page": str(min(limit, 100)),
+        }
+        answer = await self._call("GET", "/issues", params=params)
+        if not isinstance(answer, list):
+            raise DeliveryError("GitHub answered the issues list with something else")
+        return [item for item in answer if isinstance(item, dict)]
+
     async def has_comment(self, number: int, marker: str, since: datetime) -> bool:
         """Whether a comment on issue `number` made since `since` holds `marker` (the first
         100 of them are read)."""
@@ -138,6 +169,10 @@ class GitHubClient:
     async def comment(self, number: int, body: str) -> None:
         """Comment on issue `number`."""
         await self._call("POST", f"/issues/{number}/comments", {"body": body})
+
+    async def reopen_issue(self, number: int) -> None:
+        """Reopen issue `number` (GitHub leaves an open one as it is)."""
+        await self._call("PATCH", f"/issues/{number}", {"state": "open"})
 
     async def close_issue(self, number: int) -> None:
         """Close issue `number` as completed."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.github.sink import ASSIGNEE, ITEM, PLATFORM
 from bot.routing import OutboxWriter
-from bot.service import RequestContext
+from bot.service import Refused, RequestContext
 from incidents import commands as c
 from incidents.decision import to_channel
 from incidents.directory import PeopleDirectory
@@ -19,7 +19,7 @@ from incidents.errors import InvalidCommand
 from incidents.events import Event
 from incidents.messages import Audience, Fact, Message, MessageKind
 from incidents.model import ActionItem, Incident
-from incidents.people import SEVBOT
+from incidents.people import SEVBOT, Person
 from incidents.policy import Policy
 from incidents.ports import Clock, Store, TrackerIssue, UnitOfWork
 from incidents.public_posts import (
@@ -85,7 +85,8 @@ class ActionItemIssues:
     store: Store
     outbox: OutboxWriter
     on_change: Callable[[], None]
-    execute_in: Callable[[UnitOfWork, Incident, c.Command], Awaitable[Any]]
+    execute_in: Callable[[UnitOfWork, Incident, c.Command, Person | None], Awaitable[Any]]
+    people: PeopleDirectory
 
     async def linked(self, number: int, item: int, issue: TrackerIssue) -> None:
         """Record the issue on the action item and say so in the incident's channel (once)."""
@@ -125,17 +126,34 @@ class ActionItemIssues:
         item = next((i for i in incident.action_items if i.number == found[1]), None)
         if item is None or item.done_at is not None:
             return []
-        events = await self.execute_in(uow, incident, c.CompleteActionItem(number=item.number))
+        sender = body.get("sender")
+        login = sender.get("login") if isinstance(sender, Mapping) else None
+        entry = self.people.by_github(login) if isinstance(login, str) else None
+        closer = entry.key if entry is not None else None
+        command = c.CompleteActionItem(number=item.number)
+        events = await self.execute_in(uow, incident, command, closer)
         return list(events)
 
 
 def by_github(
     execute_in: Callable[..., Awaitable[tuple[Any, Any]]], platform: Callable[[Incident], str]
-) -> Callable[[UnitOfWork, Incident, c.Command], Awaitable[Any]]:
-    """Run a command as sevbot itself (GitHub is not a person here) inside a transaction."""
+) -> Callable[[UnitOfWork, Incident, c.Command, Person | None], Awaitable[Any]]:
+    """Run a command from GitHub inside a transaction: as the `[[person]]` whose `github`
+    login did it, when they may do it themselves, else as sevbot (the change was made on
+    GitHub, whose own permissions allowed it)."""
 
-    async def run(uow: UnitOfWork, incident: Incident, command: c.Command) -> Any:
-        context = RequestContext(actor=SEVBOT, platform=platform(incident), number=incident.number)
+    async def run(
+        uow: UnitOfWork, incident: Incident, command: c.Command, person: Person | None
+    ) -> Any:
+        where = platform(incident)
+        if person is not None:
+            context = RequestContext(actor=person, platform=where, number=incident.number)
+            try:
+                _, events = await execute_in(uow, incident, command, context)
+                return events
+            except Refused:
+                pass  # checked before anything is written: run it as sevbot instead
+        context = RequestContext(actor=SEVBOT, platform=where, number=incident.number)
         _, events = await execute_in(uow, incident, command, context)
         return events
 

@@ -14,15 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from bot.github.client import GitHubClient, GitHubRefused
 from bot.github.threads import IssueThreads, PublicThreads
 from incidents.messages import Message, MessageKind
 from incidents.ports import OutboxItem, Store, TrackerIssue
-from incidents.public_posts import STATUS, SUMMARY, action_subject
-
-if TYPE_CHECKING:
-    from bot.github.client import GitHubClient
+from incidents.public_posts import REOPENED, STATUS, SUMMARY, action_subject
 
 log = logging.getLogger(__name__)
 PLATFORM = "github"
@@ -121,7 +118,13 @@ class GitHubSink:
         threads = self._threads
         subject = f"{threads.kind}:{number}"  # `incident:42`, `discussion:42`
         issue, found = await self._issue_for(item, subject, threads.find)
-        if found and message.kind is MessageKind.EXTERNAL_UPDATE:
+        reopened = _fact(message, STATUS) == REOPENED
+        if issue is None and reopened:
+            return  # no update was ever posted: there is no thread to reopen
+        if reopened:
+            assert issue is not None
+            await threads.reopen(issue)  # reopening an open thread changes nothing
+        elif found and message.kind is MessageKind.EXTERNAL_UPDATE:
             # Opened by an earlier attempt of this very post (posts of an incident go out in
             # order, so a later one finds it remembered): its text is the issue's body.
             return
@@ -153,12 +156,27 @@ class GitHubSink:
                 f"Action item {action} of incident #{number}, from sevbot. Closing this issue "
                 "marks the action item done.\n\n" + marker(subject)
             )
-            issue = await self._client.create_issue(
-                title=_fit(message.title or message.plain_text(), MAX_TITLE),
-                body=body,
-                labels=[ACTION_LABEL],
-                assignees=[assignee] if assignee else [],
-            )
+            title = _fit(message.title or message.plain_text(), MAX_TITLE)
+            try:
+                issue = await self._client.create_issue(
+                    title=title,
+                    body=body,
+                    labels=[ACTION_LABEL],
+                    assignees=[assignee] if assignee else [],
+                )
+            except GitHubRefused as refused:
+                if not assignee or "assignees" not in refused.fields:
+                    raise
+                # A login that cannot be assigned here (not a collaborator, renamed): the
+                # item still gets its issue, which says whom to assign by hand.
+                log.warning("action item %s of #%s: %s", action, number, refused.reason)
+                unassigned = (
+                    f"sevbot could not assign @{assignee} (GitHub refused the login for "
+                    f"{self._client.repository}); assign it by hand.\n\n{body}"
+                )
+                issue = await self._client.create_issue(
+                    title=title, body=unassigned, labels=[ACTION_LABEL], assignees=[]
+                )
             await self._remember(subject, issue)
         if self._linked is not None:
             await self._linked(number, action, issue)

@@ -39,6 +39,10 @@ class PublicThreads(Protocol):
         """Close the thread (resolved)."""
         ...
 
+    async def reopen(self, thread: TrackerIssue) -> None:
+        """Reopen the thread (the incident was reopened); an open one stays open."""
+        ...
+
 
 class IssueThreads:
     """A GitHub issue per incident, labelled `incident`."""
@@ -70,6 +74,10 @@ class IssueThreads:
         """Close the issue as completed."""
         await self._client.close_issue(thread.number)
 
+    async def reopen(self, thread: TrackerIssue) -> None:
+        """Reopen the issue."""
+        await self._client.reopen_issue(thread.number)
+
 
 _IDS = """query($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id discussionCategories(first: 25) { nodes { id name } } }
@@ -84,6 +92,9 @@ _COMMENT = """mutation($discussionId: ID!, $body: String!) {
 }"""
 _CLOSE = """mutation($discussionId: ID!, $reason: DiscussionCloseReason) {
   closeDiscussion(input: {discussionId: $discussionId, reason: $reason}) { discussion { id } }
+}"""
+_REOPEN = """mutation($discussionId: ID!) {
+  reopenDiscussion(input: {discussionId: $discussionId}) { discussion { id } }
 }"""
 _LIST = """query($owner: String!, $name: String!, $categoryId: ID) {
   repository(owner: $owner, name: $name) {
@@ -160,3 +171,7 @@ class DiscussionThreads:
     async def close(self, thread: TrackerIssue) -> None:
         """Close the discussion as resolved."""
         await self._client.graphql(_CLOSE, {"discussionId": thread.node_id, "reason": "RESOLVED"})
+
+    async def reopen(self, thread: TrackerIssue) -> None:
+        """Reopen the discussion."""
+        await self._client.graphql(_REOPEN, {"discussionId": thread.node_id})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.github.backlog import GitHubBacklog
 from bot.github.client import GitHubClient
 from bot.github.out import ActionItemIssues, GitHubOut, by_github
 from bot.github.sink import GitHubSink
@@ -23,6 +24,7 @@ class GitHubParts:
     sink: GitHubSink
     out: GitHubOut
     issues: ActionItemIssues
+    backlog: GitHubBacklog  # the handoff's open P0/P1 issues and urgent PRs
 
 
 def build_github(
@@ -49,6 +51,7 @@ def build_github(
         outbox=outbox,
         on_change=lambda: service.committed(()),
         execute_in=by_github(service.execute_in, platform),
+        people=router.people,
     )
     out = GitHubOut(
         repository=settings.repository,
@@ -70,5 +73,12 @@ def build_github(
         linked=issues.linked,
         threads=threads,
     )
+    backlog = GitHubBacklog(
+        client,
+        issue_labels=settings.handoff_issue_labels,
+        pr_labels=settings.handoff_pr_labels,
+        clock=clock,
+        people=router.people,
+    )
     service.committed_change = out.committed_change
-    return GitHubParts(sink=sink, out=out, issues=issues)
+    return GitHubParts(sink=sink, out=out, issues=issues, backlog=backlog)

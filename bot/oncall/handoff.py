@@ -9,12 +9,13 @@ marked late; a reminder whose shift has already started is dropped (the handoff 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.oncall.service import OnCallService
 from bot.scheduler import JobHandler
+from incidents.messages import Part
 from incidents.model import Incident
 from incidents.oncall.handoff import LATE_AFTER, belongs_to, handoff_messages, reminder_message
 from incidents.oncall.rotation import Rotation, handoff_at, shift_index
@@ -49,12 +50,26 @@ def next_reminder(rotation: Rotation, after: datetime) -> datetime | None:
 class Handoffs:
     """The two job handlers, and seeding their rows at start-up."""
 
-    def __init__(self, oncall: OnCallService) -> None:
+    def __init__(
+        self,
+        oncall: OnCallService,
+        *,
+        github: Callable[[datetime], list[Part]] | None = None,
+        prepare: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.oncall = oncall
+        # `[github]`: the handoff's section on the repository's urgent backlog, and its read
+        # from GitHub, which the scheduler awaits before the job's transaction.
+        self._github = github
+        self._prepare = prepare
 
     def jobs(self) -> dict[str, JobHandler]:
         """The scheduler's handlers for `handoff:*` and `handoff-reminder:*` jobs."""
         return {HANDOFF: self.fire_handoff, REMINDER: self.fire_reminder}
+
+    def prepares(self) -> dict[str, Callable[[str], Awaitable[None]]]:
+        """What the scheduler awaits before a due job's transaction, by job prefix."""
+        return {HANDOFF: self._prepare} if self._prepare is not None else {}
 
     async def seed(self, store: Store, now: datetime) -> None:
         """Give each rotation its job rows. A row already due stays (it fires, late); a future
@@ -118,6 +133,7 @@ class Handoffs:
             with_action_items=ours(await uow.incidents_with_open_action_items()),
             now=now,
             late=now - handoff > LATE_AFTER,
+            github=self._github(now) if self._github is not None else (),
         )
         await self.oncall.post(uow, rotation, messages)
 

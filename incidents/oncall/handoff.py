@@ -141,11 +141,13 @@ def handoff_messages(
     with_action_items: Sequence[Incident],
     now: datetime,
     late: bool,
+    github: Sequence[Part] = (),
 ) -> tuple[Message, ...]:
     """The on-call channel's handoff message and a DM to each incoming person.
 
     `open_incidents` are every incident not closed; `recent_incidents` this rotation's that may
-    hold the last shift's pages; `with_action_items` this rotation's with items not done.
+    hold the last shift's pages; `with_action_items` this rotation's with items not done;
+    `github` the repository's urgent backlog (`incidents.oncall.backlog`), when configured.
     """
     span = "week" if rotation.days % 7 == 0 else "shift"
     title = f"🔁 On-call handoff · {rotation.name} · {span} of {day_text(rotation, handoff, now)}"
@@ -164,6 +166,7 @@ def handoff_messages(
         parts += last_shift_text(rotation, recent_incidents, last_shift_start, handoff)
     parts.append("\n")
     parts += action_items_text(with_action_items)
+    parts += github
     channel = Message(
         kind=MessageKind.HANDOFF,
         audience=Audience.ONCALL,

@@ -17,7 +17,7 @@ from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.github_config import GitHubSettings
 from incidents import commands as c
-from incidents.people import Person
+from incidents.people import SEVBOT, Person
 from tests.fakes import RecordingChat
 from tests.github_deliveries import SECRET, repository, signed
 from tests.github_standin import TOKEN, GitHubStandIn
@@ -313,3 +313,92 @@ async def test_the_standin_refuses_what_github_refuses(
             assert answer["errors"][0]["resource"] == "IssueComment"
     finally:
         await standin.stop()
+
+
+async def test_a_reopened_incident_reopens_its_issue_and_discussion(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolved (the issue closed), then reopened: the issue is reopened with a comment saying
+    so, the next update comments on it and the second resolution closes it again. A public
+    incident reopened before any external update posts nothing. The same for a discussion."""
+    async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
+        await say(app.app, "/incident open sev1 Checkout is failing")
+        await say(app.app, "/incident status 1 --external Card payments fail")
+        await say(app.app, "/incident resolve 1 Rolled back")
+        (issue,) = standin.all_issues()
+        assert issue.state == "closed"
+        await say(app.app, "/incident phase 1 investigation")
+        assert (issue.state, issue.state_reason) == ("open", "reopened")
+        assert "reopened" in issue.comments[-1].body
+        await say(app.app, "/incident status 1 --external Errors are back; investigating")
+        assert "Errors are back" in issue.comments[-1].body
+        await say(app.app, "/incident resolve 1 Fixed for good")
+        assert issue.state == "closed"
+        await say(app.app, "/incident open sev1 Search is down")
+        await say(app.app, "/incident resolve 2 Restarted")
+        await say(app.app, "/incident phase 2 investigation")
+        assert len(standin.all_issues()) == 1
+    async with github_app(
+        tmp_path / "d",
+        clock,
+        monkeypatch,
+        public_updates="discussion",
+        discussion_category="incidents",
+    ) as (app, standin):
+        await say(app.app, "/incident open sev1 Checkout is failing")
+        await say(app.app, "/incident status 1 --external Card payments fail")
+        await say(app.app, "/incident resolve 1 Rolled back")
+        await say(app.app, "/incident phase 1 investigation")
+        (discussion,) = standin.graphql.of()
+        assert (discussion.closed, discussion.state_reason) == (False, "REOPENED")
+        assert "reopened" in discussion.comments[-1]
+
+
+async def test_an_owner_github_refuses_to_assign_still_gets_an_issue_that_says_so(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner's login is not assignable in the repository (GitHub answers 422 invalid
+    assignees): the issue is opened unassigned, saying whom to assign, and linked; one issue."""
+    async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
+        standin.assignable = {"octocat"}
+        await say(app.app, "/incident open sev2 Search is slow")
+        ana = Person("email:ana@example.com")
+        item = c.AddActionItem(text="Add a p99 alert on search", owner=ana, issue=True)
+        outcome = await app.app.service.handle(
+            item, actor="console:sam", platform="console", number=1
+        )
+        assert outcome.ok, outcome.reply_text
+        await app.app.dispatcher.deliver_due()
+        (issue,) = standin.all_issues()
+        assert issue.assignees == []
+        assert issue.body.startswith("sevbot could not assign @ana-lima")
+        assert (await app.incident(1)).action_items[0].issue_url == issue.html_url
+
+
+async def test_an_item_closed_on_github_is_done_by_the_person_who_closed_it(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed by `ana-lima` (Ana's login, and she owns the item): the timeline says Ana did it.
+    Closed by a login sevbot does not know: done by sevbot."""
+    async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
+        await say(app.app, "/incident open sev2 Search is slow")
+        ana = Person("email:ana@example.com")
+        for text in ("Add a p99 alert on search", "Shard the index"):
+            item = c.AddActionItem(text=text, owner=ana, issue=True)
+            await app.app.service.handle(item, actor="console:sam", platform="console", number=1)
+        await app.app.dispatcher.deliver_due()
+        first, second = standin.all_issues()
+        for issue, login in ((first, "ana-lima"), (second, "someone-else")):
+            body = {
+                "action": "closed",
+                "issue": {"number": issue.number, "html_url": issue.html_url, "state": "closed"},
+                "repository": repository(),
+                "sender": {"login": login, "type": "User"},
+            }
+            raw, headers = signed("issues", body, delivery=f"d-{issue.number}")
+            response = await app.client.post("/hooks/github", data=raw, headers=headers)
+            assert response.status == 200
+            await app.settle()
+        incident = await app.incident(1)
+        done = [e for e in incident.timeline if e.kind.value == "action_done"]
+        assert [e.actor for e in done] == [ana, SEVBOT]
