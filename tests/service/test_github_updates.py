@@ -51,6 +51,16 @@ async def github_app(
         await standin.stop()
 
 
+ANA = Person("email:ana@example.com")
+
+
+async def ana_item(app: Served, text: str) -> None:
+    """`/incident action 1 <text> @Ana --issue`, as sam (the owner is Ana's canonical key)."""
+    item = c.AddActionItem(text=text, owner=ANA, issue=True)
+    outcome = await app.app.service.handle(item, actor="console:sam", platform="console", number=1)
+    assert outcome.ok, outcome.reply_text
+
+
 async def retry(app: Served, clock: FakeClock, seconds: float = 70) -> None:
     """Let the outbox's backoff (or a Retry-After) pass, and deliver again."""
     clock.advance(seconds=seconds)
@@ -189,12 +199,7 @@ async def test_an_action_item_with_issue_is_opened_assigned_linked_and_closed_ba
     keeps its address; the `issues` closed delivery marks it done, once."""
     async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
         await say(app.app, "/incident open sev2 Search is slow")
-        ana = Person("email:ana@example.com")
-        item = c.AddActionItem(text="Add a p99 alert on search", owner=ana, issue=True)
-        outcome = await app.app.service.handle(
-            item, actor="console:sam", platform="console", number=1
-        )
-        assert outcome.ok, outcome.reply_text
+        await ana_item(app, "Add a p99 alert on search")
         await say(app.app, "/incident action 1 Shard the index")
         (issue,) = standin.all_issues()
         assert issue.title == "Add a p99 alert on search"
@@ -362,12 +367,7 @@ async def test_an_owner_github_refuses_to_assign_still_gets_an_issue_that_says_s
     async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
         standin.assignable = {"octocat"}
         await say(app.app, "/incident open sev2 Search is slow")
-        ana = Person("email:ana@example.com")
-        item = c.AddActionItem(text="Add a p99 alert on search", owner=ana, issue=True)
-        outcome = await app.app.service.handle(
-            item, actor="console:sam", platform="console", number=1
-        )
-        assert outcome.ok, outcome.reply_text
+        await ana_item(app, "Add a p99 alert on search")
         await app.app.dispatcher.deliver_due()
         (issue,) = standin.all_issues()
         assert issue.assignees == []
@@ -382,10 +382,8 @@ async def test_an_item_closed_on_github_is_done_by_the_person_who_closed_it(
     Closed by a login sevbot does not know: done by sevbot."""
     async with github_app(tmp_path, clock, monkeypatch) as (app, standin):
         await say(app.app, "/incident open sev2 Search is slow")
-        ana = Person("email:ana@example.com")
         for text in ("Add a p99 alert on search", "Shard the index"):
-            item = c.AddActionItem(text=text, owner=ana, issue=True)
-            await app.app.service.handle(item, actor="console:sam", platform="console", number=1)
+            await ana_item(app, text)
         await app.app.dispatcher.deliver_due()
         first, second = standin.all_issues()
         for issue, login in ((first, "ana-lima"), (second, "someone-else")):
@@ -401,4 +399,4 @@ async def test_an_item_closed_on_github_is_done_by_the_person_who_closed_it(
             await app.settle()
         incident = await app.incident(1)
         done = [e for e in incident.timeline if e.kind.value == "action_done"]
-        assert [e.actor for e in done] == [ana, SEVBOT]
+        assert [e.actor for e in done] == [ANA, SEVBOT]
