@@ -146,7 +146,7 @@ class Scheduler:
                 continue  # a job for a feature this process does not run
             try:
                 if prefix in self._prepare:
-                    await self._prepare[prefix](name)
+                    await self._prepared(prefix, name)
                 async with self._store.transaction() as uow:
                     due = await uow.claim_job(name)
                     now = self._clock.now()
@@ -166,6 +166,14 @@ class Scheduler:
         if fired:
             self._wakeup.ring()
         return fired
+
+    async def _prepared(self, prefix: str, name: str) -> None:
+        """Await the job's preparation; one that raises is logged and the job runs anyway
+        (it says what it lacks: a handoff without GitHub's list is still a handoff)."""
+        try:
+            await self._prepare[prefix](name)
+        except Exception:
+            log.exception("preparing job %s failed; running it without", name)
 
     def _failed_once(self, key: str, what: str) -> None:
         """Log a firing that raised (with its traceback) once until it succeeds again."""

@@ -84,11 +84,20 @@ class PeopleDirectory:
         self._entries: tuple[PersonEntry, ...] = tuple(entries)
         self._by_identity: dict[Person, PersonEntry] = {}
         self._by_name: dict[str, PersonEntry] = {}
+        self._by_github: dict[str, PersonEntry] = {}  # by login, case-folded
         for entry in self._entries:
             folded = entry.name.casefold()
             if folded in self._by_name:
                 raise DirectoryError(f"two [[person]] tables are named `{entry.name}`")
             self._by_name[folded] = entry
+            login = (entry.github or "").casefold()
+            if login and login in self._by_github:
+                raise DirectoryError(
+                    f"GitHub login `{entry.github}` is in two [[person]] tables: "
+                    f"`{self._by_github[login].name}` and `{entry.name}`; one person, one login"
+                )
+            if login:
+                self._by_github[login] = entry
             for identity in entry.identities:
                 other = self._by_identity.get(identity)
                 if other is not None:
@@ -146,8 +155,7 @@ class PeopleDirectory:
 
     def by_github(self, login: str) -> PersonEntry | None:
         """Whose `[[person]] github` is `login` (GitHub logins are case-insensitive)."""
-        folded = login.casefold()
-        return next((e for e in self._entries if e.github and e.github.casefold() == folded), None)
+        return self._by_github.get(login.casefold())
 
     def name_of(self, person: Person) -> str | None:
         """The configured name of whoever `person` is, if any."""

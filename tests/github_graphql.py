@@ -85,6 +85,7 @@ class Discussions:
             ("addDiscussionComment", self._comment),
             ("closeDiscussion", self._close),
             ("reopenDiscussion", self._reopen),
+            ("{ closed }", self._closed),
             ("discussionCategories", self._repository),
             ("discussions(", self._list),
             ("comments(", self._comments),
@@ -148,10 +149,17 @@ class Discussions:
         discussion.closed, discussion.state_reason = True, str(reason)
         return web.json_response({"data": {"closeDiscussion": {"discussion": discussion.node()}}})
 
+    def _closed(self, variables: dict[str, Any]) -> web.Response:
+        discussion = self._find(variables.get("id"))
+        node = None if discussion is None else {"closed": discussion.closed}
+        return web.json_response({"data": {"node": node}})
+
     def _reopen(self, variables: dict[str, Any]) -> web.Response:
         discussion = self._find(variables.get("discussionId"))
         if discussion is None:
             return _errors("NOT_FOUND", "Could not resolve to a node", "reopenDiscussion")
+        if not discussion.closed:  # GitHub does not document this answer; sevbot never asks it
+            return _errors("UNPROCESSABLE", "Discussion is not closed", "reopenDiscussion")
         discussion.closed, discussion.state_reason = False, "REOPENED"
         return web.json_response({"data": {"reopenDiscussion": {"discussion": discussion.node()}}})
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.github.client import GitHubClient
@@ -23,15 +23,24 @@ from incidents.oncall.backlog import Backlog, TrackedItem, backlog_text
 from incidents.ports import Clock, DeliveryError
 
 log = logging.getLogger(__name__)
+PAGE = 100  # items one read of a label returns (GitHub's most per page)
 FRESH_FOR = timedelta(minutes=5)
 TIMEOUT = 5.0
 
 
 def _when(text: Any) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _names(raw: Any, key: str) -> tuple[str, ...]:
+    """`[{"name": "P0"}, …]` → ("P0", …); anything else → ()."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(str(x.get(key)) for x in raw if isinstance(x, dict) and x.get(key))
 
 
 def tracked_item(raw: dict[str, Any]) -> TrackedItem | None:
@@ -39,18 +48,12 @@ def tracked_item(raw: dict[str, Any]) -> TrackedItem | None:
     number, created = raw.get("number"), _when(raw.get("created_at"))
     if not isinstance(number, int) or created is None:
         return None
-    labels = tuple(
-        str(label.get("name")) for label in raw.get("labels") or () if isinstance(label, dict)
-    )
-    assignees = tuple(
-        str(user.get("login")) for user in raw.get("assignees") or () if isinstance(user, dict)
-    )
     return TrackedItem(
         number=number,
         title=" ".join(str(raw.get("title") or "").split()),
         url=str(raw.get("html_url") or ""),
-        labels=labels,
-        assignees=assignees,
+        labels=_names(raw.get("labels"), "name"),
+        assignees=_names(raw.get("assignees"), "login"),
         created_at=created,
         pull_request=raw.get("pull_request") is not None,
     )
@@ -92,42 +95,59 @@ class GitHubBacklog:
         return bool(self.backlog.issue_labels or self.backlog.pr_labels)
 
     async def prepare(self, job: str = "") -> None:
-        """Read the lists unless the last read is fresh; never raises, waits at most
-        `timeout` (then the handoff says GitHub did not answer in time)."""
+        """Read the lists unless the last attempt is recent (a success, or a failure: several
+        handoffs due together wait for GitHub once); never raises, waits at most `timeout`
+        (then the handoff says GitHub did not answer in time)."""
         now = self._clock.now()
-        read_at = self.backlog.read_at
-        if not self.wanted or (read_at is not None and now - read_at < self._fresh_for):
+        tried = self.backlog.attempted_at
+        if not self.wanted or (tried is not None and now - tried < self._fresh_for):
             return
         try:
-            issues, pulls = await asyncio.wait_for(self._read(), self._timeout)
-        except (DeliveryError, TimeoutError) as error:
-            said = str(error) or f"no answer within {self._timeout:g} s"
+            read = await asyncio.wait_for(self._read(), self._timeout)
+        except Exception as error:  # whatever it is, the handoff goes out and says so
+            said = (
+                f"no answer within {self._timeout:g} s"
+                if isinstance(error, TimeoutError)
+                else str(error)
+                if isinstance(error, DeliveryError)
+                else f"{type(error).__name__}: {error}"
+            )
             log.warning("GitHub backlog for the handoff not read: %s", said)
             self.backlog = replace(self.backlog, error=said, attempted_at=now)
             return
-        self.backlog = replace(
-            self.backlog, issues=issues, pulls=pulls, read_at=now, error=None, attempted_at=now
-        )
+        self.backlog = replace(self.backlog, **read, read_at=now, error=None, attempted_at=now)
 
-    async def _read(self) -> tuple[tuple[TrackedItem, ...], tuple[TrackedItem, ...]]:
-        issues = await self._labelled(self.backlog.issue_labels, pull_requests=False)
-        pulls = await self._labelled(self.backlog.pr_labels, pull_requests=True)
-        rank = _rank(self.backlog.issue_labels)
+    async def _read(self) -> dict[str, Any]:
+        """The `Backlog` fields a successful read sets."""
+        pages: dict[str, list[TrackedItem]] = {}  # by label: a label in both lists is read once
+        issue_labels, pr_labels = self.backlog.issue_labels, self.backlog.pr_labels
+        issues = await self._labelled(issue_labels, pages, pull_requests=False)
+        pulls = await self._labelled(pr_labels, pages, pull_requests=True)
+        rank = _rank(issue_labels)
 
         def priority(item: TrackedItem) -> tuple[int, datetime]:
             found = [rank[label.casefold()] for label in item.labels if label.casefold() in rank]
             return (min(found, default=len(rank)), item.created_at)
 
-        return tuple(sorted(issues, key=priority)), tuple(sorted(pulls, key=lambda i: i.created_at))
+        return {
+            "issues": tuple(sorted(issues, key=priority)),
+            "pulls": tuple(sorted(pulls, key=lambda i: i.created_at)),
+            "issues_capped": any(len(pages[label]) >= PAGE for label in issue_labels),
+            "pulls_capped": any(len(pages[label]) >= PAGE for label in pr_labels),
+        }
 
-    async def _labelled(self, labels: Sequence[str], *, pull_requests: bool) -> list[TrackedItem]:
+    async def _labelled(
+        self, labels: Sequence[str], pages: dict[str, list[TrackedItem]], *, pull_requests: bool
+    ) -> list[TrackedItem]:
         """Items with any of `labels` (GitHub's `labels` filter means all of them, so one read
         per label), issues or pull requests only."""
         found: dict[int, TrackedItem] = {}
         for label in labels:
-            for raw in await self._client.open_labelled(label):
-                item = tracked_item(raw)
-                if item is not None and item.pull_request == pull_requests:
+            if label not in pages:
+                raws = await self._client.open_labelled(label, PAGE)
+                pages[label] = [i for i in map(tracked_item, raws) if i is not None]
+            for item in pages[label]:
+                if item.pull_request == pull_requests:
                     found[item.number] = item
         return list(found.values())
 

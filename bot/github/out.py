@@ -146,8 +146,8 @@ def by_github(
         uow: UnitOfWork, incident: Incident, command: c.Command, person: Person | None
     ) -> Any:
         where = platform(incident)
-        if person is not None:
-            context = RequestContext(actor=person, platform=where, number=incident.number)
+        if person is not None:  # done on GitHub: not "from Slack" on a mirrored incident
+            context = RequestContext(actor=person, platform=PLATFORM, number=incident.number)
             try:
                 _, events = await execute_in(uow, incident, command, context)
                 return events

@@ -170,8 +170,8 @@ class GitHubSink:
                 # A login that cannot be assigned here (not a collaborator, renamed): the
                 # item still gets its issue, which says whom to assign by hand.
                 log.warning("action item %s of #%s: %s", action, number, refused.reason)
-                unassigned = (
-                    f"sevbot could not assign @{assignee} (GitHub refused the login for "
+                unassigned = (  # the login in code: named, not notified
+                    f"sevbot could not assign `{assignee}` (GitHub refused the login for "
                     f"{self._client.repository}); assign it by hand.\n\n{body}"
                 )
                 issue = await self._client.create_issue(

@@ -96,6 +96,7 @@ _CLOSE = """mutation($discussionId: ID!, $reason: DiscussionCloseReason) {
 _REOPEN = """mutation($discussionId: ID!) {
   reopenDiscussion(input: {discussionId: $discussionId}) { discussion { id } }
 }"""
+_CLOSED = """query($id: ID!) { node(id: $id) { ... on Discussion { closed } } }"""
 _LIST = """query($owner: String!, $name: String!, $categoryId: ID) {
   repository(owner: $owner, name: $name) {
     discussions(first: 50, categoryId: $categoryId, orderBy: {field: CREATED_AT, direction: DESC}) {
@@ -173,5 +174,8 @@ class DiscussionThreads:
         await self._client.graphql(_CLOSE, {"discussionId": thread.node_id, "reason": "RESOLVED"})
 
     async def reopen(self, thread: TrackerIssue) -> None:
-        """Reopen the discussion."""
-        await self._client.graphql(_REOPEN, {"discussionId": thread.node_id})
+        """Reopen the discussion if it is closed (GitHub's answer to reopening an open one is
+        not documented, so it is not asked)."""
+        data = await self._client.graphql(_CLOSED, {"id": thread.node_id})
+        if (data.get("node") or {}).get("closed"):
+            await self._client.graphql(_REOPEN, {"discussionId": thread.node_id})

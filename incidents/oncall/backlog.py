@@ -47,6 +47,9 @@ class Backlog:
     pulls: tuple[TrackedItem, ...] = ()
     read_at: datetime | None = None
     error: str | None = None
+    # A label had more open items than one read returns (100): the counts are "at least".
+    issues_capped: bool = False
+    pulls_capped: bool = False
     attempted_at: datetime | None = field(default=None, compare=False)
 
 
@@ -73,10 +76,11 @@ def _listing(
     labels: Sequence[str],
     now: datetime,
     who: Callable[[str], str],
+    capped: bool = False,
 ) -> list[Part]:
     if not items:
         return [f"\n{heading}: none."]
-    parts: list[Part] = [f"\n{heading} ({len(items)}):"]
+    parts: list[Part] = [f"\n{heading} ({len(items)}{'+' if capped else ''}):"]
     parts += [_item_line(item, labels, now, who) for item in items[:MAX_LISTED]]
     if len(items) > MAX_LISTED:
         parts.append(f"\n  … and {len(items) - MAX_LISTED} more")
@@ -108,8 +112,10 @@ def backlog_text(backlog: Backlog, now: datetime, who: Callable[[str], str]) -> 
         parts.append(f"\nGitHub {repo} as read {duration_text(now - backlog.read_at)} ago.")
     if backlog.issue_labels:
         heading = f"Open {_labels_text(backlog.issue_labels)} issues on {repo}"
-        parts += _listing(heading, backlog.issues, backlog.issue_labels, now, who)
+        parts += _listing(
+            heading, backlog.issues, backlog.issue_labels, now, who, backlog.issues_capped
+        )
     if backlog.pr_labels:
         heading = f"Open PRs labelled {_labels_text(backlog.pr_labels)}"
-        parts += _listing(heading, backlog.pulls, backlog.pr_labels, now, who)
+        parts += _listing(heading, backlog.pulls, backlog.pr_labels, now, who, backlog.pulls_capped)
     return parts

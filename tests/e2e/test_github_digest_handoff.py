@@ -83,7 +83,8 @@ class Bot:
             self.process = None
 
     def owed(self, job: str) -> None:
-        """While stopped: make `job` due a day ago, as if the bot had been down at its time."""
+        """While stopped: make `job` due 8 days before its time, as if the bot had been down
+        then (a week-old handoff is posted late, once, for the latest shift)."""
         assert self.process is None
         with sqlite3.connect(self.tmp / "sevbot.db") as db:
             (due,) = db.execute("SELECT due_at FROM jobs WHERE name = ?", (job,)).fetchone()
