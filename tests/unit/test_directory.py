@@ -79,6 +79,13 @@ def test_a_request_names_the_canonical_identity() -> None:
     [
         ([ANA, PersonEntry(name="ana lima", identities=(Person("slack:U0X"),))], "are named"),
         ([ANA, PersonEntry(name="Other", identities=(ANA_DISCORD,))], "is in two"),
+        (
+            [
+                PersonEntry(name="A", identities=(Person("slack:U0A"),), github="ana-lima"),
+                PersonEntry(name="B", identities=(Person("slack:U0B"),), github="Ana-Lima"),
+            ],
+            "GitHub login `Ana-Lima` is in two",
+        ),
     ],
 )
 def test_a_name_or_identity_twice_is_refused(entries: list[PersonEntry], says: str) -> None:
