@@ -368,7 +368,7 @@ async def build_app(
         routes=router,
         clock=clock,
         oncall=oncall_commands or (rotations if rotations is not None else NoRotations()),
-        inbox=Inbox(store=store, clock=clock),
+        inbox=Inbox(store=store, clock=clock, quiet=wakeup.quiet),
         names=NameBook(store=store, clock=clock, configured=router.people.names()),
         people=router.people,
         relay_messages=relaying,

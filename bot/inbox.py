@@ -25,10 +25,20 @@ REPLAY_LIMIT = 10_000  # commands taken back at one start; more is an outage of 
 class Inbox:
     """The inbox as a chat adapter uses it: what this process has in flight, faults logged."""
 
-    def __init__(self, *, store: CommandInbox, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        store: CommandInbox,
+        clock: Clock,
+        quiet: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._in_flight: set[str] = set()  # recorded or taken back here, not done yet
+        # Marking done can wait for the messages the command queued (`Wakeup.quiet`): the
+        # person has the answer already, and an incident's first channel should not queue
+        # behind the bookkeeping.
+        self._quiet = quiet
 
     def in_flight(self, key: str) -> bool:
         """Whether this process recorded (or took back) `key` and has not finished it."""
@@ -48,11 +58,18 @@ class Inbox:
         self._in_flight.add(key)
         return True
 
+    async def quiet(self) -> None:
+        """Wait (a few milliseconds at most) until the messages the latest change queued are
+        out (`Wakeup.quiet`): for work that should not compete with them for the loop."""
+        if self._quiet is not None:
+            await self._quiet()
+
     async def done(self, key: str) -> None:
         """Mark a command of this process done. A store fault only logs: the next start runs
         the command again, and the command bus finds it done already."""
         if key not in self._in_flight:
             return
+        await self.quiet()
         self._in_flight.discard(key)
         try:
             await self._store.command_done(key, self._clock.now())

@@ -90,7 +90,8 @@ class Dispatcher:
         self._batch = batch
         self._idle = idle
         self._timeout = timeout
-        self._wake = (wakeup or Wakeup()).listen()
+        self._wakeup = wakeup or Wakeup()
+        self._wake = self._wakeup.listen()
         self._count_failure = failed  # the metrics' counter of failed attempts
         self._count_rate_limit = rate_limited  # the metrics' counter of rate limits
         self.sender = sender or sender_name()
@@ -232,12 +233,15 @@ class Dispatcher:
         """Deliver, then sleep until the next item is due (or `idle`, or a poke), until stopped."""
         self.running = True
         heartbeat = await self._start()
+        self._wakeup.dispatching = True
         try:
             while not self._stopping:
                 self._wake.clear()
                 started = self._clock.now()
                 try:
                     delivered = await self.deliver_due()
+                    if not self._wake.is_set():  # no change rang during the round
+                        self._wakeup.caught_up()
                     next_due = await self._store.next_outbox_due()
                 except Exception as error:  # a store fault (or a bug): back off, never die
                     delay = self._health.failed(DISPATCHER, error, started=started)
@@ -250,6 +254,8 @@ class Dispatcher:
                     until = max(next_due, now + timedelta(milliseconds=20))
                 await self._clock.sleep_until(until, self._wake)
         finally:
+            self._wakeup.dispatching = False
+            self._wakeup.caught_up()
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat

@@ -190,6 +190,9 @@ class Scheduler:
         self.running = True
         try:
             while not self._stopping:
+                # A change just rang: its messages (an incident's first, its channel) go out
+                # before this round's statements and work share the loop with them.
+                await self._wakeup.quiet()
                 self._wake.clear()
                 self._round_errors = 0
                 started = self._clock.now()

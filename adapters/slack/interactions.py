@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections import deque
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -74,15 +74,21 @@ class Replier:
         user_id: str,
         channel_id: str | None,
         response_url: str | None,
+        quiet: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._session = session
         self.user_id = user_id
         self.channel_id = channel_id
         self.response_url = response_url
+        self._quiet = quiet
 
     async def send(self, payload: dict[str, Any]) -> None:
-        """Best effort: a reply that cannot be sent is logged, never retried."""
+        """Best effort: a reply that cannot be sent is logged, never retried. It goes once
+        the messages the command queued are out (`Inbox.quiet`, capped): the person has the
+        acknowledgement already, and an incident's new channel should not wait for it."""
+        if self._quiet is not None:
+            await self._quiet()
         try:
             if self.response_url:
                 # Without replace_original=false, an answer to a button click would replace
@@ -193,6 +199,7 @@ class SlackInbound:
             user_id=user_id,
             channel_id=channel_id,
             response_url=response_url,
+            quiet=self._inbox.quiet if self._inbox is not None else None,
         )
 
     # -- the inbox: written before the acknowledgement, done after the answer -----------
