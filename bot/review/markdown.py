@@ -15,10 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import jinja2
 
 from bot.views import entry_parts
 from incidents.errors import DomainError
@@ -29,6 +27,12 @@ from incidents.names import NO_NAMES, Names, markdown_name
 from incidents.people import Person
 from incidents.review import ReviewFacts, Verdict
 from incidents.timefmt import duration_text, exact_duration_text, stamp
+
+if TYPE_CHECKING:
+    import jinja2
+
+# Jinja2 is imported when a review is first drafted (or a team's template checked at start),
+# not with this module: the dashboard imports it, and most processes never draft a review.
 
 DEFAULT_TEMPLATE = "review.md.j2"
 _BUILTIN_PREFIX = "sevbot"
@@ -324,6 +328,8 @@ def review_context(
 
 
 def _environment(template_path: Path | None, names: Names = NO_NAMES) -> jinja2.Environment:
+    import jinja2
+
     builtin = jinja2.PackageLoader("bot", "templates")
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({_BUILTIN_PREFIX: builtin})]
     if template_path is not None:
@@ -354,6 +360,8 @@ def load_template(
         raise ReviewTemplateError(
             f"{where} does not exist; point SEVBOT_REVIEW_TEMPLATE at a Jinja2 file."
         )
+    import jinja2
+
     try:
         return _environment(path, names).get_template(
             DEFAULT_TEMPLATE if path is None else path.name
@@ -376,6 +384,8 @@ def render_review(
     """The review draft as Markdown, people by name where `names` knows them. Stable: the same
     facts and names render byte-identically."""
     template = load_template(template_path, names)
+    import jinja2
+
     try:
         text = template.render(review_context(facts, reader_zone, names))
     except jinja2.TemplateError as error:

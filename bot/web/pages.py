@@ -30,7 +30,10 @@ def setup_web(web_app: web.Application, context: WebContext) -> None:
     """Add the status page, the dashboard, static files, security headers (outermost) and the
     body reader, which apply to every route of `web_app`."""
     web_app[WEB_KEY] = Web(
-        app=context, templates=environment(), signer=context.signer, limiter=FailureLimiter()
+        app=context,
+        make_templates=environment,
+        signer=context.signer,
+        limiter=FailureLimiter(),
     )
     web_app.middlewares.append(security_headers(public_url=context.settings.public_url))
     web_app.middlewares.append(

@@ -1,13 +1,16 @@
-"""The Jinja2 environment of the web pages, and the helpers templates use."""
+"""The Jinja2 environment of the web pages, and the helpers templates use.
+
+Jinja2 and markdown-it are imported when the first page is rendered, not when `sevbot run`
+starts: a bot whose pages nobody opens does not keep them in memory (issue 20).
+"""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from bot.views import person_name
@@ -15,9 +18,15 @@ from incidents.severity import Severity
 from incidents.statuspage import impact
 from incidents.timefmt import duration_text, relative_text
 
+if TYPE_CHECKING:
+    import jinja2
+    from markdown_it import MarkdownIt
+
 
 def environment() -> jinja2.Environment:
     """Templates shipped with the package; HTML and XML are autoescaped."""
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("bot.web", "templates"),
         autoescape=jinja2.select_autoescape(("html", "atom")),
@@ -83,12 +92,16 @@ def impact_label(severity: Severity) -> str:
     return f"{impact(severity).capitalize()} impact"
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+@functools.cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
 def markdown(text: str) -> Markup:
     """Markdown to HTML with raw HTML disabled, so user text stays text."""
-    return Markup(_MARKDOWN.render(text))
+    return Markup(_markdown().render(text))
 
 
 __all__ = ["environment", "escape", "helpers", "iso", "markdown"]

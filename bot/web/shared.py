@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from aiohttp import web
 
 from bot.web.auth import FailureLimiter, Signer
 from bot.web.context import WebContext
 from bot.web.render import helpers
 
+if TYPE_CHECKING:
+    import jinja2
+
 
 @dataclass
 class Web:
-    """What the page handlers share."""
+    """What the page handlers share. The templates' environment is made on the first page
+    (`make_templates`), so that Jinja2 is not loaded by a bot whose pages nobody opens."""
 
     app: WebContext
-    templates: jinja2.Environment
+    make_templates: Callable[[], jinja2.Environment]
     signer: Signer | None
     limiter: FailureLimiter
+    _templates: jinja2.Environment | None = field(default=None, init=False)
+
+    @property
+    def templates(self) -> jinja2.Environment:
+        """The templates' environment, made once."""
+        if self._templates is None:
+            self._templates = self.make_templates()
+        return self._templates
 
     def render(self, name: str, now: datetime, **context: Any) -> str:
         """Render a template with the shared helpers and page settings."""
