@@ -193,6 +193,8 @@ class Scheduler:
                 # A change just rang: its messages (an incident's first, its channel) go out
                 # before this round's statements and work share the loop with them.
                 await self._wakeup.quiet()
+                if self._stopping:
+                    break  # stopped meanwhile: its wake-up must not be cleared and slept on
                 self._wake.clear()
                 self._round_errors = 0
                 started = self._clock.now()

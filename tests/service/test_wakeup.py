@@ -14,6 +14,7 @@ from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.inbox import Inbox
 from bot.outbox import Dispatcher
+from bot.scheduler import Scheduler
 from bot.wakeup import Wakeup
 from incidents.ports import OutboxItem
 from tests.fakes import RecordingChat
@@ -100,3 +101,18 @@ async def test_an_inbox_command_is_marked_done_after_its_messages_went_out(
     await asyncio.wait_for(marking, 5)
     assert chat.order.index("done") > chat.order.index("delivered summary")
     assert await app.store.pending_commands("console", 10) == []
+
+
+async def test_a_scheduler_stopped_while_it_waits_for_the_dispatcher_stops(
+    app: App, clock: FakeClock
+) -> None:
+    """`stop()` arriving while the scheduler's loop waits in `quiet` (a dispatcher behind): the
+    loop ends, instead of clearing the stop's wake-up and sleeping on fake time for ever."""
+    wakeup = Wakeup()
+    wakeup.dispatching = True  # a dispatcher that never catches up
+    wakeup.ring()
+    scheduler = Scheduler(store=app.store, service=app.service, clock=clock, wakeup=wakeup)
+    loop = asyncio.create_task(scheduler.run())
+    await asyncio.sleep(0.01)  # in `quiet` (50 ms)
+    scheduler.stop()
+    await asyncio.wait_for(loop, 2)
