@@ -33,6 +33,12 @@ class GatedChat(RecordingChat):
         self.order.append(f"delivered {item.message.kind}")
 
 
+async def turns(count: int = 50) -> None:
+    """Let the other tasks run `count` loop turns (no real time passes)."""
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
 @pytest.fixture
 async def running(app: App, clock: FakeClock) -> AsyncIterator[tuple[Wakeup, GatedChat]]:
     """A dispatcher on the app's store, with its own doorbell and a gated chat, running."""
@@ -42,7 +48,7 @@ async def running(app: App, clock: FakeClock) -> AsyncIterator[tuple[Wakeup, Gat
     for _ in range(100):
         if wakeup.dispatching:
             break
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0)
     try:
         yield wakeup, chat
     finally:
@@ -61,7 +67,7 @@ async def test_quiet_waits_until_what_the_change_queued_is_delivered(
     wakeup.ring()
     waiter = asyncio.create_task(wakeup.quiet(cap=5))
     waiter.add_done_callback(lambda _: chat.order.append("quiet"))
-    await asyncio.sleep(0.05)
+    await turns()
     assert not waiter.done()
     chat.gate.set()
     await asyncio.wait_for(waiter, 5)
@@ -95,7 +101,7 @@ async def test_an_inbox_command_is_marked_done_after_its_messages_went_out(
     wakeup.ring()
     marking = asyncio.create_task(inbox.done("k-1"))
     marking.add_done_callback(lambda _: chat.order.append("done"))
-    await asyncio.sleep(0.05)
+    await turns()
     assert not marking.done()
     chat.gate.set()
     await asyncio.wait_for(marking, 5)
@@ -113,6 +119,6 @@ async def test_a_scheduler_stopped_while_it_waits_for_the_dispatcher_stops(
     wakeup.ring()
     scheduler = Scheduler(store=app.store, service=app.service, clock=clock, wakeup=wakeup)
     loop = asyncio.create_task(scheduler.run())
-    await asyncio.sleep(0.01)  # in `quiet` (50 ms)
+    await turns()  # now in `quiet` (50 ms)
     scheduler.stop()
     await asyncio.wait_for(loop, 2)
