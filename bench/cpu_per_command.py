@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import signal
 import statistics
@@ -37,7 +36,16 @@ import aiohttp
 # bench/slack_ack.py (beside this file): the stand-in's process and the raw HTTP client; importing
 # it puts the repository root on sys.path for `tests` below.
 from first_channel import start_server
-from slack_ack import Connection, TimedStandIn, drained, free_port, wait_healthy
+from slack_ack import (
+    Connection,
+    TimedStandIn,
+    child_process,
+    drained,
+    free_port,
+    load_average,
+    nearest_rank,
+    wait_healthy,
+)
 
 from tests.adapters.slack.standin import BOT_TOKEN
 
@@ -142,33 +150,25 @@ async def measure(args: argparse.Namespace, api_url: str, workdir: Path) -> None
     )
     ordered = sorted(s * 1000 for s in latencies)
     print(
-        f"acknowledgement latency: p50 {ordered[len(ordered) // 2]:.2f} ms, "
-        f"p95 {ordered[round(0.95 * (len(ordered) - 1))]:.2f} ms (n={len(ordered)})"
+        f"acknowledgement latency: p50 {nearest_rank(ordered, 0.5):.2f} ms, "
+        f"p95 {nearest_rank(ordered, 0.95):.2f} ms (n={len(ordered)})"
     )
 
 
 async def bench(args: argparse.Namespace) -> None:
     """The stand-in in its own process; the server; the figures."""
-    context = multiprocessing.get_context("spawn")
-    urls = context.Queue()
-    standin = context.Process(target=serve_standin, args=(urls,), daemon=True)
-    standin.start()
-    api_url = urls.get(timeout=30) + "api/"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"cpu_per_command: SQLite, {args.incidents} open incidents, {args.rounds} rounds of "
         f"{args.idle} s idle + {args.commands:,} commands; {os.cpu_count()} CPUs, "
-        f"clock tick {1000 / TICK:.0f} ms, load average at start {load}"
+        f"clock tick {1000 / TICK:.0f} ms, load average at start {load_average()}"
     )
-    try:
-        with tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp:
-            await measure(args, api_url, Path(tmp))
-    finally:
-        standin.terminate()
-        standin.join()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    with (
+        child_process(serve_standin) as base,
+        tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp,
+    ):
+        await measure(args, base + "api/", Path(tmp))
     print("target: CPU per slash command that reads the store ≤ 1 ms")
-    print(f"load average at end {load}")
+    print(f"load average at end {load_average()}")
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import multiprocessing
 import os
 import secrets
 import signal
@@ -40,8 +39,11 @@ import asyncpg
 # it puts the repository root on sys.path for `tests` below.
 from slack_ack import (
     Connection,
+    child_process,
     created_channel,
     free_port,
+    load_average,
+    nearest_rank,
     serve_standin,
     wait_healthy,
 )
@@ -145,7 +147,7 @@ def summary(label: str, samples: list[float]) -> str:
     ordered = sorted(s * 1000 for s in samples)
 
     def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+        return nearest_rank(ordered, q)
 
     return (
         f"  {label:<36} p50 {at(0.5):7.2f}  p95 {at(0.95):7.2f}  max {ordered[-1]:7.2f} ms"
@@ -163,35 +165,27 @@ def report(kind: str, label: str, samples: list[tuple[float, float]]) -> None:
 
 async def bench(args: argparse.Namespace) -> None:
     """The stand-in in its own process; per database, `--starts` fresh processes."""
-    context = multiprocessing.get_context("spawn")
-    urls = context.Queue()
-    standin = context.Process(target=serve_standin, args=(urls,), daemon=True)
-    standin.start()
-    api_url = urls.get(timeout=30) + "api/"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"first_channel: {args.starts} starts × (1 first + {args.steady} steady) per database, "
-        f"settle {args.settle} s; {os.cpu_count()} CPUs, load average at start {load}"
+        f"settle {args.settle} s; {os.cpu_count()} CPUs, load average at start {load_average()}"
     )
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    try:
-        with tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp:
-            for kind in kinds:
-                firsts: list[tuple[float, float]] = []
-                steadies: list[tuple[float, float]] = []
-                for start in range(args.starts):
-                    first, steady = await one_start(args, kind, start, api_url, Path(tmp))
-                    firsts.append(first)
-                    steadies += steady
-                report(kind, "first incident after start", firsts)
-                if steadies:
-                    report(kind, "steady state (one at a time)", steadies)
-    finally:
-        standin.terminate()
-        standin.join()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    with (
+        child_process(serve_standin) as base,
+        tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp,
+    ):
+        for kind in kinds:
+            firsts: list[tuple[float, float]] = []
+            steadies: list[tuple[float, float]] = []
+            for start in range(args.starts):
+                first, steady = await one_start(args, kind, start, base + "api/", Path(tmp))
+                firsts.append(first)
+                steadies += steady
+            report(kind, "first incident after start", firsts)
+            if steadies:
+                report(kind, "steady state (one at a time)", steadies)
     print("target: first incident, ack → conversations.create on PostgreSQL ≤ 8 ms")
-    print(f"load average at end {load}")
+    print(f"load average at end {load_average()}")
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import signal
 import statistics
@@ -35,7 +34,7 @@ import aiohttp
 # bench/first_channel.py and bench/slack_ack.py (beside this file): fresh databases, the Slack
 # stand-in's process; importing them puts the repository root on sys.path for `tests` below.
 from first_channel import POSTGRES, fresh_database
-from slack_ack import free_port, serve_standin, wait_healthy
+from slack_ack import child_process, free_port, load_average, serve_standin, wait_healthy
 
 from tests.adapters.discord.standin import StandIn
 from tests.adapters.slack import requests as r
@@ -159,33 +158,25 @@ def line(label: str, samples: list[tuple[int, int]]) -> str:
 
 async def bench(args: argparse.Namespace) -> None:
     """The Slack stand-in in its own process; each configuration `--repeats` times."""
-    context = multiprocessing.get_context("spawn")
-    urls = context.Queue()
-    standin = context.Process(target=serve_standin, args=(urls,), daemon=True)
-    standin.start()
-    slack_api = urls.get(timeout=30) + "api/"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"rss: `sevbot run` on {args.database}, {args.repeats} starts per configuration, "
-        f"settle {args.settle} s; {os.cpu_count()} CPUs, load average at start {load}"
+        f"settle {args.settle} s; {os.cpu_count()} CPUs, load average at start {load_average()}"
     )
-    try:
-        with tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp:
-            for configuration in args.configurations:
-                runs = [
-                    await one_run(args, configuration, slack_api, Path(tmp))
-                    for _ in range(args.repeats)
-                ]
-                print(line(f"sevbot run: {configuration}", runs))
-    finally:
-        standin.terminate()
-        standin.join()
+    with (
+        child_process(serve_standin) as base,
+        tempfile.TemporaryDirectory(prefix="sevbot-bench-") as tmp,
+    ):
+        for configuration in args.configurations:
+            runs = [
+                await one_run(args, configuration, base + "api/", Path(tmp))
+                for _ in range(args.repeats)
+            ]
+            print(line(f"sevbot run: {configuration}", runs))
     for code in ("import bot.cli", "pass"):
         runs = [await asyncio.to_thread(python_rss, code) for _ in range(args.repeats)]
         print(line(f'python -c "{code}"', runs))
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print("target: RSS after start, one process ≤ 55 MiB")
-    print(f"load average at end {load}")
+    print(f"load average at end {load_average()}")
 
 
 def main() -> None:

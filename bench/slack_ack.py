@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,16 +96,41 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def nearest_rank(ordered: list[float], q: float) -> float:
+    """The `q` quantile of sorted samples, by nearest rank."""
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: `0.52, 0.61, 0.70`."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@contextlib.contextmanager
+def child_process(target: Callable[..., None], *args: Any) -> Iterator[str]:
+    """Run `target(urls, *args)` in a spawned process (a stand-in) and yield the URL it puts
+    on `urls`; terminate it on the way out."""
+    context = multiprocessing.get_context("spawn")
+    urls = context.Queue()
+    process = context.Process(target=target, args=(urls, *args), daemon=True)
+    process.start()
+    try:
+        yield str(urls.get(timeout=30))
+    finally:
+        process.terminate()
+        process.join()
+
+
 def percentiles(samples: list[float]) -> str:
     """p50/p95/p99/max in milliseconds."""
-    ordered = sorted(samples)
+    ordered = sorted(s * 1000 for s in samples)
 
     def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+        return nearest_rank(ordered, q)
 
     return (
         f"p50 {at(0.50):6.2f} ms  p95 {at(0.95):6.2f} ms  p99 {at(0.99):6.2f} ms  "
-        f"max {ordered[-1] * 1000:6.2f} ms  (n={len(ordered)})"
+        f"max {ordered[-1]:6.2f} ms  (n={len(ordered)})"
     )
 
 
@@ -332,16 +359,16 @@ def report(label: str, figures: dict[str, list[float]]) -> None:
 
 async def bench(sequential: int, concurrent: int, rounds: int, channels: int) -> None:
     """Run everything and print the figures."""
-    context = multiprocessing.get_context("spawn")
-    urls = context.Queue()
-    standin = context.Process(target=serve_standin, args=(urls,), daemon=True)
-    standin.start()
-    base = urls.get(timeout=30)
+    with child_process(serve_standin) as base:
+        await _bench(base, sequential, concurrent, rounds, channels)
+
+
+async def _bench(base: str, sequential: int, concurrent: int, rounds: int, channels: int) -> None:
     api_url, hook = base + "api/", base + "respond/bench"
     processes: list[subprocess.Popen[bytes]] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            load = load_average()
             print(f"Slack acknowledgement latency over HTTP; {os.cpu_count()} CPUs, load {load}")
             port = free_port()
             server = start_sevbot(port, api_url, Path(tmp))
@@ -375,8 +402,6 @@ async def bench(sequential: int, concurrent: int, rounds: int, channels: int) ->
             if process.poll() is None:
                 process.terminate()
                 process.wait()
-        standin.terminate()
-        standin.join()
 
 
 def main() -> None:

@@ -40,7 +40,14 @@ import aiohttp
 # bench/first_channel.py and bench/slack_ack.py (beside this file): fresh databases, the Slack
 # stand-in; importing them puts the repository root on sys.path for `tests` below.
 from first_channel import POSTGRES, fresh_database
-from slack_ack import TimedStandIn, drained, free_port, wait_healthy
+from slack_ack import (
+    TimedStandIn,
+    drained,
+    free_port,
+    load_average,
+    nearest_rank,
+    wait_healthy,
+)
 
 from tests.adapters.slack.standin import APP_TOKEN, BOT_TOKEN, TEAM, SlackStandIn
 
@@ -149,7 +156,7 @@ def report(label: str, samples: list[float]) -> None:
     ordered = sorted(s * 1000 for s in samples)
 
     def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+        return nearest_rank(ordered, q)
 
     print(
         f"{label:<36} p50 {at(0.5):6.2f}  p95 {at(0.95):6.2f}  p99 {at(0.99):6.2f}  "
@@ -215,7 +222,7 @@ async def bench(args: argparse.Namespace) -> None:
     web_api = context.Process(target=serve_web_api, args=(urls, socket_url), daemon=True)
     web_api.start()
     api_url = (await asyncio.to_thread(urls.get, True, WAIT)) + "api/"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     print(
         f"socket_mode_acks: `sevbot run` in Socket Mode on {args.database}; {os.cpu_count()} "
         f"CPUs, load average at start {load}"
@@ -227,7 +234,7 @@ async def bench(args: argparse.Namespace) -> None:
         web_api.terminate()
         web_api.join()
         await socket.stop()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     print("target: 20 concurrent acks p95 ≤ 4 ms (PostgreSQL, Socket Mode)")
     print(f"load average at end {load}")
 
