@@ -305,13 +305,23 @@ class GitHubStandIn:
             return _error(404, "Not Found")
         return web.json_response(issue.json(self.url))
 
-    async def _update_issue(self, request: web.Request) -> web.Response:
+    async def _issue_and_body(
+        self, request: web.Request
+    ) -> tuple[Issue, dict[str, Any]] | web.Response:
+        """The issue the path names and the request's JSON body, else GitHub's refusal."""
         issue = self._issue(request)
         if issue is None:
             return _error(404, "Not Found")
         body = await self._json(request)
         if isinstance(body, web.Response):
             return body
+        return issue, body
+
+    async def _update_issue(self, request: web.Request) -> web.Response:
+        found = await self._issue_and_body(request)
+        if isinstance(found, web.Response):
+            return found
+        issue, body = found
         wrong = _wrong_type(body, ("title", "body", "state", "state_reason"), ("labels",))
         if wrong:
             return _error(422, wrong)
@@ -327,12 +337,10 @@ class GitHubStandIn:
         return web.json_response(issue.json(self.url))
 
     async def _create_comment(self, request: web.Request) -> web.Response:
-        issue = self._issue(request)
-        if issue is None:
-            return _error(404, "Not Found")
-        body = await self._json(request)
-        if isinstance(body, web.Response):
-            return body
+        found = await self._issue_and_body(request)
+        if isinstance(found, web.Response):
+            return found
+        issue, body = found
         wrong = _wrong_type(body, ("body",), ())
         if wrong:
             return _error(422, wrong)

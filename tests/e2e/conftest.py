@@ -38,6 +38,17 @@ def sevbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes
         )
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate (then kill) a process we started."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
     """A small JSON HTTP client; returns (status, parsed body)."""
     data = None if body is None else json.dumps(body).encode()

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import free_port, http, sevbot, transcript, wait_healthy
+from tests.e2e.conftest import free_port, http, sevbot, stop, transcript, wait_healthy
 from tests.e2e.conftest import until as poll
 
 ALERT_TOKEN = "am-webhook-token"
@@ -70,17 +70,6 @@ def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     """A process whose output goes to `log`."""
     with log.open("ab") as out:
         return subprocess.Popen(args, stdout=out, stderr=out)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate (then kill) a process we started."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from adapters.stores.codec import dump_time, load_time
-from tests.e2e.conftest import free_port, sevbot, transcript, until, wait_healthy
+from tests.e2e.conftest import free_port, sevbot, stop, transcript, until, wait_healthy
 from tests.github_deliveries import SECRET, deliver, dependabot_alert
 from tests.github_standin import TOKEN, GitHubStandIn, standin_in_thread
 
@@ -74,12 +74,7 @@ class Bot:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop(self.process)
             self.process = None
 
     def owed(self, job: str) -> None:

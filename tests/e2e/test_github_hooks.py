@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import free_port, sevbot, transcript, until, wait_healthy
+from tests.e2e.conftest import free_port, sevbot, stop, transcript, until, wait_healthy
 from tests.github_deliveries import SECRET, deliver, dependabot_alert, workflow_run
 
 MAINTAINERS = ["console:ana", "console:li", "console:sam"]
@@ -76,12 +76,7 @@ severities = { critical = "sev0", high = "sev1", ci_failure = "sev2", medium = "
         wait_healthy(port, process, tmp_path)
         yield Bot(tmp=tmp_path, port=port)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_a_failing_workflow_pages_and_its_next_success_resolves_it(bot: Bot) -> None:

@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import cli, free_port, http, sevbot, transcript, until, wait_healthy
+from tests.e2e.conftest import (
+    cli,
+    free_port,
+    http,
+    sevbot,
+    stop,
+    transcript,
+    until,
+    wait_healthy,
+)
 from tests.github_deliveries import SECRET, deliver, repository
 from tests.github_standin import TOKEN, GitHubStandIn, standin_in_thread
 
@@ -86,12 +95,7 @@ repository = "{REPO}"
             wait_healthy(port, process, tmp_path)
             yield Bot(tmp=tmp_path, port=port, github=github)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except Exception:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def test_an_external_update_opens_the_issue_once_and_the_resolution_closes_it(bot: Bot) -> None:
