@@ -43,7 +43,7 @@ from slack_ack import (
     created_channel,
     free_port,
     load_average,
-    nearest_rank,
+    percentiles,
     serve_standin,
     wait_healthy,
 )
@@ -144,15 +144,7 @@ async def one_start(
 
 def summary(label: str, samples: list[float]) -> str:
     """p50/p95/max in milliseconds (nearest rank)."""
-    ordered = sorted(s * 1000 for s in samples)
-
-    def at(q: float) -> float:
-        return nearest_rank(ordered, q)
-
-    return (
-        f"  {label:<36} p50 {at(0.5):7.2f}  p95 {at(0.95):7.2f}  max {ordered[-1]:7.2f} ms"
-        f"  (n={len(ordered)})"
-    )
+    return f"  {label:<36} {percentiles(samples, (50, 95))}"
 
 
 def report(kind: str, label: str, samples: list[tuple[float, float]]) -> None:

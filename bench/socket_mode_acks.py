@@ -45,7 +45,7 @@ from slack_ack import (
     drained,
     free_port,
     load_average,
-    nearest_rank,
+    percentiles,
     wait_healthy,
 )
 
@@ -153,15 +153,7 @@ def start_server(
 
 def report(label: str, samples: list[float]) -> None:
     """p50/p95/p99/max in milliseconds (nearest rank)."""
-    ordered = sorted(s * 1000 for s in samples)
-
-    def at(q: float) -> float:
-        return nearest_rank(ordered, q)
-
-    print(
-        f"{label:<36} p50 {at(0.5):6.2f}  p95 {at(0.95):6.2f}  p99 {at(0.99):6.2f}  "
-        f"max {ordered[-1]:6.2f} ms  (n={len(ordered)})"
-    )
+    print(f"{label:<36} {percentiles(samples)}")
 
 
 async def measure(
