@@ -75,7 +75,7 @@ class HealthCheck:
         try:
             async with asyncio.timeout(PROBE_TIMEOUT):
                 backlog = await self._store.outbox_backlog()
-                await self._write_probe()
+                wrote = await self._write_probe()
         except TimeoutError as error:
             self._health.failed(HEALTH_CHECK, error, started=started)
             return Verdict(
@@ -84,20 +84,22 @@ class HealthCheck:
         except Exception as error:  # whatever the store raised: the check says why
             self._health.failed(HEALTH_CHECK, error, started=started)
             return Verdict("store unavailable", describe(error))
-        self._health.recovered(HEALTH_CHECK)
+        # A reused answer proves nothing about the store now: it ends no outage.
+        self._health.recovered(HEALTH_CHECK, wrote=wrote)
         trouble = self._health.trouble(self._limit)
         if trouble is not None:
             return Verdict("failing", trouble, backlog)
         return Verdict("ok", None, backlog)
 
-    async def _write_probe(self) -> None:
-        """Write the probe's row, or reuse the answer of a write less than a second old."""
+    async def _write_probe(self) -> bool:
+        """Write the probe's row, or reuse the answer of a write less than a second old.
+        Returns whether this call wrote (False: it reused an earlier good answer)."""
         async with self._lock:
             now = self._clock.now()
             if self._probed_at is not None and timedelta(0) <= now - self._probed_at < PROBE_EVERY:
                 if self._probe_error is not None:
                     raise self._probe_error
-                return
+                return False
             self._probed_at = now
             try:
                 async with self._store.transaction() as uow:
@@ -106,6 +108,7 @@ class HealthCheck:
                 self._probe_error = error
                 raise
             self._probe_error = None
+            return True
 
 
 async def expire_probe(uow: UnitOfWork, name: str, due: datetime, now: datetime) -> None:

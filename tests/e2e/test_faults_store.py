@@ -372,7 +372,8 @@ def test_full_disk_makes_healthz_503_with_the_reason_then_200(tmp_path: Path) ->
     )
     assert code == 0
     assert figures["tracebacks"] == 0
-    assert len(errors) == figures["starts"] == figures["clears"] == 2, errors
+    faults = [line for line in lines if FAULT_START in line or FAULT_CLEARED in line]
+    assert len(errors) == figures["starts"] == figures["clears"] == 2, "\n".join(faults)
 
 
 def chattr(flag: str, *paths: Path) -> subprocess.CompletedProcess[str]:

@@ -507,6 +507,40 @@ async def test_healthz_says_503_with_the_reason_while_the_store_fails_then_200(
         await client.close()
 
 
+async def test_a_reused_good_probe_does_not_end_an_outage(
+    app: App, faulty: FaultyStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A check within a second of a good write reuses that answer: it proves nothing about
+    the store now, so an outage that began meanwhile goes on until a real write succeeds
+    (CI saw a full disk "cleared" 0.2 s after it began, then "begin" again)."""
+    client: TestClient[object, object] = TestClient(TestServer(app.web))
+    await client.start_server()
+    caplog.set_level(logging.INFO, logger="bot.faults")
+    loop = asyncio.create_task(app.scheduler.run())
+    try:
+        await until(lambda: app.scheduler.running, "the scheduler runs")
+        assert (await client.get("/healthz")).status == 200  # a good write now
+        app.store_health.failed(DISPATCHER, fault())  # the disk fills meanwhile
+        app.store_health.recovered(DISPATCHER, wrote=False)  # a round that found nothing
+        assert (await client.get("/healthz")).status == 200, "the good answer, reused"
+        assert fault_lines(caplog) == (
+            [
+                f"store fault (dispatcher): {WHERE}: connection lost; "
+                "retrying with backoff, quietly until it clears"
+            ],
+            [],
+        )
+        clock.advance(seconds=2)
+        assert (await client.get("/healthz")).status == 200  # a real write: the outage ends
+        starts, clears = fault_lines(caplog)
+        assert len(starts) == 1
+        assert len(clears) == 1
+    finally:
+        app.scheduler.stop()
+        await loop
+        await client.close()
+
+
 async def test_healthz_says_503_when_a_loop_has_failed_too_long(
     app: App, faulty: FaultyStore, clock: FakeClock
 ) -> None:
