@@ -42,7 +42,7 @@ from bot.bootstrap import open_store
 from incidents.model import EntryKind, Incident
 from incidents.ports import OutboxItem
 from tests.contract.backends import HINT, missing
-from tests.e2e.conftest import ROOT, free_port, http, sevbot, transcript, wait_healthy
+from tests.e2e.conftest import ROOT, free_port, http, sevbot, transcript, until, wait_healthy
 
 pytestmark = pytest.mark.e2e
 ROUNDS = 5
@@ -528,8 +528,15 @@ def test_start_up_waits_for_a_database_that_comes_up_late(tmp_path: Path) -> Non
             "SEVBOT_LOG_LEVEL": "WARNING",
         }
         process = sevbot("run", env=env, cwd=tmp_path)
+        log = tmp_path / "sevbot.log"
         try:
-            time.sleep(1.5)
+            # The database comes up once `run` has said it waits (a loaded machine can take
+            # longer than any fixed pause to get that far), and a moment more.
+            until(
+                "run to say it waits for the database",
+                lambda: log.exists() and "waiting for the database" in log.read_text("utf-8"),
+            )
+            time.sleep(0.5)
             assert process.poll() is None, "run should wait for the database, not exit"
             opened = time.monotonic()
             forwarder.open()
@@ -538,7 +545,7 @@ def test_start_up_waits_for_a_database_that_comes_up_late(tmp_path: Path) -> Non
         finally:
             process.terminate()
             process.wait(timeout=15)
-    lines = log_lines(tmp_path / "sevbot.log")
+    lines = log_lines(log)
     waiting = [line for line in lines if "waiting for the database" in line]
     print(
         f"\n(c) late database: healthy {ready_after:.2f} s after it came up; {len(waiting)} waiting lines"
