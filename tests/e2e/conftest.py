@@ -38,12 +38,12 @@ def sevbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes
         )
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate (then kill) a process we started."""
+def stop(process: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    """Terminate (then, after `seconds`, kill) a process we started."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -33,7 +33,7 @@ from incidents.ports import OutboxItem
 from tests.adapters.slack import requests as r
 from tests.adapters.slack.standin import BOT_TOKEN, SlackStandIn
 from tests.contract.backends import HINT, missing
-from tests.e2e.conftest import free_port, sevbot
+from tests.e2e.conftest import free_port, sevbot, stop
 
 pytestmark = pytest.mark.e2e
 STORM = 30.0  # seconds of 429s, as the issue's acceptance asks
@@ -172,17 +172,6 @@ async def outbox(database_url: str) -> list[OutboxItem]:
         await store.close()
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, and make sure it is gone."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 async def test_thirty_seconds_of_429s_delay_every_message_but_lose_and_double_none(
     tmp_path: Path, standin: StallingStandIn
 ) -> None:
@@ -218,7 +207,7 @@ async def test_thirty_seconds_of_429s_delay_every_message_but_lose_and_double_no
             drain = time.monotonic() - calm
         items = await outbox(url)
     finally:
-        stop(process)
+        stop(process, 15)
 
     posts = posted_ids(standin)
     delivered = {item.id for item in items if item.delivered_at}
@@ -283,7 +272,7 @@ async def test_after_sigkill_the_next_message_goes_out_within_five_seconds_of_th
             await until(second_posted, "the second update after the restart", 30)
             recovery = time.monotonic() - restarted
     finally:
-        stop(process)
+        stop(process, 15)
 
     store = database_url.split(":", 1)[0]
     print(f"\nSIGKILL mid-post ({store}): next message delivered {recovery:.2f} s after restart")

@@ -531,12 +531,11 @@ def test_start_up_waits_for_a_database_that_comes_up_late(tmp_path: Path) -> Non
         log = tmp_path / "sevbot.log"
         try:
             # The database comes up once `run` has said it waits (a loaded machine can take
-            # longer than any fixed pause to get that far), and a moment more.
+            # longer than any fixed pause to get that far).
             until(
                 "run to say it waits for the database",
                 lambda: log.exists() and "waiting for the database" in log.read_text("utf-8"),
             )
-            time.sleep(0.5)
             assert process.poll() is None, "run should wait for the database, not exit"
             opened = time.monotonic()
             forwarder.open()
