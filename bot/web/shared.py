@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,14 +27,11 @@ class Web:
     make_templates: Callable[[], jinja2.Environment]
     signer: Signer | None
     limiter: FailureLimiter
-    _templates: jinja2.Environment | None = field(default=None, init=False)
 
-    @property
+    @functools.cached_property
     def templates(self) -> jinja2.Environment:
         """The templates' environment, made once."""
-        if self._templates is None:
-            self._templates = self.make_templates()
-        return self._templates
+        return self.make_templates()
 
     def render(self, name: str, now: datetime, **context: Any) -> str:
         """Render a template with the shared helpers and page settings."""
