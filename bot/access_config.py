@@ -4,9 +4,9 @@ named API tokens with their verbs. The rules that use them are `incidents.access
 from __future__ import annotations
 
 import os
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
-
+from bot.settings_model import BaseModel, Field, field_validator
 from incidents.access import DEFAULT_API_VERBS, Verb, is_group
 from incidents.people import Person
 
@@ -33,7 +33,7 @@ def _principal(text: str) -> str:
 class AccessSettings(BaseModel):
     """`[access]`: admins, and who may declare incidents (unset: everyone)."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     admins: list[str] = Field(default_factory=list)
     declare: list[str] | None = None
@@ -47,7 +47,7 @@ class AccessSettings(BaseModel):
 class ApiClientSettings(BaseModel):
     """`[[api_client]]`: a named API token (kept in the environment) and the verbs it may use."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     token_env: str

@@ -36,11 +36,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import Literal
-
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from typing import Any, ClassVar, Literal
 
 from bot.durations import parse_duration
+from bot.settings_model import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from incidents.alerts.github import (
     DEFAULT_LEVELS,
     LEVELS,
@@ -109,7 +108,7 @@ class AlertSourceSettings(BaseModel):
     Grafana) or `/hooks/events` (the Events API shape) with its own token, or GitHub posting
     signed deliveries to `/hooks/github` (`kind = "github"`, `secret_env`, `branches`)."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     kind: Literal["alertmanager", "events", "github"] = "alertmanager"
@@ -228,7 +227,7 @@ class AlertSourceSettings(BaseModel):
 class HeartbeatSettings(BaseModel):
     """One `[[heartbeat]]`: a dead man's switch pinging `/hooks/heartbeat/<name>`."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     token_env: str

@@ -7,25 +7,7 @@ import ipaddress
 import re
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Annotated, Any
-
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    Field,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from typing import Annotated, Any, ClassVar
 
 from bot.access_config import AccessSettings, ApiClientSettings
 from bot.alerts_config import (
@@ -43,6 +25,18 @@ from bot.people_config import (
     check_default_platform,
     directory_of,
     resolve_people,
+)
+from bot.settings_model import (
+    AliasChoices,
+    BaseModel,
+    BaseSettings,
+    Field,
+    NoDecode,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
 from bot.status_config import StatusPageSettings
 from incidents.access import Access, Verb
@@ -108,7 +102,7 @@ def _duration(value: Any) -> timedelta:
 class PolicySettings(BaseModel):
     """Overrides of the response policy; anything left out keeps its documented default."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     response_targets: dict[str, str] = Field(default_factory=dict)
     phase_windows: dict[str, str] = Field(default_factory=dict)
@@ -235,9 +229,11 @@ def _step(text: str) -> EscalationStep:
 class Settings(BaseSettings):
     """Everything sevbot reads at start-up. Environment variables win over `sevbot.toml`."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SEVBOT_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
-    )
+    model_config: ClassVar[dict[str, Any]] = {
+        "env_prefix": "SEVBOT_",
+        "env_nested_delimiter": "__",
+        "extra": "ignore",
+    }
 
     database_url: str = "sqlite:///sevbot.db"
     status_interval: timedelta = timedelta(minutes=30)
@@ -377,21 +373,13 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Init arguments, then the environment, then the TOML file: the one SEVBOT_CONFIG
-        names, else ./sevbot.toml."""
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = find_config().path
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
+    def file_values(cls) -> dict[str, Any]:
+        """The TOML file's values: the one SEVBOT_CONFIG names, else ./sevbot.toml (none when
+        there is no such file; `load_settings` says so)."""
+        found = find_config()
+        if found.path is None or not found.path.is_file():
+            return {}
+        return read_config(found)
 
     @field_validator("api_client")
     @classmethod

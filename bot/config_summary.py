@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import SecretStr
-
 from bot.config import IPNetwork, Settings
 from bot.durations import format_duration
+from bot.settings_model import SecretStr
 from incidents.policy import Policy
 
 MASK = "********"

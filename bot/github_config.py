@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, field_validator, model_validator
-
+from bot.settings_model import BaseModel, Field, field_validator, model_validator
 from incidents.errors import DomainError
 from incidents.severity import Severity, parse_severity
 
@@ -32,16 +31,16 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$
 class GitHubSettings(BaseModel):
     """`[github]`: where sevbot writes on GitHub, and with which token."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     api_url: str = "https://api.github.com"
     token_env: str = "SEVBOT_GITHUB_TOKEN"
     repository: str
     public_updates: Literal["issue", "discussion", "off"] = "issue"
     discussion_category: str | None = None
-    action_items_as_issues: list[str] = []
-    handoff_issue_labels: list[str] = ["P0", "P1"]
-    handoff_pr_labels: list[str] = ["urgent"]
+    action_items_as_issues: list[str] = Field(default_factory=list)
+    handoff_issue_labels: list[str] = Field(default_factory=lambda: ["P0", "P1"])
+    handoff_pr_labels: list[str] = Field(default_factory=lambda: ["urgent"])
 
     @field_validator("api_url")
     @classmethod

@@ -25,10 +25,9 @@ checked, so the rest of sevbot compares identities and never names.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
-
+from bot.settings_model import BaseModel, Field, ValidationError, field_validator
 from incidents.directory import PeopleDirectory, PersonEntry
 from incidents.people import Person
 
@@ -42,7 +41,7 @@ _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$
 class PersonSettings(BaseModel):
     """One `[[person]]` table: a name and the person's identities on each platform."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     slack: str | None = None
@@ -140,7 +139,7 @@ class PersonSettings(BaseModel):
 class MirrorSettings(BaseModel):
     """`[mirror]`: every incident lives on these platforms, one channel on each."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     platforms: list[str] = Field(default_factory=list)
     relay_messages: bool = False

@@ -3,8 +3,9 @@ components and the title shown until someone publishes one."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from typing import Any, ClassVar
 
+from bot.settings_model import BaseModel, Field, field_validator
 from incidents.components import DEFAULT_PUBLIC_TITLE, StatusPagePolicy
 from incidents.errors import DomainError
 from incidents.severity import Severity, parse_severity
@@ -24,7 +25,7 @@ class StatusPageSettings(BaseModel):
     """The public status page: its name, logo text, display zone, which severities show, its
     components (in page order) and the neutral title of an incident nobody titled publicly."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     title: str = "Service status"
     logo_text: str = "Status"

@@ -21,11 +21,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from typing import Any, ClassVar, TypeVar
 
 from bot.durations import parse_duration
+from bot.settings_model import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from incidents.errors import DomainError
 from incidents.oncall.rotation import (
     DAY,
@@ -43,7 +49,7 @@ T = TypeVar("T")
 
 
 def _domain(call: Callable[..., T], *args: Any) -> T:
-    """Run a core parser, turning its error into the ValueError pydantic reports."""
+    """Run a core parser, turning its error into the ValueError a validator raises (reported as the setting's problem)."""
     try:
         return call(*args)
     except DomainError as error:
@@ -53,7 +59,7 @@ def _domain(call: Callable[..., T], *args: Any) -> T:
 class RotationSettings(BaseModel):
     """One `[[rotation]]` table."""
 
-    model_config = {"extra": "forbid"}
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     members: list[str] = Field(min_length=1)

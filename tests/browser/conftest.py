@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from tests.fakes import RecordingChat
 
 CHROMIUM = os.environ.get("SEVBOT_CHROMIUM", "/usr/bin/chromium")

@@ -78,3 +78,5 @@ def test_a_slack_only_deployment_imports_no_discord_socket_mode_or_alerts(tmp_pa
     assert "aiohttp.web" in modules
     assert among(modules, ("discord", "adapters.discord", "bot.alerts")) == []
     assert "slack_bolt.adapter.socket_mode" not in modules
+    # The settings are checked without pydantic (about 10 MiB, issue 20): bot/settings_model.py.
+    assert among(modules, ("pydantic", "pydantic_core", "pydantic_settings")) == []

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from incidents.model import OnCall
 from incidents.severity import Severity
 from tests.fakes import RecordingChat

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.config_file import find_config
 from bot.config_summary import effective_toml, masked_url, summary_line
 from bot.preflight import start_up_problem
+from bot.settings_model import BaseModel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "sevbot.example.toml"
@@ -131,7 +131,7 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path: Path, text: str, says: str) 
 
 
 def test_keys_are_read_by_name_and_by_alias_whatever_their_case(tmp_path: Path) -> None:
-    """`PORT`, `port` and `Slack_Bot_Token` are settings (as pydantic reads them)."""
+    """`PORT`, `port` and `Slack_Bot_Token` are settings (names are read without regard to case)."""
     (tmp_path / "sevbot.toml").write_text('PORT = 9001\nSlack_Bot_Token = "x"\n')
     settings = load_settings()
     assert settings.port == 9001

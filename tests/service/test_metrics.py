@@ -9,7 +9,7 @@ import prometheus_client
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import SecretStr
+from bot.settings_model import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock

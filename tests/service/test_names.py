@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.names import NameBook
+from bot.settings_model import SecretStr
 from incidents.messages import Mention
 from incidents.people import Person
 from tests.fakes import RecordingChat

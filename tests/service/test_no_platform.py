@@ -3,10 +3,9 @@ a scenario file; with a platform it says nothing of the kind."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
 from bot.config import Settings
 from bot.no_platform import no_platform_hints
+from bot.settings_model import SecretStr
 
 
 def test_three_lines_name_the_console_the_api_and_a_scenario() -> None:

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.preflight import start_up_problem
+from bot.settings_model import SecretStr
 
 ANA = '[[person]]\nname = "Ana Lima"\nslack = "U01ANA"\ndiscord = 234567890123456789\n'
 ROTATION = (

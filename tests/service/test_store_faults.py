@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from adapters.stores.sqlite import SqliteStore
 from bot.bootstrap import App, build_app
@@ -31,6 +30,7 @@ from bot.faults import (
     StoreHealth,
     backoff,
 )
+from bot.settings_model import SecretStr
 from bot.startup import wait_for_store
 from incidents.ports import StoreUnavailable
 from tests.fakes import RecordingChat

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runner import web_runner
+from bot.settings_model import SecretStr
 from bot.web.auth import FailureLimiter, client_address
 from tests.e2e.conftest import cli
 from tests.fakes import RecordingChat

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from adapters.slack import SlackAdapter
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from tests.adapters.discord.conftest import discord, discord_app, start_adapter
 from tests.adapters.discord.standin import StandIn
 from tests.adapters.slack import requests as r

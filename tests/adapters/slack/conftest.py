@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
 from adapters.slack import SlackAdapter
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from incidents.model import OnCall
 from incidents.severity import Severity
 from tests.adapters.slack import requests as r

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from adapters.slack import SlackAdapter
 from adapters.slack.recorded import INCIDENT, Recorded
@@ -19,6 +18,7 @@ from bot.bootstrap import App, build_app
 from bot.chat import CommandBus, Outcome
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from incidents.ports import InboxEntry
 from tests.adapters.slack.conftest import MARIA, SAM, T0, Slack, maintainers, running_slack
 from tests.adapters.slack.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn

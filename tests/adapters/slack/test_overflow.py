@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
-
+from bot.settings_model import SecretStr
 from incidents.messages import Audience, Message, MessageKind
 from incidents.ports import OutboxItem
 from tests.adapters.slack.conftest import SAM, Slack, running_slack, slack_settings

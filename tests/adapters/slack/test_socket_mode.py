@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from adapters.slack import SlackAdapter
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from incidents.ports import InboxEntry
 from tests.adapters.slack.conftest import MARIA, T0, maintainers
 from tests.adapters.slack.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn
