@@ -1,22 +1,22 @@
 """Prometheus metrics: counters fed by the event stream, gauges read from the store per scrape.
 
-Each App gets its own CollectorRegistry (nothing global, nothing at import time). Counters and
+Each App gets its own counters (nothing global, nothing at import time). Counters and
 histograms count what this process saw (Prometheus adds up the replicas); the gauges describe
-the shared store and so read the same on every replica.
+the shared store and so read the same on every replica. `bot.exposition` writes the text format
+(prometheus_client is a test dependency only: the tests parse with it, and a real Prometheus
+scrapes in tests/e2e).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
+from bot import exposition
+from bot.exposition import Counter, Histogram
 from bot.settings_model import SecretStr
 from incidents.events import (
     Event,
@@ -31,7 +31,7 @@ from incidents.ports import Store
 from incidents.severity import Severity
 from incidents.timers import TimerKind
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+CONTENT_TYPE = exposition.CONTENT_TYPE
 
 # Seconds: 1 min … 3 days, covering SEV-0's 15-minute target up to SEV-3's business day.
 DURATION_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200)
@@ -57,52 +57,54 @@ class StoreSnapshot:
     open_action_items: int = 0
 
 
-class _StoreCollector(Collector):
-    """Yields the gauges of the latest snapshot, and the dispatcher's failure count."""
+class _StoreGauges:
+    """The gauges of the latest snapshot, and the dispatcher's failure counts."""
 
     def __init__(self) -> None:
         self.snapshot = StoreSnapshot()
         self.failures = 0  # counted by `Metrics.delivery_failed`
         self.rate_limited = 0  # counted by `Metrics.delivery_rate_limited`
 
-    def collect(self) -> Iterator[Metric]:
+    def families(self) -> Iterator[Iterable[str]]:
         """The gauges, every label combination present (zero when none)."""
-        incidents = GaugeMetricFamily(
+        open_incidents = self.snapshot.open_incidents
+        yield exposition.gauge(
             "sevbot_open_incidents",
             "Incidents not closed yet, by severity and phase.",
-            labels=["severity", "phase"],
+            (
+                (
+                    (("severity", severity.token), ("phase", phase.value)),
+                    open_incidents.get((severity, phase), 0),
+                )
+                for severity in Severity
+                for phase in Phase
+                if phase is not Phase.CLOSED
+            ),
         )
-        for severity in Severity:
-            for phase in Phase:
-                if phase is Phase.CLOSED:
-                    continue
-                count = self.snapshot.open_incidents.get((severity, phase), 0)
-                incidents.add_metric([severity.token, phase.value], count)
-        yield incidents
-        yield GaugeMetricFamily(
+        yield exposition.gauge(
             "sevbot_outbox_backlog",
             "Outbox messages waiting to be delivered.",
-            value=self.snapshot.outbox.get("pending", 0),
+            [((), self.snapshot.outbox.get("pending", 0))],
         )
-        yield GaugeMetricFamily(
+        yield exposition.gauge(
             "sevbot_outbox_dead",
             "Outbox messages given up on after failing (see `sevbot outbox`).",
-            value=self.snapshot.outbox.get("dead", 0),
+            [((), self.snapshot.outbox.get("dead", 0))],
         )
-        yield GaugeMetricFamily(
+        yield exposition.gauge(
             "sevbot_open_action_items",
             "Action items not done yet, across every incident.",
-            value=self.snapshot.open_action_items,
+            [((), self.snapshot.open_action_items)],
         )
-        yield CounterMetricFamily(
+        yield exposition.counter(
             "sevbot_delivery_failures",
             "Failed delivery attempts by this process (each retry counts; not rate limits).",
-            value=self.failures,
+            self.failures,
         )
-        yield CounterMetricFamily(
+        yield exposition.counter(
             "sevbot_delivery_rate_limited",
             "Delivery attempts a platform answered with a rate limit (they wait, not fail).",
-            value=self.rate_limited,
+            self.rate_limited,
         )
 
 
@@ -111,38 +113,32 @@ class Metrics:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self.registry = CollectorRegistry(auto_describe=True)
         self.incidents_opened = Counter(
             "sevbot_incidents_opened",
             "Incidents declared, by severity at declaration.",
             ["severity"],
-            registry=self.registry,
         )
         self.time_to_acknowledge = Histogram(
             "sevbot_time_to_acknowledge_seconds",
             "From declaration to acknowledgement, by severity when acknowledged.",
             ["severity"],
             buckets=DURATION_BUCKETS,
-            registry=self.registry,
         )
         self.time_to_resolve = Histogram(
             "sevbot_time_to_resolve_seconds",
             "From declaration to resolution, by severity when resolved.",
             ["severity"],
             buckets=DURATION_BUCKETS,
-            registry=self.registry,
         )
         self.reminders_sent = Counter(
             "sevbot_reminders_sent",
             "Reminders sent: status, external_update, review, review_due, action_items.",
             ["kind"],
-            registry=self.registry,
         )
         self.breaches = Counter(
             "sevbot_breaches",
             "Targets missed: response, review, or a phase window (by phase name).",
             ["target"],
-            registry=self.registry,
         )
         for severity in Severity:
             self.incidents_opened.labels(severity=severity.token)
@@ -152,8 +148,7 @@ class Metrics:
             self.reminders_sent.labels(kind=kind)
         for target in ("response", "review", *(p.value for p in Phase if p is not Phase.CLOSED)):
             self.breaches.labels(target=target)
-        self._gauges = _StoreCollector()
-        self.registry.register(self._gauges)
+        self._gauges = _StoreGauges()
 
     def delivery_failed(self) -> None:
         """Count one failed delivery attempt (the dispatcher calls this)."""
@@ -208,7 +203,14 @@ class Metrics:
     async def exposition(self) -> bytes:
         """The Prometheus text format, with the store's gauges read just now."""
         await self.refresh()
-        return generate_latest(self.registry)
+        kept: tuple[Counter | Histogram, ...] = (
+            self.incidents_opened,
+            self.time_to_acknowledge,
+            self.time_to_resolve,
+            self.reminders_sent,
+            self.breaches,
+        )
+        return exposition.render([*(m.lines() for m in kept), *self._gauges.families()])
 
 
 MetricsView = Callable[[web.Request], Awaitable[web.Response]]

@@ -49,7 +49,7 @@ T = TypeVar("T")
 
 
 def _domain(call: Callable[..., T], *args: Any) -> T:
-    """Run a core parser, turning its error into the ValueError a validator raises (reported as the setting's problem)."""
+    """Run a core parser, its error becoming the ValueError that names the setting."""
     try:
         return call(*args)
     except DomainError as error:

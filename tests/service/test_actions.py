@@ -129,9 +129,7 @@ async def test_owners_get_one_dm_a_week_until_done(
     assert "You have 1 open action item:" in only.plain_text()
     assert "Retry the export upload" in only.plain_text()
     assert app.metrics is not None
-    sent = app.metrics.registry.get_sample_value(
-        "sevbot_reminders_sent_total", {"kind": "action_items"}
-    )
+    sent = app.metrics.reminders_sent.value(kind="action_items")
     assert sent == 3
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import prometheus_client
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
-from bot.settings_model import SecretStr
 
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.settings_model import SecretStr
 from incidents.ports import DeliveryError
 from tests.fakes import RecordingChat
 from tests.service.conftest import maintainers, say, tick
@@ -196,7 +195,7 @@ async def scrape_text(client: Client, **params: str) -> str:
 async def test_each_app_has_its_own_registry(
     tmp_path: Path, clock: FakeClock, chat: RecordingChat
 ) -> None:
-    """Two apps count separately, and nothing lands in prometheus-client's global registry."""
+    """Two apps count separately (each App's counters are its own, nothing global)."""
     apps = [
         await build_app(Settings(database_url=f"sqlite:///{tmp_path}/{n}.db"), clock=clock)
         for n in ("a", "b")
@@ -206,19 +205,25 @@ async def test_each_app_has_its_own_registry(
             "/incident open sev2 One", actor="console:a", platform="console"
         )
         counts = [
-            app.metrics.registry.get_sample_value(
-                "sevbot_incidents_opened_total", {"severity": "sev2"}
-            )
+            app.metrics.incidents_opened.value(severity="sev2")
             for app in apps
             if app.metrics is not None
         ]
         assert counts == [1, 0]
-        global_names = {
-            sample.name
-            for family in prometheus_client.REGISTRY.collect()
-            for sample in family.samples
-        }
-        assert not any(name.startswith("sevbot_") for name in global_names)
+        for app, count in zip(apps, (1, 0), strict=True):
+            assert app.metrics is not None
+            families = {
+                family.name: family
+                for family in text_string_to_metric_families(
+                    (await app.metrics.exposition()).decode()
+                )
+            }
+            (sample,) = [
+                s
+                for s in families["sevbot_incidents_opened"].samples
+                if s.labels == {"severity": "sev2"}
+            ]
+            assert sample.value == count
     finally:
         for app in apps:
             await app.close()
