@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.clock import SystemClock
-from bot.report import parse_since
+from bot.durations import parse_since
 from incidents.access import Access, AuditEntry
 from incidents.ports import Clock, Store
 from incidents.timefmt import clock_text

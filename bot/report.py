@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.durations import parse_duration
 from incidents.model import Incident
 from incidents.policy import Policy
 from incidents.ports import Store
@@ -28,7 +26,6 @@ from incidents.timefmt import duration_text, stamp
 from incidents.timers import review_due_at
 
 FORMATS = ("table", "csv", "json")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,24 +59,6 @@ class Report:
     severities: tuple[Figures, ...]
     total: Figures
     open_action_items_all: int  # across every incident, whenever declared
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """`30d`, `2w`, `12h` before now, or a UTC date `2026-11-01` / ISO time; ValueError if not."""
-    text = text.strip()
-    if _DATE.match(text):
-        return datetime.combine(datetime.fromisoformat(text).date(), time(0), tzinfo=UTC)
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"`{text}` is neither a duration like 30d, 2w or 12h nor a date like 2026-11-01"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _mean(values: list[float]) -> float | None:

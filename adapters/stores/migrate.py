@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
+from pathlib import Path
 
 
 class SchemaTooNew(RuntimeError):
@@ -21,7 +21,9 @@ class SchemaTooNew(RuntimeError):
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
     """(version, name, sql) for every migration of `dialect` ("sqlite" or "postgres"), in order."""
-    folder = resources.files("adapters.stores.migrations").joinpath(dialect)
+    # Beside this file, as package data; a plain path (importlib.resources would import
+    # zipfile and its readers, about 0.3 MiB, to read files that are never in a zip).
+    folder = Path(__file__).parent / "migrations" / dialect
     found = []
     for entry in folder.iterdir():
         match = re.match(r"^(\d+)_(.+)\.sql$", entry.name)

@@ -9,8 +9,9 @@ from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.durations import parse_since
 from bot.names import names_in
-from bot.report import build_report, parse_since, render
+from bot.report import build_report, render
 from bot.review.markdown import (
     ReviewTemplateError,
     UnknownTimeZone,

@@ -11,7 +11,8 @@ import pytest
 
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from bot.report import build_report, parse_since
+from bot.durations import parse_since
+from bot.report import build_report
 from bot.review.cli import print_report
 from tests.service.conftest import T0, say
 
