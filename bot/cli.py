@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import logging
 import os
@@ -244,6 +243,8 @@ async def _audit(settings: Settings, *, since: str, fmt: str) -> int:
 
 def _operator() -> str:
     """Who runs the command line (for the audit log); `operator` when the system cannot say."""
+    import getpass  # the operator's verbs only: not loaded by `sevbot run`
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

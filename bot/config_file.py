@@ -4,7 +4,6 @@ names it rather than a default silently kept."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Collection
@@ -69,6 +68,8 @@ def check_keys(path: Path, document: dict[str, Any], known: Collection[str]) -> 
     for key in document:
         if key.lower() in names:
             continue
+        import difflib  # only for a mistake: not loaded at every start
+
         near = difflib.get_close_matches(key.lower(), sorted(names), n=1)
         hint = f"; did you mean `{near[0]}`?" if near else ""
         raise ConfigError(

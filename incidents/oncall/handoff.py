@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from statistics import median
 
 from incidents.messages import Audience, Mention, Message, MessageKind, Part, Tone, person
 from incidents.model import EntryKind, Incident
@@ -68,7 +67,7 @@ def last_shift_text(
         if i.acknowledged_at is not None
     ]
     if acks:
-        text += f"; median time to ack {duration_text(timedelta(seconds=median(acks)))}"
+        text += f"; median time to ack {duration_text(timedelta(seconds=_median(acks)))}"
     parts: list[Part] = [text + "."]
     for incident in declared[:MAX_LISTED]:
         took = (
@@ -223,3 +222,13 @@ def reminder_message(rotation: Rotation, shift: Shift, now: datetime) -> Message
 
 LATE_AFTER = timedelta(minutes=5)
 """A handoff posted this long after its time is marked late."""
+
+
+def _median(values: Sequence[float]) -> float:
+    """The middle value, or the mean of the two middle ones (as `statistics.median`, which
+    would import fractions and decimal, about 1 MiB, for this one line)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
