@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidents.messages import Audience
 from incidents.model import OnCall
-from incidents.oncall.handoff import belongs_to, handoff_messages, reminder_message
+from incidents.oncall.handoff import _median, belongs_to, handoff_messages, reminder_message
 from incidents.oncall.rotation import Rotation, base_shift, parse_handoff
 from incidents.oncall.text import moment_text, span_text
 from tests.unit.helpers import opened
@@ -94,3 +99,10 @@ def test_which_incidents_belong_to_a_rotation() -> None:
     assert not belongs_to(other, OSLO, default=True)
     assert belongs_to(unpaged, OSLO, default=True)
     assert not belongs_to(unpaged, OSLO, default=False)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=40))
+def test_the_median_time_to_ack_is_the_statistics_median(values: list[float]) -> None:
+    """The handoff's own median (not `statistics`, to keep its imports out of start-up)
+    agrees with `statistics.median`, for odd and even counts."""
+    assert _median(values) == pytest.approx(statistics.median(values))
