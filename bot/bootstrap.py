@@ -102,8 +102,7 @@ async def open_store(
 def store_where(url: str) -> str:
     """The store a database URL names, in words: `SQLite file /abs/sevbot.db` or `PostgreSQL
     at db:5432/sevbot` (never the credentials)."""
-    from adapters.stores.faults import postgres_where, sqlite_where
-    from adapters.stores.sqlite import sqlite_path
+    from adapters.stores.faults import postgres_where, sqlite_path, sqlite_where
 
     if url.startswith("sqlite:///"):
         return sqlite_where(sqlite_path(url))

@@ -14,12 +14,13 @@ from typing import Any
 import aiosqlite
 
 from adapters.stores.dialect import SQLITE, Connection, Row
-from adapters.stores.faults import NoDatabase, sqlite_faults, sqlite_where
+from adapters.stores.faults import NoDatabase, sqlite_path, sqlite_where
 from adapters.stores.migrate import SchemaTooNew, latest, migrations, split_statements
 from adapters.stores.run_lock import RunLock
 from adapters.stores.sql import SqlUnitOfWork
 from adapters.stores.sql_queries import SqlQueries
 from adapters.stores.sql_reads import Decoded, SqlReads
+from adapters.stores.sqlite_faults import sqlite_faults
 from adapters.stores.sqlite_inbox import BUSY_MS, Opener, SqliteInbox, inbox_path
 from incidents.ports import InboxEntry, OutboxItem, StoreUnavailable, TimerClaim
 
@@ -129,13 +130,6 @@ def _inbox_opener(path: str, where: str) -> Opener:
         return _Connection(db, where), db.close
 
     return open_inbox
-
-
-def sqlite_path(url: str) -> str:
-    """`sqlite:///sevbot.db` → `sevbot.db`; `sqlite:////abs/x.db` → `/abs/x.db`."""
-    if not url.startswith("sqlite:///"):
-        raise ValueError(f"not a SQLite URL: {url!r} (expected sqlite:///path/to/file.db)")
-    return url.removeprefix("sqlite:///") or ":memory:"
 
 
 class SqliteStore:

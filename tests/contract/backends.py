@@ -10,8 +10,9 @@ import aiosqlite
 import asyncpg
 import pytest
 
+from adapters.stores.faults import sqlite_path
 from adapters.stores.postgres import PostgresStore, numbered
-from adapters.stores.sqlite import SqliteStore, sqlite_path
+from adapters.stores.sqlite import SqliteStore
 
 AnyStore = SqliteStore | PostgresStore
 HINT = (
