@@ -51,6 +51,10 @@ def build_bolt_app(
     if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
         logger.addFilter(_TokenFromEnvironment())
     bolt = AsyncApp(
+        # Named, because without a name bolt calls inspect.stack() for its caller's file name,
+        # which reads the source of every frame up the stack into linecache (about 0.3 MiB,
+        # kept for the life of the process).
+        name="sevbot",
         client=client,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
