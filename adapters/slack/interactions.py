@@ -4,9 +4,11 @@ Every entry point here returns what to acknowledge with as soon as the command i
 the inbox (one small INSERT: acknowledged means durable, see `bot/inbox.py`); the slow part,
 the store transaction and any Web API call, is queued for a few worker tasks, and the inbox
 entry is marked done once the person has the answer. At start, `replay` queues what an
-earlier process acknowledged and did not finish. Both the HTTP fast path and slack-bolt's
-listeners (HTTP and Socket Mode) call these. Last, the name of whoever acted is asked for
-(`users.info`) when the one kept is missing or stale, so reviews and plain text show it.
+earlier process acknowledged and did not finish. Reads (`list`, `timeline`) are the exception:
+they change nothing, so they run at once and answer in the acknowledgement itself. Both the
+HTTP fast path and slack-bolt's listeners (HTTP and Socket Mode) call these. Last, the name
+of whoever acted is asked for (`users.info`) when the one kept is missing or stale, so reviews
+and plain text show it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ from incidents.messages import ALERT_BUTTONS, Button
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 WORKERS = 4  # background jobs at once (per process)
+# Reads answered in the acknowledgement itself when ready this soon (Slack waits 3 s for it).
+ANSWER_NOW_SECONDS = 1.0
+# What only reads the store: no inbox entry, answered now (see `SlackInbound._read_now`).
+ANSWERED_NOW = (c.ListIncidents, c.ShowTimeline)
 FAILED = (
     "Sorry, that did not go through on sevbot's side. `/incident timeline` shows what was "
     "recorded; try again in a moment."
@@ -129,6 +135,7 @@ class SlackInbound:
     ) -> None:
         self._service = commands
         self._names = names
+        self.answer_now = ANSWER_NOW_SECONDS  # a read's answer this soon goes in the ack
         self._overflow = overflow or Overflow(client=client)
         self._inbox = inbox
         self._groups = groups
@@ -311,6 +318,8 @@ class SlackInbound:
         plan = p.plan_incident_command(command.text)
         if isinstance(plan, p.Answer):
             return plan.payload
+        if isinstance(plan, p.Dispatch) and isinstance(plan.request, ANSWERED_NOW):
+            return await self._read_now(command, plan)
         if isinstance(plan, p.AskStatus):
             reply = self.replier(command.user_id, command.channel_id, command.response_url)
             context = p.ModalContext(
@@ -323,6 +332,47 @@ class SlackInbound:
             )
             return None
         return await self._accept(_recorded(command, INCIDENT), plan.ack)
+
+    async def _read_now(self, command: p.SlashCommand, plan: p.Dispatch) -> dict[str, Any] | None:
+        """`list` and `timeline` change nothing, so they are not written to the inbox: they run
+        now, and the answer is the acknowledgement itself when it is ready within
+        `answer_now` seconds (no response_url POST after). A slower one is acknowledged empty
+        and answers by response_url when done. A crash in between loses only that answer;
+        nothing was changed, and the person asks again."""
+        reply = self.replier(command.user_id, command.channel_id, command.response_url)
+        read = asyncio.ensure_future(self._read(plan, reply))
+        done, _ = await asyncio.wait({read}, timeout=self.answer_now)
+        if read in done:
+            self.spawn(self.learn_name(command.user_id), "name")
+            return read.result()
+        self.spawn(self._answer_late(read, reply), "read")
+        return None
+
+    async def _read(self, plan: p.Dispatch, reply: Replier) -> dict[str, Any] | None:
+        """The answer to a read, as a reply payload; a polite failure if it raised."""
+        try:
+            outcome = await self._service.handle(
+                plan.request,
+                actor=p.actor(reply.user_id),
+                platform=PLATFORM,
+                number=plan.incident,
+                channel_id=reply.channel_id,
+                groups=await self.groups_of(reply.user_id),
+            )
+            if outcome.reply is None:
+                return None
+            return await self._overflow.reply(outcome.reply, reply.user_id)
+        except Exception:
+            log.exception("reading %s for slack failed", type(plan.request).__name__)
+            return ephemeral(FAILED)
+
+    async def _answer_late(
+        self, read: asyncio.Future[dict[str, Any] | None], reply: Replier
+    ) -> None:
+        answer = await read
+        if answer is not None:
+            await reply.send(answer)
+        await self.learn_name(reply.user_id)
 
     async def _oncall(
         self, text: str, reply: Replier, key: str | None, *, replayed: bool = False

@@ -125,8 +125,7 @@ async def test_pins_from_either_side_land_once_in_the_timeline(both: Both) -> No
             ("Rollback done", f"discord:{both.discord.uid('sam')}"),
         ]
     )
-    await both.slack.command("timeline 1", user=SAM)
-    await both.settle()
-    [shown] = [t for t in both.slack.responses_to(SAM) if t.startswith("Timeline of #1")]
+    shown = (await both.slack.command("timeline 1", user=SAM)).text
+    assert shown.startswith("Timeline of #1")
     assert shown.count("Found it: the EU index rebuilds") == 1, shown
     assert shown.count("EU traffic shifted to US") == 1, shown

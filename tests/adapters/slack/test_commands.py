@@ -61,13 +61,17 @@ async def test_the_whole_command_language_works_in_the_incident_channel(slack: S
 
 
 async def test_queries_answer_ephemerally(slack: Slack) -> None:
-    """timeline and list reply to the asker only; help is answered in the ack itself."""
+    """timeline, list and help are answered to the asker only, in the ack itself: a read
+    writes no inbox entry and needs no response_url POST after."""
     await slack.run("open sev2 Search latency in EU")
     channel = slack.channel(1).id
-    await slack.run("timeline", user=SAM, channel=channel)
-    assert "Declared SEV-2: Search latency in EU" in slack.responses_to(SAM)[-1]
-    await slack.run("list", user=SAM)
-    assert "#1" in slack.responses_to(SAM)[-1]
+    timeline = await slack.run("timeline", user=SAM, channel=channel)
+    assert timeline.body["response_type"] == "ephemeral"
+    assert "Declared SEV-2: Search latency in EU" in timeline.text
+    listed = await slack.run("list", user=SAM)
+    assert listed.body["response_type"] == "ephemeral"
+    assert "#1" in listed.text
+    assert slack.responses_to(SAM) == []
     reply = await slack.command("help", user=SAM)
     assert reply.body["response_type"] == "ephemeral"
     assert "`/incident` commands" in reply.text

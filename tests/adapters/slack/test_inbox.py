@@ -116,6 +116,35 @@ async def test_a_command_that_cannot_be_written_down_is_refused(slack: Slack) ->
     assert slack.standin.named("inc-") == []
 
 
+async def test_a_read_is_answered_in_its_ack_and_writes_no_inbox_entry(slack: Slack) -> None:
+    """`list` changes nothing, so it is not written down: it answers in the acknowledgement
+    itself, even while the inbox cannot take writes."""
+    await slack.run("open sev2 Disk full on db-3")
+    await refuse_writes(slack.app)
+    reply = await slack.run("list", user=SAM)
+    assert "Disk full on db-3" in reply.text
+    assert slack.responses_to(SAM) == []
+    assert await pending(slack.app) == []
+
+
+async def test_a_slow_read_is_acknowledged_then_answered_by_response_url(slack: Slack) -> None:
+    """A read not ready within the ack's budget is acknowledged empty (Slack waits 3 s), and
+    its answer follows on the response_url once, with nothing in the inbox."""
+    await slack.run("open sev2 Disk full on db-3")
+    slack.adapter.inbound.answer_now = 0.0
+    held = hold(slack)
+    reply = await slack.command("timeline 1", user=SAM)
+    assert reply.status == 200
+    assert reply.body is None  # the empty acknowledgement
+    assert held.started == 1
+    assert await pending(slack.app) == []
+    held.released.set()
+    await slack.settle()
+    [answer] = slack.responses_to(SAM)
+    assert answer.startswith("Timeline of #1")
+    assert "Declared SEV-2: Disk full on db-3" in answer
+
+
 async def test_clicks_and_forms_are_written_before_their_acknowledgement(slack: Slack) -> None:
     """An Acknowledge click and a submitted status form are in the inbox when bolt answers."""
     await slack.run("open sev1 Checkout is failing")

@@ -56,8 +56,8 @@ async def test_a_failing_users_info_changes_nothing_of_the_command(slack: Slack)
     slack.standin.fail(1, 500, methods={"users.info"})
     await slack.run("open sev2 Search is slow")
     channel = slack.channel(1).id
-    await slack.run("timeline", user=SAM, channel=channel)
-    assert "Declared SEV-2: Search is slow" in slack.responses_to(SAM)[-1]
+    timeline = await slack.run("timeline", user=SAM, channel=channel)
+    assert "Declared SEV-2: Search is slow" in timeline.text
     assert MARIA not in await kept_names(slack, MARIA)
 
 
@@ -69,8 +69,8 @@ async def test_the_timeline_in_slack_mentions_people_and_the_review_names_them(
     slack.standin.profiles[MARIA] = {"display_name": MARIA_NAME}
     await slack.run("open sev2 Search is slow")
     channel = slack.channel(1)
-    await slack.run("timeline", user=SAM, channel=channel.id)
-    assert f"<@{MARIA}>" in slack.responses_to(SAM)[-1]
+    timeline = await slack.run("timeline", user=SAM, channel=channel.id)
+    assert f"<@{MARIA}>" in timeline.text
     await slack.run("review", user=SAM, channel=channel.id)
     [upload] = [m for m in channel.messages if m.get("files")]
     review = slack.standin.uploads[upload["files"][0]["id"]]["content"].decode()

@@ -4,6 +4,7 @@ page on the dashboard when sevbot has a public URL, else the whole text as a fil
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.settings_model import SecretStr
 from incidents.messages import Audience, Message, MessageKind
@@ -14,14 +15,18 @@ from tests.adapters.slack.standin import BOT_USER, SlackStandIn
 NOTE = "&" * 3000  # 15,000 characters once escaped: three notes fill a third of a message
 
 
-async def long_timeline(slack: Slack) -> None:
-    """Incident #1 with a timeline of sixteen such notes, then `/incident timeline`."""
+async def long_timeline(slack: Slack) -> dict[str, Any]:
+    """Incident #1 with a timeline of sixteen such notes, then `/incident timeline`: its
+    answer (in the acknowledgement, with no response_url POST)."""
     slack.standin.channels["CINCIDENTS"].members.add(BOT_USER)  # no not_in_channel on the way
     await slack.run("open sev2 Search latency in EU")
     here = {"user": SAM, "channel": slack.channel(1).id}
     for _ in range(16):
         await slack.run(f"note {NOTE}", **here)
-    await slack.run("timeline", **here)
+    reply = await slack.run("timeline", **here)
+    assert not [r for r in slack.standin.responses if "Timeline of #1" in r["text"]]
+    assert isinstance(reply.body, dict)
+    return reply.body
 
 
 async def test_a_cut_reply_links_the_dashboard_when_there_is_one(
@@ -36,8 +41,7 @@ async def test_a_cut_reply_links_the_dashboard_when_there_is_one(
         web_token=SecretStr("dashboard-token-" + "x" * 32),
     )
     async with running_slack(tmp_path, standin, settings) as slack:
-        await long_timeline(slack)
-        [reply] = [r for r in standin.responses if "Timeline of #1" in r["text"]]
+        reply = await long_timeline(slack)
         note = reply["blocks"][-2]["text"]["text"]
         assert note.startswith("✂️ _Cut here: about ")
         assert note.endswith(
@@ -52,8 +56,7 @@ async def test_a_cut_reply_without_a_dashboard_sends_the_whole_text_as_a_file(
 ) -> None:
     """Without a dashboard, the whole timeline goes to the person's DM with sevbot as a file
     (a reply is private, so not to the channel), and the reply says so."""
-    await long_timeline(slack)
-    [reply] = [r for r in slack.standin.responses if "Timeline of #1" in r["text"]]
+    reply = await long_timeline(slack)
     assert (
         "`incident-1-timeline.txt`, in your direct messages" in reply["blocks"][-2]["text"]["text"]
     )

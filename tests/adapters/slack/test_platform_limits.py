@@ -138,7 +138,7 @@ async def test_commands_buttons_forms_and_timers_with_hostile_text_are_accepted(
     acks.append(await slack.run("review", **here))
     assert_all_accepted(slack, acks)
     assert len(slack.standin.views) == 3
-    timeline = next(r for r in slack.standin.responses if "Timeline of #1" in r["text"])
+    timeline = next(a.body for a in acks if "Timeline of #1" in a.text)
     assert "✂️" in timeline["blocks"][-2]["text"]["text"]
     assert "`incident-1-timeline.txt`, in your direct messages" in str(timeline["blocks"][-2])
     dm = slack.standin.dm(SAM)

@@ -103,10 +103,8 @@ async def test_no_public_trace_on_the_status_page_feed_or_summary(slack: Slack) 
 async def test_the_list_leaves_it_out_for_an_outsider(slack: Slack) -> None:
     """carol's `/incident list` does not show it; sam's (paged) does, marked 🔒."""
     await open_private(slack)
-    await slack.run("list", user=CAROL)
-    await slack.run("list", user=SAM)
-    [carols] = slack.responses_to(CAROL)
-    [sams] = slack.responses_to(SAM)
+    carols = (await slack.run("list", user=CAROL)).text
+    sams = (await slack.run("list", user=SAM)).text
     assert "No open incidents" in carols
     assert TITLE not in carols
     assert f"#1 🔒 {TITLE}" in sams

@@ -22,7 +22,8 @@ WAIT = 10  # seconds; only a guard against hanging, nothing here waits on time
 
 async def test_slash_command_over_socket_mode(tmp_path: Path, standin: SlackStandIn) -> None:
     """hello → a slash_commands envelope → the ack envelope carries 'Opening incident…',
-    and the incident channel is created; no HTTP route is mounted."""
+    and the incident channel is created; no HTTP route is mounted. `list` is answered in its
+    ack envelope's payload."""
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/sevbot.db",
         slack_bot_token=SecretStr(BOT_TOKEN),
@@ -63,6 +64,23 @@ async def test_slash_command_over_socket_mode(tmp_path: Path, standin: SlackStan
         [channel] = standin.named("inc-1-")
         assert channel.name == "inc-1-socket-mode-works"
         assert channel.pins
+        listing = {"envelope_id": "env-2", "type": "slash_commands"}
+        listing["accepts_response_payload"] = True
+        listing["payload"] = {
+            "team_id": "T0TEAM",
+            "channel_id": "CGENERAL",
+            "user_id": MARIA,
+            "command": "/incident",
+            "text": "list",
+            "response_url": standin.response_url(MARIA),
+            "trigger_id": "3.4.socket",
+        }
+        await standin.send_envelope(listing)
+        listed = await asyncio.wait_for(standin.socket_acks.get(), WAIT)
+        assert listed["envelope_id"] == "env-2"
+        assert listed["payload"]["response_type"] == "ephemeral"
+        assert "Socket mode works" in listed["payload"]["text"]  # a read answers in the ack
+        assert [r for r in standin.responses if "Socket mode works" in r["text"]] == []
     finally:
         connection.cancel()
         await asyncio.gather(connection, return_exceptions=True)
