@@ -131,9 +131,8 @@ class Histogram:
 class _HistogramSeries:
     def __init__(self, bounds: tuple[float, ...]) -> None:
         self.bounds = bounds
-        self.counts = [0] * len(
-            bounds
-        )  # in the first bucket that holds each; cumulated when written
+        # Each observation counts in the first bucket that holds it; cumulated when written.
+        self.counts = [0] * len(bounds)
         self.count = 0
         self.total = 0.0
 
