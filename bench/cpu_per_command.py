@@ -10,9 +10,10 @@ incidents are opened first (and their channels, summaries and announcements deli
 from /proc/<pid>/stat) is read around `--idle` seconds of nothing (its idle rate: scheduler,
 outbox polling) and around `--commands` signed `/incident list` requests sent one by one on a
 keep-alive connection (each request written once the previous acknowledgement is read, by the
-raw client of bench/slack_ack.py). sevbot acknowledges with an empty body and answers with a
-POST to the command's response_url, so the window closes when the stand-in holds all the
-answers. Reported: CPU per command, raw and with the idle rate over the
+raw client of bench/slack_ack.py). sevbot answers a read in the acknowledgement's body; one
+not ready within a second is acknowledged empty and answered by a POST to the command's
+response_url, so the window closes when every command has its answer, in the acknowledgement
+or at the stand-in (the count of each is printed). Reported: CPU per command, raw and with the idle rate over the
 same wall time subtracted, and the acknowledgement latency. `--rounds` repeats the idle and
 command windows on the same process.
 
@@ -95,10 +96,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime: fields 14 and 15
 
 
-async def commands(connection: Connection, port: int, hook: str, count: int) -> list[float]:
-    """`count` signed `/incident list` one by one (signed before timing); seconds each."""
+async def commands(
+    connection: Connection, port: int, hook: str, count: int
+) -> tuple[list[float], int]:
+    """`count` signed `/incident list` one by one (signed before timing): the seconds each
+    acknowledgement took, and how many carried the answer in their body."""
     requests = [Connection.request(port, "list", hook) for _ in range(count)]
-    return [await connection.acknowledge(request) for request in requests]
+    latencies, in_ack = [], 0
+    for request in requests:
+        started = connection.send(request)
+        status, body = await connection.response()
+        latencies.append(time.perf_counter() - started)
+        assert status == 200, status
+        in_ack += bool(body)
+    return latencies, in_ack
 
 
 async def measure(args: argparse.Namespace, api_url: str, workdir: Path) -> None:
@@ -116,19 +127,22 @@ async def measure(args: argparse.Namespace, api_url: str, workdir: Path) -> None
                 request = Connection.request(port, f"open sev3 CPU bench {index}", hook)
                 await connection.acknowledge(request)
             await drained(port)
-            await commands(connection, port, hook, args.warm_up)
+            _, in_ack = await commands(connection, port, hook, args.warm_up)
             async with aiohttp.ClientSession() as http:
-                await answered(http, api_url, args.warm_up)
+                await answered(http, api_url, args.warm_up - in_ack)
                 rows: list[tuple[float, float, float, float]] = []
                 latencies: list[float] = []
+                answers_in_ack = 0
                 for _ in range(args.rounds):
                     cpu, wall = cpu_seconds(server.pid), time.monotonic()
                     await asyncio.sleep(args.idle)
                     idle_rate = (cpu_seconds(server.pid) - cpu) / (time.monotonic() - wall)
                     before = await responses(http, api_url)
                     cpu, wall = cpu_seconds(server.pid), time.monotonic()
-                    latencies += await commands(connection, port, hook, args.commands)
-                    await answered(http, api_url, before + args.commands)
+                    took_each, in_ack = await commands(connection, port, hook, args.commands)
+                    latencies += took_each
+                    await answered(http, api_url, before + args.commands - in_ack)
+                    answers_in_ack += in_ack
                     used, took = cpu_seconds(server.pid) - cpu, time.monotonic() - wall
                     net = (used - idle_rate * took) / args.commands
                     rows.append((used, took, idle_rate, net))
@@ -147,6 +161,10 @@ async def measure(args: argparse.Namespace, api_url: str, workdir: Path) -> None
     print(
         f"CPU per /incident list (net of idle): median {statistics.median(nets):.3f} ms, "
         f"min {nets[0]:.3f}, max {nets[-1]:.3f} (rounds={len(nets)})"
+    )
+    print(
+        f"answers: {answers_in_ack:,} in the acknowledgement, "
+        f"{len(latencies) - answers_in_ack:,} by response_url"
     )
     ordered = sorted(s * 1000 for s in latencies)
     print(
