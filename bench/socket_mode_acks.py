@@ -13,9 +13,12 @@ here, whose Socket Mode end (hello, envelopes with an `envelope_id`, acks back) 
 envelopes and notes when each ack is read. Per `--commands` entry (`open`: `/incident open
 sev3 …`, the bot's heaviest command, acknowledged before its work; `help`: answered in the
 ack), after 10 warm-up envelopes: `--sequential` envelopes one by one, then `--rounds` rounds
-of `--concurrent` envelopes written back to back, each round once the server's outbox is
-empty (`/healthz` outbox_pending = 0). This process's garbage collector is paused during a
-round. Latency = envelope written → its ack read; p50/p95/p99/max in milliseconds.
+of `--concurrent` envelopes written back to back, each round once the server is quiet: every
+incident opened before it has its channel at the Web API stand-in, and then the outbox is
+empty (`/healthz` outbox_pending = 0). The outbox alone can be empty between two queued opens,
+and a round started then measured the last round's work as well. This process's garbage
+collector is paused during a round. Latency = envelope written → its ack read;
+p50/p95/p99/max in milliseconds.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import aiohttp
 from first_channel import POSTGRES, fresh_database
 from slack_ack import (
     TimedStandIn,
+    created_channel,
     drained,
     free_port,
     load_average,
@@ -129,6 +133,17 @@ async def round_trip(
     return [acks.read_at[e] - at for e, at in sent.items()]
 
 
+async def settle(port: int, api_url: str, command: str, indexes: list[str]) -> None:
+    """Wait until the server is quiet: for `open`, each incident opened as `Socket bench
+    <index>` has its channel (the work behind its acknowledgement ran); then the outbox is
+    empty."""
+    if command == "open":
+        async with aiohttp.ClientSession() as http:
+            for index in indexes:
+                await created_channel(http, api_url, f"-{index}")
+    await drained(port)
+
+
 def start_server(
     port: int, api_url: str, database_url: str, workdir: Path
 ) -> subprocess.Popen[bytes]:
@@ -170,20 +185,19 @@ async def measure(
             async with asyncio.timeout(WAIT):
                 await socket.socket_connected.wait()
             for command in args.commands:
-                for index in range(10):
-                    await round_trip(socket, acks, [envelope(command, f"w{index}", hook)])
-                await drained(port)
+                warm_up = [f"w{index}" for index in range(10)]
+                for index in warm_up:
+                    await round_trip(socket, acks, [envelope(command, index, hook)])
+                await settle(port, api_url, command, warm_up)
                 sequential: list[float] = []
-                for index in range(args.sequential):
-                    sequential += await round_trip(
-                        socket, acks, [envelope(command, f"s{index}", hook)]
-                    )
+                indexes = [f"s{index}" for index in range(args.sequential)]
+                for index in indexes:
+                    sequential += await round_trip(socket, acks, [envelope(command, index, hook)])
                 concurrent: list[float] = []
                 for round_ in range(args.rounds):
-                    await drained(port)
-                    built = [
-                        envelope(command, f"r{round_}-{n}", hook) for n in range(args.concurrent)
-                    ]
+                    await settle(port, api_url, command, indexes)
+                    indexes = [f"r{round_}-{n}" for n in range(args.concurrent)]
+                    built = [envelope(command, index, hook) for index in indexes]
                     gc.collect()
                     gc.disable()
                     try:
@@ -195,7 +209,7 @@ async def measure(
                     f"/incident {command}: {args.concurrent} concurrent × {args.rounds}",
                     concurrent,
                 )
-                await drained(port)
+                await settle(port, api_url, command, indexes)
         finally:
             server.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
