@@ -10,6 +10,7 @@ command that could not be written down is not acknowledged as accepted.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 PRUNE_JOB = "inbox:prune"
 KEEP_DONE = timedelta(days=1)  # done commands are kept this long, for a look after an outage
 REPLAY_LIMIT = 10_000  # commands taken back at one start; more is an outage of its own
+# How long work that follows an acknowledgement waits, at most, for the commands being written
+# down to be acknowledged first (`Inbox.acknowledged_first`): a bound, so a steady stream of
+# commands delays the work behind them by this much and never starves it.
+ACKS_FIRST_SECONDS = 0.05
 
 
 class Inbox:
@@ -35,6 +40,10 @@ class Inbox:
         self._store = store
         self._clock = clock
         self._in_flight: set[str] = set()  # recorded or taken back here, not done yet
+        self.acks_first = ACKS_FIRST_SECONDS  # the bound of `acknowledged_first`
+        self._recording = 0  # `record` calls under way (their commands not yet acknowledged)
+        self._recorded = asyncio.Event()  # set while none is
+        self._recorded.set()
         # Marking done can wait for the messages the command queued (`Wakeup.quiet`): the
         # person has the answer already, and an incident's first channel should not queue
         # behind the bookkeeping.
@@ -50,13 +59,33 @@ class Inbox:
         entry = InboxEntry(
             key=key, platform=platform, command=command, received_at=self._clock.now()
         )
+        self._recording += 1
+        self._recorded.clear()
         try:
             await self._store.record_command(entry)
         except Exception as error:  # any store fault: the person is told it did not go through
             log.error("could not record %s before acknowledging it: %s", key, error)
             return False
+        finally:
+            self._recording -= 1
+            if not self._recording:
+                self._recorded.set()
         self._in_flight.add(key)
         return True
+
+    async def acknowledged_first(self) -> None:
+        """Wait, `acks_first` seconds at most, until no command is being written down. Work
+        that follows an acknowledgement calls this before it starts: in a burst (twenty
+        `/incident open`s at once) the first command's transaction would otherwise hold the
+        loop while the other nineteen wait for their INSERT's answer, and their
+        acknowledgements with it."""
+        if not self._recording:
+            return
+        try:
+            async with asyncio.timeout(self.acks_first):
+                await self._recorded.wait()
+        except TimeoutError:  # a steady stream: the work goes on after the bound
+            pass
 
     async def quiet(self) -> None:
         """Wait (a few milliseconds at most) until the messages the latest change queued are

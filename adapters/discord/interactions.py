@@ -387,8 +387,11 @@ class InteractionHandler:
 
     async def _bounded(self, work: Awaitable[Outcome]) -> Outcome:
         """Run at most WORKERS commands at once: a burst then queues behind the store instead of
-        crowding the event loop, so deferrals of the rest still go out at once."""
+        crowding the event loop, so deferrals of the rest still go out at once. Nor does one
+        start while commands are being written to the inbox (`Inbox.acknowledged_first`)."""
         async with self._workers:
+            if self._inbox is not None:
+                await self._inbox.acknowledged_first()
             return await work
 
     @staticmethod

@@ -166,7 +166,11 @@ class SlackInbound:
         # otherwise run fifty transactions at once, and the acknowledgements still waiting
         # in the same burst would queue behind all of them.
         while self._queue:
-            await asyncio.sleep(0)  # acknowledgements already waiting for the loop go first
+            # Acknowledgements go first: those waiting for the loop, and those whose command
+            # is still being written to the inbox (`Inbox.acknowledged_first`).
+            await asyncio.sleep(0)
+            if self._inbox is not None:
+                await self._inbox.acknowledged_first()
             if not self._queue:
                 return
             work, what = self._queue.popleft()

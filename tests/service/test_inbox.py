@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -87,3 +88,40 @@ async def test_the_daily_job_forgets_commands_done_long_ago(app: App, clock: Fak
         assert await uow.job_due(PRUNE_JOB) == clock.now() + timedelta(days=1)
     assert await app.store.prune_commands(clock.now()) == 0  # the job left nothing done behind
     assert [e.key for e in await app.store.pending_commands("slack", 10)] == ["slack:command:open"]
+
+
+async def test_work_waits_for_the_commands_being_written_down(app: App) -> None:
+    """`acknowledged_first` returns once no write is under way (written or failed), and at
+    the latest after its bound, so a steady stream of commands never starves the work."""
+    inbox = inbox_of(app)
+    inbox.acks_first = 60.0
+    written = asyncio.Event()
+    record = app.store.record_command
+
+    async def slow(entry: InboxEntry) -> bool:
+        await written.wait()
+        if entry.key.endswith("broken"):
+            raise OSError("disk I/O error")
+        return await record(entry)
+
+    app.store.record_command = slow  # type: ignore[method-assign]
+    await inbox.acknowledged_first()  # nothing being written: at once
+    writes = [
+        asyncio.create_task(inbox.record(f"slack:command:{name}", "slack", "{}"))
+        for name in ("ok", "broken")
+    ]
+    waiting = asyncio.create_task(inbox.acknowledged_first())
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not waiting.done()
+    written.set()
+    assert await asyncio.gather(*writes) == [True, False]
+    await asyncio.wait_for(waiting, 10)
+    written.clear()
+    stuck = asyncio.create_task(inbox.record("slack:command:stuck", "slack", "{}"))
+    await asyncio.sleep(0)
+    inbox.acks_first = 0.0
+    await asyncio.wait_for(inbox.acknowledged_first(), 10)  # bounded: the work goes on
+    assert not stuck.done()
+    written.set()
+    assert await stuck is True

@@ -106,6 +106,39 @@ async def test_a_command_is_in_the_inbox_when_it_is_acknowledged(slack: Slack) -
     assert slack.responses_to(MARIA) == ["Opening incident #1… its channel is being created."]
 
 
+async def test_acknowledgements_go_before_the_work_of_earlier_commands(slack: Slack) -> None:
+    """In a burst, the work of a command already acknowledged does not start while another
+    command is still being written to the inbox (`Inbox.acknowledged_first`): that one's
+    acknowledgement goes first. Both are then carried out."""
+    inbox = slack.app.ports.inbox
+    assert inbox is not None
+    inbox.acks_first = WAIT
+    counted = hold(slack)
+    counted.released.set()  # not held: only counted
+    writing, written = asyncio.Event(), asyncio.Event()
+    record = slack.app.store.record_command
+
+    async def slow(entry: InboxEntry) -> bool:
+        if "Cache" in entry.command:
+            writing.set()
+            await written.wait()
+        return await record(entry)
+
+    slack.app.store.record_command = slow  # type: ignore[method-assign]
+    later = asyncio.create_task(slack.command("open sev2 Cache misses", user=SAM))
+    await asyncio.wait_for(writing.wait(), WAIT)
+    reply = await slack.command("open sev1 Checkout is failing")
+    assert reply.text == "Opening incident…"
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert counted.started == 0
+    written.set()
+    assert (await later).text == "Opening incident…"
+    await slack.settle()
+    assert counted.started == 2
+    assert sorted(await titles(slack.app)) == ["Cache misses", "Checkout is failing"]
+
+
 async def test_a_command_that_cannot_be_written_down_is_refused(slack: Slack) -> None:
     """When the inbox write fails, the acknowledgement says nothing was done, and nothing is."""
     await refuse_writes(slack.app)
