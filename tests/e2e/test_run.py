@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.e2e.conftest import ROOT, free_port, http, sevbot, transcript, wait_healthy
@@ -42,6 +43,13 @@ def test_run_serves_commands_and_drains_on_sigterm(tmp_path: Path) -> None:
             time.sleep(0.05)
         kinds = [record["kind"] for record in transcript(chat)]
         assert kinds[:2] == ["summary", "announcement"]
+        for name, kind in (("countdown.js", "application/javascript"), ("sevbot.css", "text/css")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{name}") as response:
+                assert response.headers.get_content_type() == kind
+        # Lighter (issue 20): frozenlist in pure Python, so libstdc++ is not loaded for it.
+        maps = Path(f"/proc/{process.pid}/maps")
+        if maps.exists():
+            assert "_frozenlist" not in maps.read_text()
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
