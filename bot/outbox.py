@@ -99,6 +99,9 @@ class Dispatcher:
         self._gone_after = gone_after
         self._stopped = asyncio.Event()
         self._limited: set[str] = set()  # platforms rate limiting us now (logged once)
+        # Delivered, but the store failed while writing so (a dropped connection): the mark is
+        # written first thing in the next round, and the item is not delivered again meanwhile.
+        self._unmarked: dict[int, datetime] = {}
         self._stopping = False
         self.running = False
         self.delivered = 0
@@ -118,6 +121,7 @@ class Dispatcher:
         """Deliver everything due now, round after round; returns how many were delivered."""
         total = 0
         while not self._stopping:
+            total += await self._mark_the_unmarked()
             now = self._clock.now()
             items = await self._store.claim_outbox(
                 now, now + self._lease, self._batch, sender=self.sender
@@ -130,7 +134,43 @@ class Dispatcher:
                 return total  # everything claimed waits for a retry
         return total
 
+    async def _mark_the_unmarked(self) -> int:
+        """Write the marks the store failed to take after a delivery (see `_marked`); how many.
+        A store still failing raises: the run loop backs off, and they wait here."""
+        marked = 0
+        for item_id, at in list(self._unmarked.items()):
+            await self._store.mark_delivered(item_id, at)
+            del self._unmarked[item_id]
+            marked += 1
+            self.delivered += 1
+        return marked
+
+    async def _last_marks(self) -> None:
+        """On stop, the marks still owed (see `_marked`), once; what the store still refuses
+        is delivered again by the next start, and said so."""
+        try:
+            await self._mark_the_unmarked()
+        except Exception as error:  # a store fault at shutdown
+            log.warning(
+                "outbox items %s were delivered but the store did not take the mark (%s); the "
+                "next start delivers them again",
+                sorted(self._unmarked),
+                error,
+            )
+
+    async def _marked(self, item: OutboxItem, at: datetime) -> None:
+        """Write that `item` was delivered. Should the store fail (a connection cut while it
+        writes), the delivery is remembered and the store fault raised: the next round writes
+        the mark first, and a claim of the item meanwhile is not delivered again."""
+        self._unmarked[item.id] = at
+        await self._store.mark_delivered(item.id, at)
+        del self._unmarked[item.id]
+
     async def _deliver(self, item: OutboxItem) -> str:
+        if item.id in self._unmarked:  # delivered already, its mark failed: not again
+            await self._marked(item, self._unmarked[item.id])
+            self.delivered += 1
+            return _DELIVERED
         chat = self._chats.get(item.platform)
         try:
             if chat is None:
@@ -146,7 +186,7 @@ class Dispatcher:
         except Exception as error:  # an adapter bug must not kill the loop
             log.exception("delivering outbox item %s failed", item.id)
             return await self._failed(item, f"{type(error).__name__}: {error}", None, False)
-        await self._store.mark_delivered(item.id, self._clock.now())
+        await self._marked(item, self._clock.now())
         if item.platform in self._limited:
             self._limited.discard(item.platform)
             log.info("%s accepts messages again after rate limiting", item.platform)
@@ -253,6 +293,7 @@ class Dispatcher:
                 if next_due is not None and next_due < until:
                     until = max(next_due, now + timedelta(milliseconds=20))
                 await self._clock.sleep_until(until, self._wake)
+            await self._last_marks()
         finally:
             self._wakeup.dispatching = False
             self._wakeup.caught_up()

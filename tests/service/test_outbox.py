@@ -6,11 +6,13 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.bootstrap import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from incidents.model import EntryKind
-from incidents.ports import DeliveryError
+from incidents.ports import DeliveryError, StoreUnavailable
 from tests.fakes import RecordingChat
 from tests.service.conftest import T0, say, tick
 
@@ -247,3 +249,30 @@ async def test_reminders_that_piled_up_go_out_once_in_the_current_wording(
     reminders = [m for m in chat.messages if m.kind == "status_reminder"]
     assert len(reminders) == 1
     assert "no status update for 2 h" in reminders[0].plain_text()
+
+
+async def test_a_delivery_whose_mark_the_store_dropped_is_not_delivered_again(
+    app: App, clock: FakeClock, chat: RecordingChat
+) -> None:
+    """The connection drops while the store writes that a message was delivered: the round
+    fails as a store fault, the next round writes the mark first, and the message is not
+    delivered again, even though its claim's lease has ended meanwhile."""
+    mark = app.store.mark_delivered
+    dropped: list[int] = []
+
+    async def drops_once(item_id: int, now: datetime) -> None:
+        if not dropped:
+            dropped.append(item_id)
+            raise StoreUnavailable("PostgreSQL at db:5432", "connection lost", committed=None)
+        await mark(item_id, now)
+
+    app.store.mark_delivered = drops_once  # type: ignore[method-assign]
+    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
+    with pytest.raises(StoreUnavailable):
+        await app.dispatcher.deliver_due()
+    assert len(dropped) == 1
+    clock.advance(minutes=5)  # past the claim's lease: the item can be claimed again
+    await app.dispatcher.deliver_due()
+    assert chat.kinds() == ["summary", "page", "announcement"]
+    assert chat.attempts == 3  # the summary was not handed to the chat a second time
+    assert await app.store.list_outbox(undelivered_only=True, limit=10) == []
