@@ -140,9 +140,9 @@ class Dispatcher:
         marked = 0
         for item_id, at in list(self._unmarked.items()):
             await self._store.mark_delivered(item_id, at)
-            del self._unmarked[item_id]
-            marked += 1
-            self.delivered += 1
+            if self._unmarked.pop(item_id, None) is not None:  # not marked by a rival round
+                marked += 1
+                self.delivered += 1
         return marked
 
     async def _last_marks(self) -> None:
@@ -161,14 +161,19 @@ class Dispatcher:
     async def _marked(self, item: OutboxItem, at: datetime) -> None:
         """Write that `item` was delivered. Should the store fail (a connection cut while it
         writes), the delivery is remembered and the store fault raised: the next round writes
-        the mark first, and a claim of the item meanwhile is not delivered again."""
-        self._unmarked[item.id] = at
-        await self._store.mark_delivered(item.id, at)
-        del self._unmarked[item.id]
+        the mark first, and a claim of the item meanwhile is not delivered again. Marking
+        twice is harmless: two rounds may run at once (a console's and the run loop's)."""
+        try:
+            await self._store.mark_delivered(item.id, at)
+        except BaseException:  # a store fault, or cancelled: the mark may be missing
+            self._unmarked[item.id] = at
+            raise
+        self._unmarked.pop(item.id, None)
 
     async def _deliver(self, item: OutboxItem) -> str:
-        if item.id in self._unmarked:  # delivered already, its mark failed: not again
-            await self._marked(item, self._unmarked[item.id])
+        delivered_at = self._unmarked.get(item.id)
+        if delivered_at is not None:  # delivered already, its mark failed: not again
+            await self._marked(item, delivered_at)
             self.delivered += 1
             return _DELIVERED
         chat = self._chats.get(item.platform)
