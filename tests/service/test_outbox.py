@@ -276,3 +276,29 @@ async def test_a_delivery_whose_mark_the_store_dropped_is_not_delivered_again(
     assert chat.kinds() == ["summary", "page", "announcement"]
     assert chat.attempts == 3  # the summary was not handed to the chat a second time
     assert await app.store.list_outbox(undelivered_only=True, limit=10) == []
+
+
+async def test_two_rounds_at_once_share_the_marks_owed(
+    app: App, clock: FakeClock, chat: RecordingChat
+) -> None:
+    """A console runs rounds beside the run loop's: both may find the same mark owed after a
+    dropped connection; each message still reaches the chat once, and both rounds end well."""
+    mark = app.store.mark_delivered
+    dropped: list[int] = []
+
+    async def drops_once(item_id: int, now: datetime) -> None:
+        if not dropped:
+            dropped.append(item_id)
+            raise StoreUnavailable("PostgreSQL at db:5432", "connection lost", committed=None)
+        await asyncio.sleep(0)  # the other round runs meanwhile
+        await mark(item_id, now)
+
+    app.store.mark_delivered = drops_once  # type: ignore[method-assign]
+    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
+    with pytest.raises(StoreUnavailable):
+        await app.dispatcher.deliver_due()
+    clock.advance(minutes=5)
+    await asyncio.gather(app.dispatcher.deliver_due(), app.dispatcher.deliver_due())
+    assert chat.kinds() == ["summary", "page", "announcement"]
+    assert chat.attempts == 3
+    assert await app.store.list_outbox(undelivered_only=True, limit=10) == []
