@@ -251,12 +251,10 @@ async def test_reminders_that_piled_up_go_out_once_in_the_current_wording(
     assert "no status update for 2 h" in reminders[0].plain_text()
 
 
-async def test_a_delivery_whose_mark_the_store_dropped_is_not_delivered_again(
-    app: App, clock: FakeClock, chat: RecordingChat
-) -> None:
-    """The connection drops while the store writes that a message was delivered: the round
-    fails as a store fault, the next round writes the mark first, and the message is not
-    delivered again, even though its claim's lease has ended meanwhile."""
+async def mark_dropped_once(app: App) -> list[int]:
+    """Open an incident and run a round whose first mark the store drops (the connection cut
+    while it writes): the round fails as a store fault. Later marks yield once before they
+    are written, so another round can run meanwhile. Returns the dropped item's id, in a list."""
     mark = app.store.mark_delivered
     dropped: list[int] = []
 
@@ -264,13 +262,23 @@ async def test_a_delivery_whose_mark_the_store_dropped_is_not_delivered_again(
         if not dropped:
             dropped.append(item_id)
             raise StoreUnavailable("PostgreSQL at db:5432", "connection lost", committed=None)
+        await asyncio.sleep(0)
         await mark(item_id, now)
 
     app.store.mark_delivered = drops_once  # type: ignore[method-assign]
     await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
     with pytest.raises(StoreUnavailable):
         await app.dispatcher.deliver_due()
-    assert len(dropped) == 1
+    return dropped
+
+
+async def test_a_delivery_whose_mark_the_store_dropped_is_not_delivered_again(
+    app: App, clock: FakeClock, chat: RecordingChat
+) -> None:
+    """The connection drops while the store writes that a message was delivered: the round
+    fails as a store fault, the next round writes the mark first, and the message is not
+    delivered again, even though its claim's lease has ended meanwhile."""
+    assert len(await mark_dropped_once(app)) == 1
     clock.advance(minutes=5)  # past the claim's lease: the item can be claimed again
     await app.dispatcher.deliver_due()
     assert chat.kinds() == ["summary", "page", "announcement"]
@@ -283,20 +291,7 @@ async def test_two_rounds_at_once_share_the_marks_owed(
 ) -> None:
     """A console runs rounds beside the run loop's: both may find the same mark owed after a
     dropped connection; each message still reaches the chat once, and both rounds end well."""
-    mark = app.store.mark_delivered
-    dropped: list[int] = []
-
-    async def drops_once(item_id: int, now: datetime) -> None:
-        if not dropped:
-            dropped.append(item_id)
-            raise StoreUnavailable("PostgreSQL at db:5432", "connection lost", committed=None)
-        await asyncio.sleep(0)  # the other round runs meanwhile
-        await mark(item_id, now)
-
-    app.store.mark_delivered = drops_once  # type: ignore[method-assign]
-    await app.service.handle_text("open sev2 Flaky", actor="console:sam", platform="console")
-    with pytest.raises(StoreUnavailable):
-        await app.dispatcher.deliver_due()
+    await mark_dropped_once(app)
     clock.advance(minutes=5)
     await asyncio.gather(app.dispatcher.deliver_due(), app.dispatcher.deliver_due())
     assert chat.kinds() == ["summary", "page", "announcement"]
