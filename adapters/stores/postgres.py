@@ -209,41 +209,69 @@ _RECORD_COMMANDS = (
     "ON CONFLICT (key) DO NOTHING RETURNING key"
 )
 INBOX_BATCH = 500  # commands per INSERT at most
+GATHER_TURNS = 4  # turns of the loop the writer of a burst's rest waits for it, at most
 
 
 class _InboxWriter:
     """A group commit for the inbox. A burst of commands (twenty people running `/incident
     open` at once) would be twenty INSERTs and twenty commits, each holding a connection
     and queueing the burst's later acknowledgements behind them. Here a command arriving
-    while no INSERT is under way is written at once, by its caller, alone; those arriving
-    meanwhile wait for it and are then written together, in one INSERT. Each caller is
-    answered when the statement holding its command has committed (acknowledged means
-    durable), or gets its error."""
+    while nothing is being written is written at once, by its caller, alone: after a quiet
+    spell that first round trip is the slow one (the server's process and its disk wake up),
+    and it runs while the rest of the burst is read. Those arriving meanwhile are written by
+    one writer task, beside it on another connection: it lets the loop run while commands
+    keep arriving (`GATHER_TURNS`), then writes them in one INSERT, and so on while any
+    wait. Each caller is answered when the statement holding its command has committed
+    (acknowledged means durable), or gets its error."""
 
     def __init__(self, db: _PooledConnection) -> None:
         self._db = db
         self._waiting: list[tuple[InboxEntry, asyncio.Future[bool]]] = []
-        self._busy = False  # an INSERT is under way
+        self._busy = False  # a first command's INSERT is under way
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, entry: InboxEntry) -> bool:
         """Write `entry`; True if it was new (False: its key was there, a redelivery)."""
-        if self._busy:
+        if self._busy or self._writer is not None:
             written = asyncio.get_running_loop().create_future()
             self._waiting.append((entry, written))
+            if self._writer is None:
+                self._writer = asyncio.create_task(self._write(), name="inbox-writer")
             return await asyncio.shield(written)  # a caller that gives up does not stop it
         self._busy = True
         try:
             return entry.key in await self._insert([entry])
         finally:
-            self._then_the_waiting()
-
-    def _then_the_waiting(self) -> None:
-        """Write what arrived meanwhile (in a task: the caller that wrote alone returns)."""
-        if self._waiting:
-            self._writer = asyncio.create_task(self._write(), name="inbox-writer")
-        else:
             self._busy = False
+
+    async def _gather(self) -> None:
+        """Let the loop run while commands keep arriving, `GATHER_TURNS` turns at most: the
+        rest of a burst already read from the socket reaches `record` within a few turns."""
+        for _ in range(GATHER_TURNS):
+            arrived = len(self._waiting)
+            await asyncio.sleep(0)
+            if len(self._waiting) == arrived:
+                return
+
+    async def _answer(self, batch: list[tuple[InboxEntry, asyncio.Future[bool]]]) -> None:
+        """INSERT `batch` and answer each of its callers: new or not, or the error."""
+        try:
+            new = await self._insert([entry for entry, _ in batch])
+        except BaseException as error:
+            for _, written in batch:
+                if written.done():
+                    continue
+                if isinstance(error, Exception):
+                    written.set_exception(error)
+                else:  # cancelled (shutting down): not known to be written
+                    written.cancel()
+            if not isinstance(error, Exception):
+                raise
+            return
+        for entry, written in batch:
+            if not written.done():
+                written.set_result(entry.key in new)
+            new.discard(entry.key)  # the same key again in this batch: a redelivery
 
     async def _insert(self, entries: Sequence[InboxEntry]) -> set[str]:
         rows = await self._db.fetch(
@@ -258,28 +286,12 @@ class _InboxWriter:
     async def _write(self) -> None:
         try:
             while self._waiting:
+                await self._gather()
                 batch = self._waiting[:INBOX_BATCH]
                 del self._waiting[:INBOX_BATCH]
-                try:
-                    new = await self._insert([entry for entry, _ in batch])
-                except BaseException as error:
-                    for _, written in batch:
-                        if written.done():
-                            continue
-                        if isinstance(error, Exception):
-                            written.set_exception(error)
-                        else:  # cancelled (shutting down): not known to be written
-                            written.cancel()
-                    if not isinstance(error, Exception):
-                        raise
-                    continue
-                for entry, written in batch:
-                    if not written.done():
-                        written.set_result(entry.key in new)
-                    new.discard(entry.key)  # the same key again in this batch: a redelivery
+                await self._answer(batch)
         finally:
             self._writer = None
-            self._busy = False
             for _, written in self._waiting:  # left when cancelled: never written
                 written.cancel()
             self._waiting.clear()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from incidents.ports import InboxEntry
 from tests.contract.backends import AnyStore, Backend
 
@@ -72,6 +74,40 @@ async def test_a_command_twice_in_one_burst_is_new_once(store: AnyStore) -> None
         "slack:command:other",
         "slack:command:twice",
     ]
+
+
+async def test_a_slow_first_write_does_not_hold_up_the_rest_of_a_burst(
+    backend: Backend, store: AnyStore
+) -> None:
+    """PostgreSQL writes a burst's first command at once and the rest beside it, on another
+    connection: the first round trip after a quiet spell is the slow one, and the commands
+    behind it are acknowledged without waiting for it. Here the first INSERT is held by
+    another transaction's uncommitted row with the same key."""
+    if backend.name != "postgres":
+        pytest.skip("PostgreSQL only: SQLite writes one command at a time, in its own file")
+    held = entry("slack:command:held")
+    blocker = backend.admin.transaction()
+    await blocker.start()
+    try:
+        await backend.admin.execute(
+            "INSERT INTO inbox (key, platform, command, received_at) VALUES ($1, $2, '{}', $3)",
+            held.key,
+            "slack",
+            T0,
+        )
+        first = asyncio.create_task(store.record_command(held))
+        await asyncio.sleep(0)  # its INSERT is under way (it waits for the row lock)
+        async with asyncio.timeout(10):
+            rest = await asyncio.gather(
+                *(store.record_command(entry(f"slack:command:{n}")) for n in range(3))
+            )
+        assert rest == [True] * 3
+        assert not first.done()
+    finally:
+        await blocker.rollback()
+    assert await first is True  # the other transaction rolled back: the row is its own
+    keys = [e.key for e in await store.pending_commands("slack", 10)]
+    assert sorted(keys) == sorted([held.key] + [f"slack:command:{n}" for n in range(3)])
 
 
 async def test_a_restarted_process_finds_what_was_not_done(backend: Backend) -> None:
