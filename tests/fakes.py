@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from incidents.messages import Message
@@ -17,6 +19,7 @@ class RecordingChat:
     delivered: list[OutboxItem] = field(default_factory=list)
     failures: deque[DeliveryError] = field(default_factory=deque)
     attempts: int = 0
+    _delivery: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     async def deliver(self, item: OutboxItem) -> None:
         """Raise the next queued failure, if any; otherwise record the item once."""
@@ -25,6 +28,18 @@ class RecordingChat:
             raise self.failures.popleft()
         if all(seen.id != item.id for seen in self.delivered):
             self.delivered.append(item)
+            self._delivery.set()
+
+    async def until(self, check: Callable[[], bool], what: str) -> None:
+        """Wait, without polling, until `check` holds after a delivery (the dispatcher runs in
+        a task and the store answers from its thread); the 5 s only guard against a hang."""
+        try:
+            async with asyncio.timeout(5):
+                while not check():
+                    self._delivery.clear()
+                    await self._delivery.wait()
+        except TimeoutError:
+            raise AssertionError(f"never delivered: {what}") from None
 
     @property
     def messages(self) -> list[Message]:

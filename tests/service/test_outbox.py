@@ -218,10 +218,7 @@ async def test_a_starting_dispatcher_takes_back_what_a_killed_process_held(
     assert chat.delivered == []
     loop = asyncio.create_task(app.dispatcher.run())
     try:
-        for _ in range(100):
-            if len(chat.delivered) == 3:
-                break
-            await asyncio.sleep(0.01)
+        await chat.until(lambda: len(chat.delivered) == 3, "the three held-back messages")
     finally:
         app.dispatcher.stop()
         await loop

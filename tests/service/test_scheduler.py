@@ -147,10 +147,7 @@ async def test_run_loop_fires_on_time(app: App, clock: FakeClock, chat: Recordin
         for _ in range(50):
             await asyncio.sleep(0)
         clock.set(T0.replace(minute=30))
-        for _ in range(200):
-            if "status_reminder" in chat.kinds():
-                break
-            await asyncio.sleep(0.005)
+        await chat.until(lambda: "status_reminder" in chat.kinds(), "the status reminder")
         assert chat.kinds().count("status_reminder") == 1
     finally:
         app.scheduler.stop()
