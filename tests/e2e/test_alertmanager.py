@@ -357,6 +357,7 @@ def test_a_prometheus_rule_reaches_sevbot_through_alertmanager(
     try:
         summaries = until("the rule's incident", lambda: chain.said("summary"), seconds=60)
         assert summaries[0]["title"] == "🔴 SEV-1 · Prometheus to sevbot works"
-        assert chain.said("page", summaries[0]["incident"])
+        # The summary is delivered before the page: the page may not be in the transcript yet.
+        until("the rule's page", lambda: chain.said("page", summaries[0]["incident"]))
     finally:
         stop(prometheus)
